@@ -1,0 +1,109 @@
+"""Train LeNet on Fashion-MNIST from the command line.
+
+    python -m lenet.train --preset classic --out models/classic.pt
+    python -m lenet.train --activation relu --pooling max --epochs 10 --out models/relu-max.pt
+
+Progress goes to stderr; the last line on stdout is one JSON object with the run's metrics.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import fields, replace
+
+from lenet.checkpoint import save_checkpoint
+from lenet.config import ACTIVATIONS, OPTIMIZERS, POOLINGS, PRESETS, SCHEDULES, ModelConfig, TrainConfig
+from lenet.data import DatasetNotFound
+from lenet.train import EpochEvent, StepEvent, Trainer, TrainingDiverged
+
+_TC = {f.name: f.default for f in fields(TrainConfig)}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m lenet.train", description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--preset", choices=sorted(PRESETS), default="classic",
+                   help="starting recipe; 'classic' is d2l's train_ch6 exactly; the flags below override it")
+    p.add_argument("--activation", choices=ACTIVATIONS, help="activation (preset's if omitted)")
+    p.add_argument("--pooling", choices=POOLINGS, help="pooling (preset's if omitted)")
+    p.add_argument("--epochs", type=int, help=f"epochs (classic: {_TC['num_epochs']})")
+    p.add_argument("--lr", type=float, help=f"(peak) learning rate (classic: {_TC['lr']})")
+    p.add_argument("--batch-size", type=int, help=f"batch size (classic: {_TC['batch_size']})")
+    p.add_argument("--optimizer", choices=OPTIMIZERS, help="optimizer (classic: sgd)")
+    p.add_argument("--momentum", type=float, help="SGD momentum (classic: 0)")
+    p.add_argument("--weight-decay", type=float, help="weight decay (classic: 0)")
+    p.add_argument("--schedule", choices=SCHEDULES, help="learning-rate schedule (classic: constant)")
+    p.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
+                   help="random flips and 2-px shifts of training images (modern preset: on)")
+    p.add_argument("--seed", type=int, help=f"random seed (default {_TC['seed']})")
+    p.add_argument("--train-subset", type=int, help="train on only the first N training images (0 = all)")
+    p.add_argument("--device", default="auto", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:1, mps")
+    p.add_argument("--data-dir", default=None, help="Fashion-MNIST root in torchvision layout "
+                                                    "(default: $LENET_DATA_DIR, ./data, Debian's package)")
+    p.add_argument("--download", action="store_true", help="let torchvision download the data if not found")
+    p.add_argument("--out", default=None, help="where to save the checkpoint (written atomically)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    return p
+
+
+def configs_from_args(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig]:
+    """The preset's configs with every given flag applied."""
+    model_config, train_config = PRESETS[args.preset]
+    model_config = replace(model_config, **{k: v for k, v in
+                                            dict(activation=args.activation, pooling=args.pooling).items()
+                                            if v is not None})
+    overrides = dict(num_epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, optimizer=args.optimizer,
+                     momentum=args.momentum, weight_decay=args.weight_decay, schedule=args.schedule,
+                     augment=args.augment, seed=args.seed, train_subset=args.train_subset)
+    return model_config, replace(train_config, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _bar(ev: StepEvent | EpochEvent, num_epochs: int) -> str:
+    done = ev.epoch / max(num_epochs, 1)
+    filled = int(30 * done)
+    text = f"\r[{'#' * filled}{'.' * (30 - filled)}] epoch {ev.epoch:5.2f}/{num_epochs}"
+    if isinstance(ev, StepEvent):
+        return text + f"  loss {ev.train_loss:.3f}  train acc {ev.train_acc:.3f}"
+    return text + (f"  loss {ev.train_loss:.3f}  train acc {ev.train_acc:.3f}  test acc {ev.test_acc:.3f}"
+                   f"  {ev.examples_per_sec:,.0f} ex/s on {ev.device}\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    model_config, train_config = configs_from_args(args)
+    try:
+        if args.download:
+            from lenet.data import find_data_root
+            find_data_root(args.data_dir, download=True)
+        trainer = Trainer(model_config, train_config, device=args.device, data_root=args.data_dir)
+        for ev in trainer.run():
+            if not args.quiet:
+                print(_bar(ev, train_config.num_epochs), end="", file=sys.stderr, flush=True)
+    except DatasetNotFound as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except TrainingDiverged as e:
+        print(f"\nerror: {e}", file=sys.stderr)
+        print(json.dumps({"error": "diverged", "message": str(e)}))
+        return 3
+    except RuntimeError as e:  # e.g. a device that is not there
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    last = trainer.last_epoch()
+    metrics = dict(test_acc=last.test_acc, train_loss=last.train_loss, train_acc=last.train_acc,
+                   examples_per_sec=last.examples_per_sec, seconds=last.seconds, device=last.device,
+                   epochs=last.epoch, seed=train_config.seed, train_examples=len(trainer.data.X_train),
+                   test_examples=len(trainer.data.X_test))
+    trainer.model.eval()
+    if args.out:
+        save_checkpoint(args.out, trainer.model.cpu(), metrics, train_config,
+                        extra={"preset": args.preset, "command": "python -m lenet.train " + " ".join(
+                            sys.argv[1:] if argv is None else argv)})
+        metrics["out"] = str(args.out)
+    print(json.dumps({"activation": model_config.activation, "pooling": model_config.pooling, **metrics}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,120 @@
+"""The real Fashion-MNIST, read through torchvision, from wherever this machine has it."""
+from __future__ import annotations
+
+import functools
+import gzip
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import torch
+from torchvision.datasets import FashionMNIST
+
+CLASS_NAMES: tuple[str, ...] = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")  # Debian package dataset-fashion-mnist
+RAW_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+             "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+HOW_TO_GET_IT = (
+    "Fashion-MNIST was not found. Any one of these works:\n"
+    "  1. Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist  (files under /usr/share/datasets/fashion-mnist)\n"
+    "  2. Put torchvision's layout, DIR/FashionMNIST/raw/{train,t10k}-{images-idx3,labels-idx1}-ubyte, in ./data "
+    "or anywhere, and pass --data-dir DIR or set LENET_DATA_DIR=DIR\n"
+    "  3. When online: let torchvision download it (--download on the CLI, or LENET_DOWNLOAD=1)"
+)
+
+
+class DatasetNotFound(FileNotFoundError):
+    """No copy of Fashion-MNIST could be found or fetched; the message says how to get one."""
+
+
+def cache_dir() -> Path:
+    """Where prepared data lives: $LENET_CACHE_DIR, else ~/.cache/lenet-explainer."""
+    return Path(os.environ.get("LENET_CACHE_DIR") or Path.home() / ".cache" / "lenet-explainer")
+
+
+def has_torchvision_layout(root: Path) -> bool:
+    """True if root/FashionMNIST/raw holds the four uncompressed IDX files."""
+    raw = Path(root) / "FashionMNIST" / "raw"
+    return all((raw / f).is_file() for f in RAW_FILES)
+
+
+def _prepare_from_debian(src: Path, dest_root: Path) -> Path:
+    """Decompress Debian's .gz files once into torchvision's layout under dest_root."""
+    raw = dest_root / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    for name in RAW_FILES:
+        target = raw / name
+        if target.is_file():
+            continue
+        # temp file + rename: a killed process never leaves a half file under the real name
+        fd, tmp = tempfile.mkstemp(dir=raw, prefix=f".{name}.")
+        try:
+            with gzip.open(src / f"{name}.gz", "rb") as fin, os.fdopen(fd, "wb") as fout:
+                shutil.copyfileobj(fin, fout)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return dest_root
+
+
+def find_data_root(root: str | os.PathLike | None = None, download: bool | None = None) -> Path:
+    """The first Fashion-MNIST root in torchvision layout that exists (see HOW_TO_GET_IT for the order)."""
+    explicit = root or os.environ.get("LENET_DATA_DIR")
+    if explicit:
+        explicit = Path(explicit)
+        if has_torchvision_layout(explicit):
+            return explicit
+        if all((explicit / f"{f}.gz").is_file() for f in RAW_FILES):  # a folder of the original .gz files
+            return _prepare_from_debian(explicit, cache_dir() / "from-gz")
+        raise DatasetNotFound(f"{explicit} holds no Fashion-MNIST in torchvision's layout.\n{HOW_TO_GET_IT}")
+    if has_torchvision_layout(Path("data")):
+        return Path("data")
+    if all((DEBIAN_DIR / f"{f}.gz").is_file() for f in RAW_FILES):
+        return _prepare_from_debian(DEBIAN_DIR, cache_dir() / "debian")
+    if download is None:
+        download = os.environ.get("LENET_DOWNLOAD", "") not in ("", "0")
+    if download:
+        try:
+            FashionMNIST("data", train=True, download=True)
+            FashionMNIST("data", train=False, download=True)
+        except Exception as e:  # network errors come in many types
+            raise DatasetNotFound(f"torchvision's download failed ({e}).\n{HOW_TO_GET_IT}") from e
+        return Path("data")
+    raise DatasetNotFound(HOW_TO_GET_IT)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(train: bool, root: Path) -> tuple[torch.Tensor, torch.Tensor]:
+    try:
+        ds = FashionMNIST(str(root), train=train, download=False)
+    except Exception as e:
+        raise DatasetNotFound(f"Fashion-MNIST under {root} could not be read ({e}).\n{HOW_TO_GET_IT}") from e
+    X, y = ds.data, ds.targets  # (N, 28, 28) uint8, (N,) int64
+    expected = 60_000 if train else 10_000
+    if X.shape != (expected, 28, 28) or y.shape != (expected,):
+        raise DatasetNotFound(f"Fashion-MNIST under {root} has shape {tuple(X.shape)}, expected "
+                              f"({expected}, 28, 28).\n{HOW_TO_GET_IT}")
+    return X, y
+
+
+def load_fashion_mnist(train: bool, root: str | os.PathLike | None = None,
+                       download: bool | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """All images (N, 28, 28) uint8 and labels (N,) int64 of one split, read by torchvision."""
+    return _load(train, find_data_root(root, download).resolve())
+
+
+def dataset_available(root: str | os.PathLike | None = None) -> bool:
+    """True if the full data set can be had without downloading."""
+    try:
+        find_data_root(root, download=False)
+        return True
+    except DatasetNotFound:
+        return False
+
+
+def to_float(X: torch.Tensor) -> torch.Tensor:
+    """uint8 images (N, 28, 28) -> float32 (N, 1, 28, 28) in [0, 1], as ToTensor() gives."""
+    return X.unsqueeze(1).to(torch.float32).div_(255.0)

@@ -1,0 +1,164 @@
+"""The exact arithmetic behind each detail view, as plain numbers (numpy arrays) for one image.
+
+Every function takes the model and the acts dict that capture() returned for it, plus an image index n,
+and recomputes one output value from its inputs, so that a student can check the sum by hand.
+tests/lenet/test_explain.py checks each result against the captured tensors.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from lenet.model import LeNet
+from lenet.stages import STAGE_BY_NAME, STAGES
+
+_ORDER = [s.name for s in STAGES]
+
+
+def previous_stage(name: str) -> str:
+    """The stage whose output feeds this one."""
+    return _ORDER[_ORDER.index(name) - 1]
+
+
+def next_stage(name: str) -> str:
+    """The stage that consumes this one's output."""
+    return _ORDER[_ORDER.index(name) + 1]
+
+
+def _np(t: torch.Tensor) -> np.ndarray:
+    return t.detach().cpu().numpy().astype(np.float64)
+
+
+def _check_kind(stage: str, kind: str) -> None:
+    if STAGE_BY_NAME[stage].kind != kind:
+        raise ValueError(f"{stage!r} is a {STAGE_BY_NAME[stage].kind} stage, not {kind}")
+
+
+@dataclass(frozen=True)
+class ConvWindow:
+    """How conv output pixel (c, i, j) is computed: sum over input maps of kernel ⊙ patch, plus bias."""
+
+    padded_input: np.ndarray  # (C_in, H + 2p, W + 2p) the input maps with their zero padding
+    patches: np.ndarray  # (C_in, k, k) the window of every input map under the kernel
+    kernels: np.ndarray  # (C_in, k, k) output channel c's kernel, one slice per input map
+    products: np.ndarray  # (C_in, k, k) kernels * patches, elementwise
+    channel_sums: np.ndarray  # (C_in,) sum of products per input map
+    bias: float
+    pre_activation: float  # channel_sums.sum() + bias = the conv stage's output at (c, i, j)
+    activated: float  # the activation stage's output at (c, i, j)
+    padding: int
+    row: int  # top-left corner of the window in padded coordinates (= i, = j)
+    col: int
+
+
+def conv_window(model: LeNet, acts: dict[str, torch.Tensor], stage: str, c: int, i: int, j: int,
+                n: int = 0) -> ConvWindow:
+    """The numbers behind conv stage output (n, c, i, j)."""
+    _check_kind(stage, "conv")
+    conv = getattr(model, stage)
+    k, pad = conv.kernel_size[0], conv.padding[0]
+    x = _np(acts[previous_stage(stage)][n])  # (C_in, H, W)
+    padded = np.pad(x, ((0, 0), (pad, pad), (pad, pad)))
+    patches = padded[:, i:i + k, j:j + k]
+    kernels = _np(conv.weight[c])  # (C_in, k, k)
+    products = kernels * patches
+    sums = products.sum(axis=(1, 2))
+    bias = float(conv.bias[c].detach())
+    activated = float(acts[next_stage(stage)][n, c, i, j])
+    return ConvWindow(padded, patches, kernels, products, sums, bias, float(sums.sum() + bias), activated,
+                      pad, i, j)
+
+
+@dataclass(frozen=True)
+class PoolWindow:
+    """How pooled value (c, i, j) comes from its 2×2 window."""
+
+    window: np.ndarray  # (2, 2) the activations under the window
+    op: str  # "max" or "avg"
+    value: float  # window.max() or window.mean()
+    argmax: tuple[int, int]  # position of the maximum in the window (first one, as PyTorch picks)
+    row: int  # top-left corner of the window in the input map
+    col: int
+
+
+def pool_window(model: LeNet, acts: dict[str, torch.Tensor], stage: str, c: int, i: int, j: int,
+                n: int = 0) -> PoolWindow:
+    """The numbers behind pooling stage output (n, c, i, j)."""
+    _check_kind(stage, "pool")
+    layer = getattr(model, stage)
+    s = layer.kernel_size if isinstance(layer.kernel_size, int) else layer.kernel_size[0]
+    x = _np(acts[previous_stage(stage)][n, c])
+    window = x[i * s:(i + 1) * s, j * s:(j + 1) * s]
+    op = model.config.pooling
+    flat = int(np.argmax(window))
+    value = float(window.max() if op == "max" else window.mean())
+    return PoolWindow(window, op, value, (flat // s, flat % s), i * s, j * s)
+
+
+@dataclass(frozen=True)
+class DenseNeuron:
+    """How dense neuron k sums its inputs: value = Σ weights * inputs + bias."""
+
+    inputs: np.ndarray  # (D,) the previous stage's output
+    weights: np.ndarray  # (D,) row k of the weight matrix
+    contributions: np.ndarray  # (D,) weights * inputs
+    top: np.ndarray  # indices of the largest |contributions|, largest first
+    bias: float
+    value: float  # contributions.sum() + bias = the dense stage's output at k
+    activated: float | None  # the following activation's output at k (None for fc3, the logits)
+
+
+def dense_neuron(model: LeNet, acts: dict[str, torch.Tensor], stage: str, k: int, n: int = 0,
+                 top: int = 10) -> DenseNeuron:
+    """The numbers behind dense stage output (n, k)."""
+    _check_kind(stage, "dense")
+    layer = getattr(model, stage)
+    x = _np(acts[previous_stage(stage)][n])
+    w = _np(layer.weight[k])
+    contrib = w * x
+    order = np.argsort(-np.abs(contrib), kind="stable")[:top]
+    nxt = next_stage(stage)
+    activated = float(acts[nxt][n, k]) if STAGE_BY_NAME[nxt].kind == "activation" else None
+    bias = float(layer.bias[k].detach())
+    return DenseNeuron(x, w, contrib, order, bias, float(contrib.sum() + bias), activated)
+
+
+@dataclass(frozen=True)
+class SoftmaxSteps:
+    """logits → exp → sum → probabilities (shifted by the largest logit, which changes nothing but overflow)."""
+
+    logits: np.ndarray  # (10,)
+    shift: float  # max(logits)
+    exp: np.ndarray  # (10,) exp(logits - shift)
+    total: float  # exp.sum()
+    probs: np.ndarray  # (10,) exp / total
+    prediction: int  # argmax
+
+
+def softmax_steps(acts: dict[str, torch.Tensor], n: int = 0) -> SoftmaxSteps:
+    """The numbers behind the softmax of image n."""
+    z = _np(acts["fc3"][n])
+    shift = float(z.max())
+    e = np.exp(z - shift)
+    total = float(e.sum())
+    probs = e / total
+    return SoftmaxSteps(z, shift, e, total, probs, int(np.argmax(probs)))
+
+
+def activation_curve(activation: str, lo: float = -8.0, hi: float = 8.0, num: int = 321
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """(x, f(x)) of the activation function, for drawing its curve."""
+    x = np.linspace(lo, hi, num)
+    return x, (1.0 / (1.0 + np.exp(-x)) if activation == "sigmoid" else np.maximum(x, 0.0))
+
+
+def stage_table(model: LeNet) -> list[dict[str, object]]:
+    """The d2l shape printout as rows: stage name, kind, output shape, parameter count."""
+    rows = []
+    for s in STAGES:
+        params = sum(p.numel() for p in getattr(model, s.name).parameters()) if s.is_module else 0
+        rows.append({"stage": s.name, "kind": s.kind, "title": s.title, "output_shape": s.shape,
+                     "params": params})
+    return rows

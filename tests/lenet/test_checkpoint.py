@@ -1,0 +1,115 @@
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from lenet import CheckpointError, ModelConfig, TrainConfig, build_model, load_checkpoint, save_checkpoint
+from lenet.checkpoint import FORMAT, load_pretrained, pretrained_path
+from lenet.config import ACTIVATIONS, POOLINGS
+
+
+def test_round_trip_keeps_weights_config_and_metrics(tmp_path):
+    model = build_model(ModelConfig("relu", "max"), seed=4)
+    path = save_checkpoint(tmp_path / "m.pt", model, {"test_acc": 0.9, "epochs": 3}, TrainConfig(lr=0.1))
+    ck = load_checkpoint(path)
+    assert ck.model_config == ModelConfig("relu", "max") and ck.train_config == TrainConfig(lr=0.1)
+    assert ck.metrics == {"test_acc": 0.9, "epochs": 3}
+    assert ck.meta["torch"] == str(torch.__version__) and "date" in ck.meta
+    assert not ck.model.training
+    for k, v in model.state_dict().items():
+        assert torch.equal(ck.model.state_dict()[k], v)
+    assert [p.name for p in tmp_path.iterdir()] == ["m.pt"]  # no temp file left behind
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(CheckpointError, match="not found") as e:
+        load_checkpoint(tmp_path / "nope.pt")
+    assert "nope.pt" in str(e.value)
+
+
+@pytest.mark.parametrize("keep", [0, 100, 0.5, 0.9])
+def test_truncated_file_is_refused(tmp_path, keep):
+    path = save_checkpoint(tmp_path / "m.pt", build_model())
+    data = path.read_bytes()
+    cut = tmp_path / "cut.pt"
+    cut.write_bytes(data[: int(len(data) * keep) if isinstance(keep, float) else keep])
+    with pytest.raises(CheckpointError, match="cut.pt: .*(truncated or corrupt|not a LeNet)"):
+        load_checkpoint(cut)
+
+
+def test_wrong_architecture_is_refused(tmp_path):
+    state = build_model().state_dict()
+    state["fc1.weight"] = torch.zeros(64, 400)
+    torch.save({"format": FORMAT, "model_config": ModelConfig().to_dict(), "train_config": None,
+                "metrics": {}, "meta": {}, "state_dict": state}, tmp_path / "wide.pt")
+    with pytest.raises(CheckpointError, match="wide.pt: .*architecture"):
+        load_checkpoint(tmp_path / "wide.pt")
+    torch.save(torch.nn.Linear(3, 3).state_dict(), tmp_path / "other.pt")
+    with pytest.raises(CheckpointError, match="not a LeNet explainer checkpoint"):
+        load_checkpoint(tmp_path / "other.pt")
+
+
+class _Evil:
+    def __reduce__(self):
+        return (os.system, (f"touch {_Evil.marker}",))
+
+
+def test_pickle_payload_is_refused_without_running_code(tmp_path):
+    marker = tmp_path / "pwned"
+    _Evil.marker = marker
+    path = tmp_path / "evil.pt"
+    torch.save({"format": FORMAT, "payload": _Evil()}, path)
+    assert not marker.exists()
+    with pytest.raises(CheckpointError, match="evil.pt: refused"):
+        load_checkpoint(path)
+    assert not marker.exists()
+    raw = tmp_path / "raw.pt"
+    raw.write_bytes(pickle.dumps(_Evil()))
+    with pytest.raises(CheckpointError):
+        load_checkpoint(raw)
+    assert not marker.exists()
+
+
+def test_nan_weights_are_refused(tmp_path):
+    model = build_model()
+    with torch.no_grad():
+        model.fc2.weight[0, 0] = float("nan")
+    with pytest.raises(CheckpointError, match="NaN"):
+        load_checkpoint(save_checkpoint(tmp_path / "nan.pt", model))
+
+
+def test_killed_writer_leaves_the_old_file_intact(tmp_path):
+    """kill -9 in the middle of a save: the previous checkpoint under that name still loads."""
+    path = save_checkpoint(tmp_path / "m.pt", build_model(seed=1), {"test_acc": 0.5})
+    code = ("import os, torch, lenet.checkpoint as c\n"
+            "from lenet import build_model\n"
+            "real = torch.save\n"
+            "def slow(obj, f):\n"
+            "    f.write(b'PK' * 1000); f.flush(); os.kill(os.getpid(), 9)\n"
+            "torch.save = slow\n"
+            f"c.save_checkpoint({str(path)!r}, build_model(seed=2), {{'test_acc': 0.9}})\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True)
+    assert result.returncode == -9
+    assert load_checkpoint(path).metrics == {"test_acc": 0.5}
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("pooling", POOLINGS)
+def test_shipped_weights_load_and_carry_their_metrics(activation, pooling):
+    path = pretrained_path(activation, pooling)
+    ck = load_checkpoint(path)
+    assert ck.model_config == ModelConfig(activation, pooling)
+    assert ck.metrics["test_examples"] == 10_000 and ck.metrics["train_examples"] == 60_000
+    assert 0.75 < ck.metrics["test_acc"] < 1.0
+    assert path.stat().st_size < 400_000
+    model = load_pretrained(activation, pooling)
+    assert not model.training and next(model.parameters()).device.type == "cpu"
+
+
+def test_shipped_targets():
+    assert load_checkpoint(pretrained_path("sigmoid", "avg")).metrics["test_acc"] >= 0.79
+    assert load_checkpoint(pretrained_path("relu", "max")).metrics["test_acc"] >= 0.91

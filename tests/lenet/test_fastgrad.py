@@ -1,0 +1,53 @@
+"""The hand-written backward pass against autograd, for every variant."""
+import pytest
+import torch
+from torch import nn
+
+from lenet import ModelConfig, build_model
+from lenet.config import ACTIVATIONS, POOLINGS
+from lenet.fastgrad import PARAM_NAMES, forward, loss_and_grads, params_of
+
+VARIANTS = [ModelConfig(a, p) for a in ACTIVATIONS for p in POOLINGS]
+
+
+def _batch(seed=0, n=48):
+    g = torch.Generator().manual_seed(seed)
+    X = torch.rand(n, 1, 28, 28, generator=g)
+    X[: n // 2, :, :10] = 0.0  # flat black regions make exact ties inside 2x2 max-pool windows
+    return X, torch.randint(0, 10, (n,), generator=g)
+
+
+@pytest.mark.parametrize("config", VARIANTS, ids=lambda c: c.variant)
+def test_gradients_equal_autograd(config):
+    model = build_model(config, seed=1)
+    X, y = _batch()
+    loss_ref = nn.functional.cross_entropy(model(X), y)
+    loss_ref.backward()
+    loss, logits, grads = loss_and_grads(params_of(model), X, y, config)
+    assert loss.item() == pytest.approx(loss_ref.item(), abs=1e-6)
+    assert list(grads) == list(PARAM_NAMES)
+    for name, p in model.named_parameters():
+        scale = p.grad.abs().max().item()
+        assert grads[name].shape == p.shape
+        assert (grads[name] - p.grad).abs().max().item() <= 1e-5 * max(scale, 1.0), name
+
+
+@pytest.mark.parametrize("config", VARIANTS, ids=lambda c: c.variant)
+def test_forward_equals_the_module(config):
+    model = build_model(config, seed=2)
+    X, _ = _batch(1)
+    logits, _ = forward(params_of(model), X, config)
+    assert torch.allclose(logits, model(X), atol=1e-5)
+
+
+def test_max_pool_ties_route_the_gradient_like_pytorch():
+    """All-zero input: every 2x2 window of act1 is a 4-way tie; the gradient must go to one position."""
+    config = ModelConfig("relu", "max")
+    model = build_model(config, seed=0)
+    with torch.no_grad():
+        model.conv1.bias.fill_(0.5)  # relu(0.5) everywhere: ties that carry gradient
+    X, y = torch.zeros(4, 1, 28, 28), torch.tensor([0, 1, 2, 3])
+    nn.functional.cross_entropy(model(X), y).backward()
+    _, _, grads = loss_and_grads(params_of(model), X, y, config)
+    assert torch.allclose(grads["conv1.bias"], model.conv1.bias.grad, atol=1e-6)
+    assert model.conv1.bias.grad.abs().sum() > 0
