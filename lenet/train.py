@@ -25,6 +25,7 @@ from lenet.device import describe_device, pick_device
 from lenet.fastgrad import forward, loss_and_grads, params_of
 from lenet.model import LeNet, build_model
 
+BLOWUP_LOSS = 1e3  # a batch loss this large (chance is ln 10 = 2.3) means the weights are running away
 EVAL_CHUNK = 256  # test images per forward pass: larger chunks fall out of the CPU cache and run slower
 
 
@@ -129,15 +130,21 @@ def _optimizer(model: LeNet, cfg: TrainConfig, total_steps: int):
     return opt, sched
 
 
-def divergence_message(cfg: TrainConfig, model_config: ModelConfig, epoch: float) -> str:
-    """Why the loss probably blew up, in words a student can act on."""
+def divergence_message(cfg: TrainConfig, model_config: ModelConfig, epoch: float, what: str) -> str:
+    """Why training failed, in words a student can act on. what: 'nan', 'blowup' or 'dead'."""
+    symptom = {
+        "nan": "the loss became NaN or infinite",
+        "blowup": f"a batch loss exceeded {BLOWUP_LOSS:g} (guessing at random gives 2.3)",
+        "dead": "the network stopped learning: no gradient reaches the first layer, because every ReLU "
+                "in some layer now outputs 0 for every image (the ReLUs 'died')",
+    }[what]
     hint = (f"the learning rate {cfg.lr:g} is probably too high for {cfg.optimizer} with "
             f"{model_config.activation} activations")
     if model_config.activation == "relu" and cfg.optimizer == "sgd" and cfg.lr >= 0.5:
         hint += " (ReLU is unbounded, so large steps blow up; the classic lr 0.9 suits sigmoid; try 0.1 or less)"
     else:
         hint += "; try a value 10x smaller"
-    return f"Training diverged at epoch {epoch:.2f}: the loss became NaN or infinite. Most likely {hint}."
+    return f"Training diverged at epoch {epoch:.2f}: {symptom}. Most likely {hint}."
 
 
 class Trainer:
@@ -178,6 +185,8 @@ class Trainer:
             perm = torch.randperm(n, generator=gen).to(self.device)
             loss_sum = torch.zeros((), device=self.device)  # kept on the device: no host sync per step
             correct = torch.zeros((), dtype=torch.int64, device=self.device)
+            worst = torch.zeros((), device=self.device)  # largest batch loss since the last report
+            signal = torch.zeros((), device=self.device)  # sum of |conv1 weight gradient| since then
             seen = 0
             for i in range(steps_per_epoch):
                 idx = perm[i * cfg.batch_size:(i + 1) * cfg.batch_size]
@@ -194,10 +203,13 @@ class Trainer:
                 seen += len(y)
                 loss_sum += loss * len(y)
                 correct += (logits.argmax(1) == y).sum()
+                worst = torch.maximum(worst, loss)
+                signal += grads["conv1.weight"].abs().sum()
                 if (i + 1) % report_every == 0 or i + 1 == steps_per_epoch:
                     train_loss = loss_sum.item() / seen
-                    if not math.isfinite(train_loss):
-                        raise TrainingDiverged(divergence_message(cfg, self.model_config, epoch + (i + 1) / steps_per_epoch))
+                    self._check(train_loss, worst.item(), signal.item(), epoch + (i + 1) / steps_per_epoch)
+                    worst.zero_()
+                    signal.zero_()
                     ev = StepEvent(epoch + (i + 1) / steps_per_epoch, step, train_loss, correct.item() / seen)
                     self.history.append(ev)
                     yield ev
@@ -210,6 +222,12 @@ class Trainer:
                             time.perf_counter() - t_start, self.device_name, self._snapshot())
             self.history.append(ev)
             yield ev
+
+    def _check(self, train_loss: float, worst: float, signal: float, epoch: float) -> None:
+        what = ("nan" if not (math.isfinite(train_loss) and math.isfinite(worst) and math.isfinite(signal))
+                else "blowup" if worst > BLOWUP_LOSS else "dead" if signal == 0.0 else None)
+        if what:
+            raise TrainingDiverged(divergence_message(self.cfg, self.model_config, epoch, what))
 
     def last_epoch(self) -> EpochEvent:
         """The most recent completed epoch (epoch 0 before any)."""
