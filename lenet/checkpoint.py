@@ -5,7 +5,6 @@ import datetime
 import os
 import pickle
 import platform
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 import torch
 import torchvision
 
+from lenet.atomic import atomic_write
 from lenet.config import ModelConfig, TrainConfig
 from lenet.model import LeNet
 
@@ -45,8 +45,6 @@ class Checkpoint:
 def save_checkpoint(path: str | os.PathLike, model: LeNet, metrics: dict[str, Any] | None = None,
                     train_config: TrainConfig | None = None, extra: dict[str, Any] | None = None) -> Path:
     """Write model, its config and metrics to path atomically (temp file + rename); returns the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "format": FORMAT,
         "model_config": model.config.to_dict(),
@@ -60,17 +58,7 @@ def save_checkpoint(path: str | os.PathLike, model: LeNet, metrics: dict[str, An
         },
         "state_dict": {k: v.detach().to("cpu").clone() for k, v in model.state_dict().items()},
     }
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(payload, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)  # atomic: readers see the old file or the new one, never half of one
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, lambda f: torch.save(payload, f))
 
 
 def load_checkpoint(path: str | os.PathLike, map_location: str = "cpu") -> Checkpoint:

@@ -5,11 +5,12 @@ import functools
 import gzip
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import torch
 from torchvision.datasets import FashionMNIST
+
+from lenet.atomic import atomic_write
 
 CLASS_NAMES: tuple[str, ...] = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                                 "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
@@ -48,15 +49,11 @@ def _prepare_from_debian(src: Path, dest_root: Path) -> Path:
         target = raw / name
         if target.is_file():
             continue
-        # temp file + rename: a killed process never leaves a half file under the real name
-        fd, tmp = tempfile.mkstemp(dir=raw, prefix=f".{name}.")
-        try:
-            with gzip.open(src / f"{name}.gz", "rb") as fin, os.fdopen(fd, "wb") as fout:
+        def copy(fout, src_gz=src / f"{name}.gz"):
+            with gzip.open(src_gz, "rb") as fin:
                 shutil.copyfileobj(fin, fout)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+
+        atomic_write(target, copy)  # a killed process never leaves a half file under the real name
     return dest_root
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from lenet.atomic import atomic_write
 from lenet.data import CLASS_NAMES, load_fashion_mnist
 
 SAMPLES_PATH = Path(__file__).resolve().parent.parent / "assets" / "samples.npz"
@@ -47,15 +47,9 @@ def make_samples(per_class: int = PER_CLASS, root: str | None = None) -> Samples
 
 def save_samples(samples: Samples, path: str | os.PathLike = SAMPLES_PATH) -> Path:
     """Write samples to a compressed .npz, atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
     np.savez_compressed(buf, images=samples.images, labels=samples.labels, indices=samples.indices)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "wb") as f:
-        f.write(buf.getvalue())
-    os.replace(tmp, path)
-    return path
+    return atomic_write(path, lambda f: f.write(buf.getvalue()))
 
 
 def load_samples(path: str | os.PathLike = SAMPLES_PATH) -> Samples:

@@ -106,7 +106,7 @@ def evaluate(model: LeNet, X: torch.Tensor, y: torch.Tensor) -> float:
 def _augment(X: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     """Random horizontal flips and shifts of up to 2 px, per image (the modern preset)."""
     N = len(X)
-    flip = torch.rand(N, generator=gen, device=gen.device) < 0.5
+    flip = (torch.rand(N, generator=gen, device=gen.device) < 0.5).to(X.device)
     X = torch.where(flip[:, None, None, None], X.flip(3), X)
     shift = torch.randint(0, 5, (2, N), generator=gen, device=gen.device).to(X.device)
     padded = F.pad(X, (2, 2, 2, 2))  # (N, 1, 32, 32), black border
