@@ -1,0 +1,150 @@
+"""Turn any picture (an upload, a canvas drawing) into what LeNet expects: 28×28, light garment on black.
+
+Fashion-MNIST's own recipe: trim the garment to its bounding box, resize so the longer side is 28 pixels,
+keep the aspect ratio, centre it on a black 28×28 square. Uploads are checked first, so that a broken,
+enormous, animated, CMYK, 16-bit or transparent file gets a clear message instead of an exception.
+"""
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # larger files are refused before decoding
+MAX_PIXELS = 40_000_000  # a decompression bomb claims far more pixels than its file size suggests
+CONTENT_THRESHOLD = 0.08  # pixels brighter than this (on black) count as garment when cropping
+
+
+class ImageError(ValueError):
+    """The picture cannot be used; the message says why in plain words."""
+
+
+@dataclass
+class Prepared:
+    """A picture ready for the network, with what was done to it."""
+
+    image: np.ndarray  # (28, 28) float32 in [0, 1], light on black
+    notes: list[str] = field(default_factory=list)  # e.g. "inverted: the picture had a light background"
+
+
+def read_image(data: bytes, name: str = "upload") -> tuple[np.ndarray, list[str]]:
+    """Decode an uploaded file into a grayscale array (H, W) float in [0, 1], checking it on the way."""
+    notes: list[str] = []
+    if not data:
+        raise ImageError(f"{name} is empty (0 bytes).")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ImageError(f"{name} is {len(data) / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+            if img.width * img.height > MAX_PIXELS:
+                raise ImageError(f"{name} claims {img.width}×{img.height} pixels, too many to decode safely.")
+            if img.format not in ("PNG", "JPEG", "MPO", "GIF", "BMP", "WEBP"):
+                raise ImageError(f"{name} is a {img.format} file; please upload a PNG or JPEG.")
+            if getattr(img, "n_frames", 1) > 1:
+                notes.append(f"{name} is animated ({img.n_frames} frames): using the first frame.")
+                img.seek(0)
+            img.load()
+    except ImageError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise ImageError(f"{name} looks like a decompression bomb ({e}).") from e
+    except UnidentifiedImageError as e:
+        raise ImageError(f"{name} is not an image PIL can read (is it really a PNG or JPEG?).") from e
+    except (OSError, SyntaxError, ValueError) as e:
+        raise ImageError(f"{name} is damaged or truncated ({e}).") from e
+    return to_gray(img, notes), notes
+
+
+def to_gray(img: Image.Image, notes: list[str] | None = None) -> np.ndarray:
+    """Any PIL mode -> (H, W) float32 in [0, 1]; transparency is flattened onto the background."""
+    notes = notes if notes is not None else []
+    if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        arr = np.asarray(img, dtype=np.float64)
+        hi = 65535.0 if img.mode.startswith("I;16") or arr.max() > 255 else 255.0
+        notes.append("16-bit image: scaled to 8-bit range.")
+        return np.clip(arr / hi, 0, 1).astype(np.float32)
+    if img.mode == "F":
+        arr = np.asarray(img, dtype=np.float64)
+        lo, hi = float(arr.min()), float(arr.max())
+        return ((arr - lo) / (hi - lo if hi > lo else 1.0)).astype(np.float32)
+    if img.mode == "CMYK":
+        notes.append("CMYK image: converted to RGB.")
+        img = img.convert("RGB")
+    if img.mode == "P":
+        img = img.convert("RGBA" if "transparency" in img.info else "RGB")
+    if img.mode in ("LA", "RGBA", "PA"):
+        rgba = np.asarray(img.convert("RGBA"), dtype=np.float32) / 255.0
+        alpha = rgba[..., 3:4]
+        gray_rgb = rgba[..., :3]
+        # composite onto the colour that the opaque border suggests (black unless the picture is dark-on-light)
+        opaque = alpha[..., 0] > 0.5
+        bg = 0.0
+        if opaque.any():
+            lum = gray_rgb.mean(-1)[opaque]
+            bg = 1.0 if lum.mean() < 0.5 else 0.0
+        flat = gray_rgb * alpha + bg * (1 - alpha)
+        if (alpha < 1).any():
+            notes.append("transparent areas were treated as background.")
+        return _luma(flat)
+    return _luma(np.asarray(img.convert("RGB"), dtype=np.float32) / 255.0)
+
+
+def _luma(rgb: np.ndarray) -> np.ndarray:
+    return (rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)).astype(np.float32)
+
+
+def to_fashion_mnist(gray: np.ndarray, invert: bool | None = None) -> Prepared:
+    """Crop to the garment, scale the longer side to 28 px keeping the aspect ratio, centre on black.
+
+    invert=None decides from the border: a light border means dark-on-light, which is inverted.
+    """
+    gray = np.asarray(gray, dtype=np.float32)
+    if gray.ndim != 2 or min(gray.shape) < 1:
+        raise ImageError(f"expected a 2-D grayscale picture, got shape {gray.shape}")
+    notes: list[str] = []
+    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    if invert is None:
+        invert = float(np.median(border)) > 0.5
+    if invert:
+        gray = 1.0 - gray
+        notes.append("inverted: the picture had a light background (Fashion-MNIST is light on black).")
+    mask = gray > CONTENT_THRESHOLD
+    if not mask.any():
+        raise ImageError("the picture is empty: nothing stands out from the background.")
+    rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+    crop = gray[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    h, w = crop.shape
+    scale = 28.0 / max(h, w)
+    nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
+    resized = Image.fromarray(crop).resize((nw, nh), Image.Resampling.LANCZOS if max(h, w) > 28
+                                           else Image.Resampling.BICUBIC)
+    out = np.zeros((28, 28), dtype=np.float32)
+    top, left = (28 - nh) // 2, (28 - nw) // 2
+    out[top:top + nh, left:left + nw] = np.asarray(resized, dtype=np.float32)
+    return Prepared(np.clip(out, 0.0, 1.0), notes)
+
+
+def prepare_upload(data: bytes, name: str = "upload") -> Prepared:
+    """An uploaded PNG/JPEG -> Prepared, or ImageError with a clear message."""
+    gray, notes = read_image(data, name)
+    prepared = to_fashion_mnist(gray)
+    prepared.notes[:0] = notes
+    return prepared
+
+
+def prepare_drawing(rgba: np.ndarray | None) -> Prepared:
+    """A canvas drawing (H, W, 4) uint8, light strokes on black -> Prepared; ImageError if blank."""
+    if rgba is None or rgba.size == 0:
+        raise ImageError("the canvas is empty: draw a garment first.")
+    rgba = np.asarray(rgba)
+    if rgba.dtype != np.uint8:
+        rgba = np.clip(rgba, 0, 255).astype(np.uint8)
+    gray = to_gray(Image.fromarray(rgba, "RGBA" if rgba.shape[-1] == 4 else "RGB"))
+    if gray.max() <= CONTENT_THRESHOLD:
+        raise ImageError("the canvas is empty: draw a garment first.")
+    return to_fashion_mnist(gray, invert=False)
