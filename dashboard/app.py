@@ -1,0 +1,10 @@
+"""LeNet CNN Explainer — every stage of LeNet on Fashion-MNIST, in the style of CNN Explainer.
+
+    streamlit run dashboard/app.py
+"""
+import streamlit as st
+
+import explorer
+
+st.set_page_config(page_title="LeNet CNN Explainer", layout="wide")
+st.navigation([st.Page(explorer.show, title="Explorer", url_path="explorer", default=True)]).run()

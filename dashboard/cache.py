@@ -1,0 +1,117 @@
+"""The app's only caching layer: models as shared resources, per-input results as data.
+
+Models are shared by every browser session, so nothing here hands out a model to be modified: a pooling or
+activation swap builds (and caches) a separate model. Keys are plain strings and bytes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+import torch
+
+from lenet import capture, load_checkpoint, with_activation, with_pooling
+from lenet.checkpoint import CheckpointError, pretrained_path
+from lenet.data import DatasetNotFound, dataset_available, load_fashion_mnist
+from lenet.model import LeNet
+from lenet.samples import Samples, load_samples
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """Which weights, run with which activation and pooling."""
+
+    weights: str  # shipped variant whose weights are used, e.g. "relu-max"
+    activation: str
+    pooling: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.weights}|{self.activation}|{self.pooling}"
+
+    @property
+    def swapped(self) -> bool:
+        """True if the ops differ from those the weights were trained with."""
+        return self.weights != f"{self.activation}-{self.pooling}"
+
+    @property
+    def label(self) -> str:
+        base = f"{self.activation} + {self.pooling} pooling"
+        return f"{base} (weights trained with {self.weights})" if self.swapped else f"{base} (trained)"
+
+    @classmethod
+    def from_key(cls, key: str) -> "ModelChoice":
+        weights, activation, pooling = key.split("|")
+        return cls(weights, activation, pooling)
+
+
+@st.cache_resource(show_spinner=False)
+def _shipped(variant: str) -> LeNet:
+    return load_checkpoint(pretrained_path(*variant.split("-"))).model
+
+
+@st.cache_resource(show_spinner=False)
+def shipped_metrics(variant: str) -> dict:
+    """The metrics stored with a shipped checkpoint (test accuracy, epochs, ...)."""
+    return load_checkpoint(pretrained_path(*variant.split("-"))).metrics
+
+
+def get_model(key: str) -> LeNet:
+    """The (shared, read-only) model for a ModelChoice key; raises CheckpointError if its file is bad."""
+    return _model(key)
+
+
+@st.cache_resource(show_spinner=False)
+def _model(key: str) -> LeNet:
+    choice = ModelChoice.from_key(key)
+    model = _shipped(choice.weights)
+    if model.config.activation != choice.activation:
+        model = with_activation(model, choice.activation)
+    if model.config.pooling != choice.pooling:
+        model = with_pooling(model, choice.pooling)
+    return model.eval()
+
+
+def model_error(key: str) -> str | None:
+    """None if the model loads, else a message naming the file and the problem."""
+    try:
+        get_model(key)
+        return None
+    except CheckpointError as e:
+        return str(e)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def acts_for(key: str, image: bytes) -> dict[str, np.ndarray]:
+    """Every stage's output (batch dimension dropped) for one 28×28 float32 image given as bytes."""
+    X = torch.from_numpy(np.frombuffer(image, dtype=np.float32).reshape(1, 1, 28, 28).copy())
+    return {k: v[0].numpy() for k, v in capture(get_model(key), X).items()}
+
+
+@st.cache_resource(show_spinner=False)
+def gallery() -> tuple[Samples, bool]:
+    """The images to pick from: the full test set when present, else the bundled samples; and which."""
+    if dataset_available():
+        try:
+            X, y = load_fashion_mnist(False)
+            return Samples(X.numpy(), y.numpy(), np.arange(len(y))), True
+        except DatasetNotFound:
+            pass
+    return load_samples(), False
+
+
+@st.cache_data(show_spinner=False)
+def predictions(key: str) -> np.ndarray:
+    """The model's predicted class for every gallery image."""
+    samples, _ = gallery()
+    model = get_model(key)
+    with torch.no_grad():
+        X = samples.tensor()
+        return torch.cat([model(X[i:i + 1000]).argmax(1) for i in range(0, len(X), 1000)]).numpy()
+
+
+def accuracy(key: str) -> tuple[float, int]:
+    """Accuracy on the gallery (the full test set when present) and the number of images."""
+    samples, _ = gallery()
+    return float((predictions(key) == samples.labels).mean()), len(samples)

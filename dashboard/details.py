@@ -1,0 +1,162 @@
+"""Detail views: the arithmetic behind one output of the selected stage, with its plain-language story."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+import torch
+
+from figures import clicked_index, stage_figure
+from figures_detail import (activation_figure, contributions_figure, map_with_pixel, maps_with_window,
+                            numbers_grid)
+from lenet.data import CLASS_NAMES
+from lenet.explain import (activation_curve, conv_window, dense_neuron, next_stage, pool_window, previous_stage,
+                           softmax_steps)
+from lenet.model import LeNet
+from lenet.stages import STAGE_BY_NAME, STAGES
+
+CFG = {"displaylogo": False, "toImageButtonOptions": {"scale": 3}}
+
+
+def _torch(acts: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
+    return {k: torch.from_numpy(v[None]) for k, v in acts.items()}
+
+
+def _pixel_ui(H: int, W: int) -> tuple[int, int]:
+    """Row and column sliders for the output pixel (clicks on the output map set them too)."""
+    st.session_state["row"] = min(int(st.session_state.get("row", 0)), H - 1)
+    st.session_state["col"] = min(int(st.session_state.get("col", 0)), W - 1)
+    c1, c2 = st.columns(2)
+    c1.slider("output row i", 0, H - 1, key="row")
+    c2.slider("output column j", 0, W - 1, key="col")
+    return st.session_state["row"], st.session_state["col"]
+
+
+def _clicked_pixel(key: str, W: int) -> None:
+    flat = clicked_index(st.session_state.get(key))
+    if flat is not None:
+        st.session_state["row"], st.session_state["col"] = divmod(flat, W)
+
+
+def _map_ui(count: int, label: str) -> int:
+    st.session_state["map"] = min(int(st.session_state.get("map", 0)), count - 1)
+    return st.number_input(f"{label} (0–{count - 1})", 0, count - 1, key="map")
+
+
+def conv_ui(model: LeNet, acts: dict[str, np.ndarray], stage: str) -> None:
+    C, H, W = acts[stage].shape
+    c = _map_ui(C, "output map")
+    i, j = _pixel_ui(H, W)
+    w = conv_window(model, _torch(acts), stage, c, i, j)
+    k = w.kernels.shape[-1]
+    c1, c2, c3 = st.columns([1.4, 1, 1])
+    c1.plotly_chart(maps_with_window(w.padded_input, i, j, k, f"input ({previous_stage(stage)}), padded by "
+                                     f"{w.padding}", greys=stage == "conv1", numbers=stage == "conv1" and False),
+                    key="cv_in", config=CFG)
+    c2.plotly_chart(numbers_grid(w.kernels, f"kernel of map {c}"), key="cv_kernel", config=CFG)
+    c3.plotly_chart(numbers_grid(w.products, "kernel ⊙ patch"), key="cv_prod", config=CFG)
+    c1, c2 = st.columns([1, 1.4])
+    c1.plotly_chart(numbers_grid(w.patches, "patch under the window"), key="cv_patch", config=CFG)
+    key = "cv_out"
+    c2.plotly_chart(map_with_pixel(acts[stage][c], i, j, f"{stage} map {c} — click a pixel"), key=key,
+                    on_select=lambda: _clicked_pixel(key, W), selection_mode="points", config=CFG)
+    sums = " + ".join(f"{s:.3f}" for s in w.channel_sums)
+    act = model.config.activation
+    st.markdown(
+        f"**Sum per input map:** {sums}  \n"
+        f"**+ bias** {w.bias:+.3f} **= pre-activation** {w.pre_activation:.4f}  \n"
+        f"**{act}({w.pre_activation:.4f}) = {w.activated:.4f}** (the value in {next_stage(stage)} at "
+        f"map {c}, row {i}, column {j})")
+
+
+def activation_ui(model: LeNet, acts: dict[str, np.ndarray], stage: str) -> None:
+    pre, post = acts[previous_stage(stage)], acts[stage]
+    x, y = activation_curve(model.config.activation)
+    highlight = None
+    if pre.ndim == 3:
+        c = _map_ui(len(pre), "map")
+        pre_m, post_m = pre[c], post[c]
+        i, j = min(st.session_state.get("row", 0), pre_m.shape[0] - 1), min(st.session_state.get("col", 0),
+                                                                               pre_m.shape[1] - 1)
+        highlight = (float(pre_m[i, j]), float(post_m[i, j]))
+    else:
+        pre_m, post_m = pre, post
+    st.plotly_chart(activation_figure(x, y, pre_m, post_m, model.config.activation, highlight), key="act_curve",
+                    config=CFG)
+
+
+def pool_ui(model: LeNet, acts: dict[str, np.ndarray], stage: str, other: tuple | None = None) -> None:
+    C, H, W = acts[stage].shape
+    c = _map_ui(C, "map")
+    i, j = _pixel_ui(H, W)
+    p = pool_window(model, _torch(acts), stage, c, i, j)
+    c1, c2, c3 = st.columns([1.3, 0.8, 1.3])
+    c1.plotly_chart(maps_with_window(acts[previous_stage(stage)][c:c + 1], p.row, p.col, 2,
+                                     f"{previous_stage(stage)} map {c}"), key="pl_in", config=CFG)
+    c2.plotly_chart(numbers_grid(p.window, f"2×2 window → {p.op} = {p.value:.4f}", height=260), key="pl_win",
+                    config=CFG)
+    key = "pl_out"
+    c3.plotly_chart(map_with_pixel(acts[stage][c], i, j, f"{stage} map {c}"), key=key,
+                    on_select=lambda: _clicked_pixel(key, W), selection_mode="points", config=CFG)
+    a, b, cc, d = p.window.ravel()
+    formula = f"max({a:.3f}, {b:.3f}, {cc:.3f}, {d:.3f})" if p.op == "max" else \
+        f"({a:.3f} + {b:.3f} + {cc:.3f} + {d:.3f}) / 4"
+    st.markdown(f"**{formula} = {p.value:.4f}**")
+    if other is not None:  # compare mode: the same window under the other pooling
+        other_model, other_acts = other
+        q = pool_window(other_model, _torch(other_acts), stage, c, i, j)
+        st.markdown(f"Other model ({other_model.config.pooling} pooling): **{q.value:.4f}** from its own window "
+                    f"{np.round(q.window, 3).tolist()}")
+
+
+def dense_ui(model: LeNet, acts: dict[str, np.ndarray], stage: str) -> None:
+    D = acts[stage].shape[0]
+    k = _map_ui(D, "neuron")
+    d = dense_neuron(model, _torch(acts), stage, k, top=12)
+    prev = previous_stage(stage)
+    names = [f"{prev}[{i}]" for i in range(len(d.inputs))]
+    if stage == "fc1":  # name the flattened inputs by their map and position
+        names = [f"pool2 map {i // 25} ({i % 25 // 5},{i % 5})" for i in range(400)]
+    c1, c2 = st.columns([1.2, 1])
+    c1.plotly_chart(contributions_figure(d.contributions, d.top, names, d.bias, d.value), key="dn_contrib",
+                    config=CFG)
+    with c2:
+        after = f" → {model.config.activation} = **{d.activated:.4f}**" if d.activated is not None else " (a logit)"
+        label = f" ({CLASS_NAMES[k]})" if stage == "fc3" else ""
+        st.markdown(f"Neuron {k}{label}: Σ {len(d.inputs)} inputs × weights = {d.contributions.sum():.4f}, "
+                    f"+ bias {d.bias:+.4f} = **{d.value:.4f}**{after}")
+        if stage == "fc1":
+            st.plotly_chart(stage_figure(d.weights.reshape(16, 5, 5), f"neuron {k}'s 400 weights as 16 maps "
+                                         "of 5×5 (one per pool2 map)", height=360), key="dn_w", config=CFG)
+
+
+def softmax_ui(acts: dict[str, np.ndarray]) -> None:
+    s = softmax_steps(_torch(acts))
+    st.latex(r"p_k = \frac{e^{z_k - m}}{\sum_j e^{z_j - m}}, \quad m = \max_j z_j")
+    table = pd.DataFrame({"class": CLASS_NAMES, "logit z": s.logits, "z − m": s.logits - s.shift,
+                          "exp(z − m)": s.exp, "probability": s.probs})
+    st.dataframe(table.style.format({c: "{:.4f}" for c in table.columns[1:]}).highlight_max(
+        subset=["probability"], color="#ffe08a"), hide_index=True)
+    st.markdown(f"Σ exp = **{s.total:.4f}**; prediction: **{CLASS_NAMES[s.prediction]}** "
+                f"({s.probs[s.prediction]:.1%}). Subtracting m changes nothing but keeps e^z from overflowing.")
+
+
+def detail_ui(model: LeNet, acts: dict[str, np.ndarray], other: tuple | None = None) -> None:
+    """Stage selector, its explanation, and the view for its kind."""
+    names = [s.name for s in STAGES if s.kind not in ("input", "flatten")]
+    if st.session_state.get("stage") not in names:
+        st.session_state["stage"] = "conv1"
+    stage = st.selectbox("Explain stage", names, key="stage",
+                         format_func=lambda n: f"{STAGE_BY_NAME[n].title} ({n})")
+    st.info(STAGE_BY_NAME[stage].describe(model.config))
+    kind = STAGE_BY_NAME[stage].kind
+    if kind == "conv":
+        conv_ui(model, acts, stage)
+    elif kind == "activation":
+        activation_ui(model, acts, stage)
+    elif kind == "pool":
+        pool_ui(model, acts, stage, other)
+    elif kind == "dense":
+        dense_ui(model, acts, stage)
+    else:
+        softmax_ui(acts)

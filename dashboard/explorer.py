@@ -1,0 +1,121 @@
+"""The explorer page: pick or draw an image, see every stage, open the numbers behind any of them."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from cache import ModelChoice, accuracy, acts_for, gallery, get_model, model_error, shipped_metrics
+from details import detail_ui
+from figures import stage_figure
+from inputs import image_ui
+from lenet.data import CLASS_NAMES
+from overview import COLUMNS, column_figure, focus_ui, limits, overview_ui
+from state import init_state, sync_query_params
+
+VARIANTS = ("sigmoid-avg", "sigmoid-max", "relu-avg", "relu-max")
+
+
+def controls_ui() -> tuple[ModelChoice, ModelChoice | None]:
+    """Sidebar toggles; returns the model to show and, in compare mode, the one to compare it with."""
+    sb = st.sidebar
+    sb.header("Network")
+    sb.segmented_control("Pooling", ["max", "avg"], key="pooling", format_func={"max": "max",
+                                                                               "avg": "average"}.get)
+    sb.segmented_control("Activation", ["relu", "sigmoid"], key="activation")
+    sb.radio("Weights", ["trained", "swap"], key="weights_mode", format_func={
+        "trained": "trained with these ops (shipped variant)",
+        "swap": "keep other weights, swap only the ops"}.get)
+    if st.session_state["weights_mode"] == "swap":
+        sb.selectbox("Weights from", VARIANTS, key="base_weights")
+    sb.toggle("Compare max vs average pooling", key="compare")
+    sb.header("Display")
+    sb.radio("Colour range", ["map", "stage", "network"], key="color_range", horizontal=True,
+             help="per map, per stage or across the whole network (CNN Explainer's unit / module / global)")
+    sb.toggle("Focus: one stage, large (projector)", key="focus")
+    act = st.session_state["activation"] or "relu"  # a segmented control can be clicked off: keep a value
+    pool = st.session_state["pooling"] or "max"
+
+    def choice(pooling: str) -> ModelChoice:
+        weights = f"{act}-{pooling}" if st.session_state["weights_mode"] == "trained" \
+            else st.session_state["base_weights"]
+        return ModelChoice(weights, act, pooling)
+
+    other = choice("avg" if pool == "max" else "max") if st.session_state["compare"] else None
+    return choice(pool), other
+
+
+def accuracy_line(choice: ModelChoice) -> str:
+    acc, n = accuracy(choice.key)
+    _, full = gallery()
+    where = "the full test set" if full else "the bundled test images"
+    text = f"accuracy {acc:.1%} on {where} ({n:,} images)"
+    if not choice.swapped:
+        text += f"; trained {shipped_metrics(choice.weights)['epochs']} epochs"
+    return text
+
+
+def prediction_ui(acts: dict[str, np.ndarray], label: int | None, name: str) -> None:
+    probs = acts["softmax"]
+    pred = int(np.argmax(probs))
+    verdict = "" if label is None else ("correct" if pred == label else f"wrong: the true class is {CLASS_NAMES[label]}")
+    st.metric(name, f"{CLASS_NAMES[pred]} {probs[pred]:.0%}", help="the network's prediction")
+    if verdict:
+        st.caption(verdict)
+
+
+def compare_ui(a, b, acts_a, acts_b, label) -> None:
+    """Both variants' overviews, then the difference A − B of every map stage."""
+    st.subheader(f"A: {a.label}")
+    overview_ui(get_model(a.key), acts_a, label)
+    st.subheader(f"B: {b.label}")
+    overview_ui(get_model(b.key), acts_b, label, key="_b")
+    st.subheader("A − B, stage by stage")
+    diff = {k: acts_a[k] - acts_b[k] for k in acts_a}
+    names = [n for n in COLUMNS if n not in ("input", "softmax")]
+    cols = st.columns(len(names))
+    lims = limits(diff, st.session_state.get("color_range", "stage"))
+    for col, name in zip(cols, names):
+        fig = column_figure(get_model(a.key), diff, name, st.session_state.get("color_range", "stage"), label,
+                            None, lims)
+        col.plotly_chart(fig, key=f"diff_{name}")
+
+
+def show() -> None:
+    init_state()
+    choice, other = controls_ui()
+    error = model_error(choice.key)
+    if error:
+        st.error(f"This model cannot be loaded: {error}. Choose another variant in the sidebar.")
+        sync_query_params()
+        return
+    st.title("LeNet, stage by stage")
+    left, mid, right = st.columns([2.2, 0.8, 1.4])
+    with left:
+        image, label, caption = image_ui(choice.key)
+    if image is None:
+        sync_query_params()
+        return
+    image = np.ascontiguousarray(image, dtype=np.float32)
+    acts = acts_for(choice.key, image.tobytes())
+    with mid:
+        st.plotly_chart(stage_figure(image[None], "what the network sees (28×28)", kind="input", height=260),
+                        key="seen", config={"displayModeBar": False})
+        st.caption(caption)
+    with right:
+        prediction_ui(acts, label, choice.label)
+        st.caption(accuracy_line(choice))
+        if other is not None and not model_error(other.key):
+            prediction_ui(acts_for(other.key, image.tobytes()), label, other.label)
+            st.caption(accuracy_line(other))
+    model = get_model(choice.key)
+    if other is not None and not model_error(other.key):
+        acts_b = acts_for(other.key, image.tobytes())
+        compare_ui(choice, other, acts, acts_b, label)
+        detail_ui(model, acts, other=(get_model(other.key), acts_b))
+    elif st.session_state.get("focus"):
+        focus_ui(model, acts, label)
+    else:
+        overview_ui(model, acts, label)
+        st.divider()
+        detail_ui(model, acts)
+    sync_query_params()

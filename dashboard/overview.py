@@ -1,0 +1,83 @@
+"""The CNN Explainer picture: every stage as a column, left to right, one figure per column."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from figures import clicked_index, color_limit, softmax_figure, stage_figure, vector_figure
+from lenet.data import CLASS_NAMES
+from lenet.model import LeNet
+from lenet.stages import STAGE_BY_NAME, STAGES
+
+# what each overview column shows: a dense layer is shown after its activation, as the data flows on
+SHOWN = {"fc1": "act3", "fc2": "act4"}
+COLUMNS = [s.name for s in STAGES if s.kind != "flatten" and s.name not in SHOWN.values()]
+WIDTHS = {"input": 1.0, "conv1": 1.3, "act1": 1.3, "pool1": 1.3, "conv2": 1.5, "act2": 1.5, "pool2": 1.5,
+          "fc1": 0.6, "fc2": 0.6, "fc3": 0.6, "softmax": 1.8}
+MAP_KINDS = ("conv", "activation", "pool")
+
+
+def header(model: LeNet, name: str) -> str:
+    """'Conv 1 · 6×28×28 · 156 params' — the seed's shape printout, alive."""
+    stage = STAGE_BY_NAME[name]
+    shape = "×".join(str(d) for d in stage.shape)
+    params = sum(p.numel() for p in getattr(model, name).parameters()) if stage.is_module else 0
+    title = f"{stage.title} → act" if name in SHOWN else stage.title
+    return f"{title}<br><sub>{shape}{f' · {params:,} params' if params else ''}</sub>"
+
+
+def limits(acts: dict[str, np.ndarray], mode: str) -> dict[str, float | None]:
+    """Colour limit per map stage: None (each stage or map its own) or one network-wide value."""
+    if mode != "network":
+        return {}
+    lim = max(color_limit(acts[s.name]) for s in STAGES if s.kind in MAP_KINDS)
+    return {s.name: lim for s in STAGES if s.kind in MAP_KINDS}
+
+
+def column_figure(model: LeNet, acts: dict[str, np.ndarray], name: str, mode: str, true_label: int | None,
+                  selected: int | None, lims: dict[str, float | None], height: int | None = None):
+    """The figure of one overview column."""
+    stage = STAGE_BY_NAME[name]
+    title = header(model, name)
+    if stage.kind == "input":
+        return stage_figure(acts["input"], title, kind="input", height=height)
+    if stage.kind == "softmax":
+        return softmax_figure(acts["softmax"], list(CLASS_NAMES), true_label, title=title, height=height or 520)
+    if stage.kind in MAP_KINDS:
+        return stage_figure(acts[name], title, limit=lims.get(name), per_map=mode == "map", kind=stage.kind,
+                            selected=selected, height=height)
+    labels = list(CLASS_NAMES) if name == "fc3" else None
+    return vector_figure(acts[SHOWN.get(name, name)], title, selected=selected, labels=labels,
+                         height=height or 520)
+
+
+def _select(name: str) -> None:
+    index = clicked_index(st.session_state.get(f"ov_{name}"))
+    if index is not None:
+        st.session_state["stage"], st.session_state["map"] = name, index
+
+
+def overview_ui(model: LeNet, acts: dict[str, np.ndarray], true_label: int | None, key: str = "") -> None:
+    """Draw all columns; a click on a map or neuron selects it for the detail view."""
+    mode = st.session_state.get("color_range", "stage")
+    lims = limits(acts, mode)
+    cols = st.columns([WIDTHS[n] for n in COLUMNS])
+    for col, name in zip(cols, COLUMNS):
+        selected = st.session_state.get("map") if st.session_state.get("stage") == name else None
+        fig = column_figure(model, acts, name, mode, true_label, selected, lims)
+        with col:
+            st.plotly_chart(fig, key=f"ov_{name}{key}", on_select=(lambda n=name: _select(n)) if not key else "ignore",
+                            selection_mode="points", config={"displayModeBar": "hover", "displaylogo": False,
+                                                             "toImageButtonOptions": {"scale": 3}})
+
+
+def focus_ui(model: LeNet, acts: dict[str, np.ndarray], true_label: int | None) -> None:
+    """One stage, large, for a projector."""
+    name = st.selectbox("Stage", COLUMNS, index=COLUMNS.index(st.session_state.get("stage", "conv1"))
+                        if st.session_state.get("stage") in COLUMNS else 1, key="focus_stage",
+                        format_func=lambda n: STAGE_BY_NAME[n].title)
+    mode = st.session_state.get("color_range", "stage")
+    fig = column_figure(model, acts, name, mode, true_label, st.session_state.get("map"), limits(acts, mode),
+                        height=760)
+    st.plotly_chart(fig, key="focus_fig", config={"toImageButtonOptions": {"scale": 3}})
+    st.caption(STAGE_BY_NAME[name].describe(model.config))

@@ -1,0 +1,66 @@
+"""The view's state lives in the URL query string, so that a link on a slide reopens exactly that view."""
+from __future__ import annotations
+
+import streamlit as st
+
+from lenet.stages import STAGE_BY_NAME
+
+# query-string name -> (session-state key, default, allowed values or a type)
+FIELDS: dict[str, tuple[str, object, object]] = {
+    "src": ("source", "pick", ("pick", "draw", "upload")),
+    "idx": ("index", 0, int),
+    "act": ("activation", "relu", ("sigmoid", "relu")),
+    "pool": ("pooling", "max", ("avg", "max")),
+    "mode": ("weights_mode", "trained", ("trained", "swap")),
+    "w": ("base_weights", "relu-max", ("sigmoid-avg", "sigmoid-max", "relu-avg", "relu-max")),
+    "stage": ("stage", "conv1", tuple(STAGE_BY_NAME)),
+    "map": ("map", 0, int),
+    "i": ("row", 14, int),
+    "j": ("col", 14, int),
+    "cmp": ("compare", False, bool),
+    "range": ("color_range", "stage", ("map", "stage", "network")),
+    "focus": ("focus", False, bool),
+}
+
+
+def _parse(raw: str, default: object, allowed: object) -> object:
+    if allowed is int:
+        try:
+            return max(0, int(raw))
+        except ValueError:
+            return default
+    if allowed is bool:
+        return raw in ("1", "true", "yes")
+    return raw if raw in allowed else default  # type: ignore[operator]
+
+
+def init_state() -> None:
+    """Once per browser session: fill session state from the query string (unknown values ignored)."""
+    if st.session_state.get("_state_loaded"):
+        for key, default, allowed in FIELDS.values():
+            value = st.session_state.get(key, default)
+            if value is None and allowed is not int and allowed is not bool:  # a control clicked off
+                value = default
+            # re-assigning keeps the value of widgets not drawn on this run (Streamlit drops those keys)
+            st.session_state[key] = value
+        return
+    params = st.query_params
+    for name, (key, default, allowed) in FIELDS.items():
+        st.session_state[key] = _parse(params[name], default, allowed) if name in params else default
+    st.session_state["_state_loaded"] = True
+
+
+def sync_query_params() -> None:
+    """Write the current state back to the URL (only values that differ from the defaults)."""
+    wanted = {}
+    for name, (key, default, allowed) in FIELDS.items():
+        value = st.session_state.get(key, default)
+        if value != default:
+            wanted[name] = ("1" if value else "0") if allowed is bool else str(value)
+    if dict(st.query_params) != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def state_url_query() -> str:
+    """The query string of the current view, e.g. '?src=pick&idx=3&pool=avg'."""
+    return "?" + "&".join(f"{k}={v}" for k, v in st.query_params.to_dict().items()) if st.query_params else ""
