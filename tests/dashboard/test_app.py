@@ -1,0 +1,118 @@
+"""The app, run headless by Streamlit's AppTest: no exceptions, toggles change the figures, URL state."""
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import lenet.checkpoint as checkpoint
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+
+
+def _run(params: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _charts(at: AppTest) -> list[tuple[str, dict]]:
+    """Every Plotly chart's title text and figure, in page order."""
+    out = []
+    for el in at.get("plotly_chart"):
+        fig = json.loads(el.proto.spec)
+        out.append((fig.get("layout", {}).get("title", {}).get("text", ""), fig))
+    return out
+
+
+def _seg(at: AppTest, label: str):
+    return next(b for b in at.get("button_group") if b.label == label)
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+
+
+def test_default_view_runs_and_shows_every_stage():
+    at = _run()
+    titles = " ".join(t for t, _ in _charts(at))
+    for name in ("Input", "Conv 1", "Activation 1", "Pooling 1", "Conv 2", "Pooling 2", "Dense 1",
+                 "Dense 3 (logits)", "Softmax"):
+        assert name in titles, name
+    assert "156 params" in titles and "2,416 params" in titles  # the shape printout, alive
+    assert any("Ankle boot" in m.value for m in at.get("metric"))  # test image 0 is an ankle boot
+
+
+def test_pooling_toggle_changes_the_figures():
+    at = _run()
+    before = next(f for t, f in _charts(at) if t.startswith("Pooling 1"))
+    _seg(at, "Pooling").set_value("avg").run()
+    assert not at.exception
+    after = next(f for t, f in _charts(at) if t.startswith("Pooling 1"))
+    assert before["data"][0]["z"] != after["data"][0]["z"]
+    assert at.query_params["pool"] == "avg"
+
+
+def test_swapping_only_the_pooling_keeps_the_weights():
+    at = _run({"mode": "swap", "w": "relu-max", "pool": "avg"})
+    assert any("weights trained with relu-max" in m.label for m in at.get("metric"))
+
+
+def test_stage_selection_opens_its_detail_view():
+    at = _run()
+    at.selectbox(key="stage").set_value("pool1").run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "max(" in text and "=" in text
+    at.selectbox(key="stage").set_value("softmax").run()
+    assert any("prediction" in m.value for m in at.markdown)
+
+
+def test_query_string_round_trip():
+    at = _run({"idx": "5", "pool": "avg", "act": "sigmoid", "stage": "fc1", "map": "7", "range": "network"})
+    assert at.session_state["index"] == 5 and at.session_state["pooling"] == "avg"
+    assert at.session_state["activation"] == "sigmoid" and at.session_state["stage"] == "fc1"
+    assert at.session_state["map"] == 7 and at.session_state["color_range"] == "network"
+    assert any("Neuron 7" in m.value for m in at.markdown)
+    at.selectbox(key="stage").set_value("conv2").run()
+    assert at.query_params["stage"] == "conv2" and at.query_params["idx"] == "5"
+
+
+def test_bad_query_values_fall_back_to_defaults():
+    at = _run({"pool": "median", "idx": "-3", "stage": "nope"})
+    assert at.session_state["pooling"] == "max" and at.session_state["index"] == 0
+
+
+def test_works_without_the_dataset(monkeypatch, tmp_path):
+    monkeypatch.setenv("LENET_DATA_DIR", str(tmp_path))
+    at = _run()
+    assert any("bundled" in i.value for i in at.info)
+    assert any("1,000 images" in c.value for c in at.caption)
+
+
+def test_corrupt_weights_file_is_named_and_other_variants_work(monkeypatch, tmp_path):
+    for f in checkpoint.WEIGHTS_DIR.glob("*.pt"):
+        shutil.copy(f, tmp_path / f.name)
+    (tmp_path / "lenet-relu-max.pt").write_bytes(b"PK\x03\x04 truncated")
+    monkeypatch.setattr(checkpoint, "WEIGHTS_DIR", tmp_path)
+    at = _run()
+    assert any("lenet-relu-max.pt" in e.value and "corrupt" in e.value for e in at.error)
+    _seg(at, "Pooling").set_value("avg").run()
+    assert not at.exception and not at.error
+    assert any("relu + avg" in m.label for m in at.get("metric"))
+
+
+def test_compare_mode_shows_both_and_the_difference():
+    at = _run({"cmp": "1"})
+    titles = [t for t, _ in _charts(at)]
+    assert sum(t.startswith("Pooling 1") for t in titles) == 3  # A, B and A − B
+    labels = [m.label for m in at.get("metric")]
+    assert any("max pooling" in l for l in labels) and any("avg pooling" in l for l in labels)
