@@ -2,20 +2,10 @@
 that lacks them; with LENET_REQUIRE_ALL=1 (set by .ci/run) those skips become failures."""
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from lenet.data import dataset_available
-
-REQUIRE_ALL = os.environ.get("LENET_REQUIRE_ALL", "") not in ("", "0")
-
-
-def skip_or_fail(reason: str) -> None:
-    """Skip, or fail when CI requires every test to run."""
-    if REQUIRE_ALL:
-        pytest.fail(f"{reason} (LENET_REQUIRE_ALL=1: CI must run this test)")
-    pytest.skip(reason)
+from testsupport import skip_or_fail
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,50 @@
+"""End to end in a real browser: draw, toggle pooling, open a conv detail view, no error anywhere."""
+from __future__ import annotations
+
+from e2e_helpers import ARTIFACTS, assert_no_errors, wait_for_app
+
+
+def test_draw_toggle_pooling_and_open_conv_detail(page, server):
+    page.goto(server)
+    wait_for_app(page, "Explain stage")
+    assert_no_errors(page)
+    page.screenshot(path=str(ARTIFACTS / "01-overview.png"), full_page=True)
+
+    # draw a stroke on the canvas
+    page.get_by_role("radio", name="Draw").click()
+    canvas = page.locator("canvas").last
+    canvas.wait_for(state="visible")
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 60, box["y"] + 60)
+    page.mouse.down()
+    for k in range(1, 21):
+        page.mouse.move(box["x"] + 60 + 8 * k, box["y"] + 60 + 7 * k, steps=2)
+    page.mouse.up()
+    page.get_by_text("your drawing").wait_for()
+    wait_for_app(page, "your drawing")
+    assert_no_errors(page)
+    page.screenshot(path=str(ARTIFACTS / "02-drawing.png"), full_page=True)
+
+    # toggle pooling: the URL and the headers follow
+    page.get_by_role("radio", name="average").click()
+    page.wait_for_url("**pool=avg**")
+    wait_for_app(page, "relu + avg pooling (trained)")
+    assert_no_errors(page)
+    assert page.get_by_text("relu + avg pooling (trained)").count() >= 1
+
+    # open the conv detail view through the URL a lecturer would put on a slide
+    page.goto(server + "/?stage=conv2&map=3&i=4&j=5&pool=avg")
+    wait_for_app(page, "Sum per input map")
+    assert page.get_by_text("+ bias").count() >= 1
+    assert_no_errors(page)
+    page.screenshot(path=str(ARTIFACTS / "03-conv-detail.png"), full_page=True)
+
+
+def test_bad_upload_gets_a_message(page, server, tmp_path):
+    page.goto(server + "/?src=upload")
+    page.get_by_text("Upload a photo of a garment").wait_for()
+    bad = tmp_path / "broken.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n this is not really a png")
+    page.locator("input[type=file]").set_input_files(str(bad))
+    page.get_by_text("broken.png is not an image").wait_for()
+    assert_no_errors(page)
