@@ -43,9 +43,32 @@ def _map_ui(count: int, label: str) -> int:
     return st.number_input(f"{label} (0–{count - 1})", 0, count - 1, key="map")
 
 
+def _step(H: int, W: int, delta: int) -> None:
+    """Move the output pixel by delta positions in reading order (the sliding window's path)."""
+    flat = (st.session_state.get("row", 0) * W + st.session_state.get("col", 0) + delta) % (H * W)
+    st.session_state["row"], st.session_state["col"] = divmod(flat, W)
+
+
+def _window_controls_ui(H: int, W: int) -> None:
+    """Step back / play / step forward along the sliding window's path."""
+    c1, c2, c3, c4 = st.columns([1, 1, 1, 3])
+    c1.button("◀ step", key="step_back", on_click=_step, args=(H, W, -1))
+    c2.toggle("play", key="playing", help="slide the window across the map, one position every 0.7 s")
+    c3.button("step ▶", key="step_fwd", on_click=_step, args=(H, W, 1))
+
+
 def conv_ui(model: LeNet, acts: dict[str, np.ndarray], stage: str) -> None:
+    """The conv view; while 'play' is on it reruns alone (a fragment) every 0.7 s, one pixel further."""
+    playing = bool(st.session_state.get("playing"))
+    st.fragment(_conv_body, run_every=0.7 if playing else None)(model, acts, stage)
+
+
+def _conv_body(model: LeNet, acts: dict[str, np.ndarray], stage: str) -> None:
     C, H, W = acts[stage].shape
+    if st.session_state.get("playing"):  # each timed rerun of the fragment moves one position on
+        _step(H, W, 1)
     c = _map_ui(C, "output map")
+    _window_controls_ui(H, W)
     i, j = _pixel_ui(H, W)
     w = conv_window(model, _torch(acts), stage, c, i, j)
     k = w.kernels.shape[-1]
@@ -102,11 +125,15 @@ def pool_ui(model: LeNet, acts: dict[str, np.ndarray], stage: str, other: tuple 
     formula = f"max({a:.3f}, {b:.3f}, {cc:.3f}, {d:.3f})" if p.op == "max" else \
         f"({a:.3f} + {b:.3f} + {cc:.3f} + {d:.3f}) / 4"
     st.markdown(f"**{formula} = {p.value:.4f}**")
-    if other is not None:  # compare mode: the same window under the other pooling
+    if other is not None:  # compare mode: the same window under the other pooling, side by side
         other_model, other_acts = other
         q = pool_window(other_model, _torch(other_acts), stage, c, i, j)
-        st.markdown(f"Other model ({other_model.config.pooling} pooling): **{q.value:.4f}** from its own window "
-                    f"{np.round(q.window, 3).tolist()}")
+        st.markdown(f"**Side by side: {p.op} pooling vs {q.op} pooling** at map {c}, ({i}, {j})")
+        c1, c2 = st.columns(2)
+        c1.plotly_chart(numbers_grid(p.window, f"{p.op}: {p.value:.4f}", height=260), key="pl_cmp_a",
+                        config=CFG)
+        c2.plotly_chart(numbers_grid(q.window, f"{q.op}: {q.value:.4f}", height=260), key="pl_cmp_b",
+                        config=CFG)
 
 
 def dense_ui(model: LeNet, acts: dict[str, np.ndarray], stage: str) -> None:

@@ -116,3 +116,21 @@ def test_compare_mode_shows_both_and_the_difference():
     assert sum(t.startswith("Pooling 1") for t in titles) == 3  # A, B and A − B
     labels = [m.label for m in at.get("metric")]
     assert any("max pooling" in l for l in labels) and any("avg pooling" in l for l in labels)
+
+
+def test_sliding_window_steps_along_the_rows():
+    at = _run({"stage": "conv1", "i": "3", "j": "27"})
+    at.button(key="step_fwd").click().run()
+    assert (at.session_state["row"], at.session_state["col"]) == (4, 0)  # wraps to the next row
+    assert any("row 4, column 0" in m.value for m in at.markdown)
+    at.button(key="step_back").click().run()
+    assert (at.session_state["row"], at.session_state["col"]) == (3, 27)
+    at.toggle(key="playing").set_value(True).run()  # playing: every (timed) rerun moves one position
+    assert not at.exception and (at.session_state["row"], at.session_state["col"]) == (4, 0)
+
+
+def test_compare_mode_shows_both_pooling_windows():
+    at = _run({"cmp": "1", "stage": "pool1", "i": "5", "j": "6"})
+    assert any("Side by side: max pooling vs avg pooling" in m.value for m in at.markdown)
+    titles = [t for t, _ in _charts(at)]
+    assert any(t.startswith("max: ") for t in titles) and any(t.startswith("avg: ") for t in titles)
