@@ -7,7 +7,7 @@ import streamlit as st
 import torch
 
 from figures import clicked_index, stage_figure
-from figures_detail import (activation_figure, contributions_figure, map_with_pixel, maps_with_window,
+from figures_detail import (MAX_PICKABLE, activation_figure, contributions_figure, map_with_pixel, maps_with_window,
                             numbers_grid)
 from lenet.data import CLASS_NAMES
 from lenet.explain import (activation_curve, conv_window, dense_neuron, next_stage, pool_window, previous_stage,
@@ -81,7 +81,8 @@ def _conv_body(model: LeNet, acts: dict[str, np.ndarray], stage: str) -> None:
     c1, c2 = st.columns([1, 1.4])
     c1.plotly_chart(numbers_grid(w.patches, "patch under the window"), key="cv_patch", config=CFG)
     key = "cv_out"
-    c2.plotly_chart(map_with_pixel(acts[stage][c], i, j, f"{stage} map {c} — click a pixel"), key=key,
+    hint = "click a pixel" if H * W <= MAX_PICKABLE else "slide the window with the sliders or play"
+    c2.plotly_chart(map_with_pixel(acts[stage][c], i, j, f"{stage} map {c} — {hint}"), key=key,
                     on_select=lambda: _clicked_pixel(key, W), selection_mode="points", config=CFG)
     sums = " + ".join(f"{s:.3f}" for s in w.channel_sums)
     act = model.config.activation

@@ -7,6 +7,9 @@ import plotly.graph_objects as go
 from figures import DIVERGING, FONT, GAP, color_limit, grid_shape, tile
 
 
+MAX_PICKABLE = 200  # maps up to 14×14 get click-to-select pixels
+
+
 def _rect(x0: float, y0: float, w: float, h: float, colour: str = "#ffb000") -> dict:
     return dict(type="rect", x0=x0 - 0.5, x1=x0 + w - 0.5, y0=y0 - 0.5, y1=y0 + h - 0.5,
                 line=dict(color=colour, width=3))
@@ -62,13 +65,15 @@ def map_with_pixel(m: np.ndarray, row: int, col: int, title: str, height: int = 
     H, W = m.shape
     heat = dict(type="heatmap", z=m, zmin=-lim, zmax=lim, zmid=0, colorscale=DIVERGING,
                 hovertemplate="(%{y}, %{x}): %{z:.4f}<extra></extra>", colorbar=dict(thickness=10))
-    yy, xx = np.mgrid[0:H, 0:W]
-    picker = dict(type="scatter", x=xx.ravel().tolist(), y=yy.ravel().tolist(), mode="markers",
-                  customdata=list(range(H * W)), hoverinfo="skip", showlegend=False,
-                  marker=dict(size=max(6, 240 // max(H, W)), symbol="square", opacity=0.0))
+    data = [heat]
+    if H * W <= MAX_PICKABLE:  # one invisible marker per pixel makes it clickable; SVG cost grows with H·W
+        yy, xx = np.mgrid[0:H, 0:W]
+        data.append(dict(type="scatter", x=xx.ravel().tolist(), y=yy.ravel().tolist(), mode="markers",
+                         customdata=list(range(H * W)), hoverinfo="skip", showlegend=False,
+                         marker=dict(size=max(6, 240 // max(H, W)), symbol="square", opacity=0.0)))
     layout = _layout(title, height)
     layout.update(shapes=[_rect(col, row, size, size)], clickmode="event+select", dragmode=False)
-    return go.Figure(dict(data=[heat, picker], layout=layout))
+    return go.Figure(dict(data=data, layout=layout))
 
 
 def activation_figure(x: np.ndarray, y: np.ndarray, pre: np.ndarray, post: np.ndarray, name: str,

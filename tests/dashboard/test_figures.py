@@ -69,6 +69,7 @@ def test_detail_figures():
     assert grid.data[0].texttemplate == "%{z:.2f}"
     px = FD.map_with_pixel(np.zeros((10, 10)), 2, 3, "out")
     assert len(px.data[1].customdata) == 100 and px.layout.shapes[0].x0 == 2.5
+    assert len(FD.map_with_pixel(np.zeros((28, 28)), 2, 3, "out").data) == 1  # too many pixels to pick
     x = np.linspace(-3, 3, 7)
     act = FD.activation_figure(x, np.maximum(x, 0), np.array([1.0, -1.0]), np.array([1.0, 0.0]), "relu", (1.0, 1.0))
     assert [t.name for t in act.data] == ["relu", "this map", "selected"]
