@@ -9,7 +9,7 @@ from details import detail_ui
 from figures import stage_figure
 from inputs import image_ui
 from lenet.data import CLASS_NAMES
-from overview import COLUMNS, column_figure, focus_ui, limits, overview_ui
+from overview import focus_ui, overview_ui
 from state import init_state, sync_query_params
 
 VARIANTS = ("sigmoid-avg", "sigmoid-max", "relu-avg", "relu-max")
@@ -65,21 +65,13 @@ def prediction_ui(acts: dict[str, np.ndarray], label: int | None, name: str) -> 
         st.caption(verdict)
 
 
-def compare_ui(a, b, acts_a, acts_b, label) -> None:
-    """Both variants' overviews, then the difference A − B of every map stage."""
-    st.subheader(f"A: {a.label}")
-    overview_ui(get_model(a.key), acts_a, label)
-    st.subheader(f"B: {b.label}")
-    overview_ui(get_model(b.key), acts_b, label, key="_b")
-    st.subheader("A − B, stage by stage")
+def compare_ui(a: ModelChoice, b: ModelChoice, acts_a, acts_b, label) -> None:
+    """Both variants' overviews, then the difference A − B of every stage."""
+    overview_ui(get_model(a.key), acts_a, label, key="overview", title=f"A: {a.label}")
+    overview_ui(get_model(b.key), acts_b, label, key="overview_b", title=f"B: {b.label}")
     diff = {k: acts_a[k] - acts_b[k] for k in acts_a}
-    names = [n for n in COLUMNS if n not in ("input", "softmax")]
-    cols = st.columns(len(names))
-    lims = limits(diff, st.session_state.get("color_range", "stage"))
-    for col, name in zip(cols, names):
-        fig = column_figure(get_model(a.key), diff, name, st.session_state.get("color_range", "stage"), label,
-                            None, lims)
-        col.plotly_chart(fig, key=f"diff_{name}")
+    overview_ui(get_model(a.key), diff, label, key="overview_diff", title="A − B, stage by stage",
+                with_softmax=False)
 
 
 def show() -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from figures import clicked_index, color_limit, softmax_figure, stage_figure, vector_figure
+from figures import color_limit, softmax_figure, stage_figure, vector_figure
+from figures_overview import Column, clicked_column, overview_figure, picker_curves
 from lenet.data import CLASS_NAMES
 from lenet.model import LeNet
 from lenet.stages import STAGE_BY_NAME, STAGES
@@ -51,24 +52,46 @@ def column_figure(model: LeNet, acts: dict[str, np.ndarray], name: str, mode: st
                          height=height or 520)
 
 
-def _select(name: str) -> None:
-    index = clicked_index(st.session_state.get(f"ov_{name}"))
-    if index is not None:
-        st.session_state["stage"], st.session_state["map"] = name, index
-
-
-def overview_ui(model: LeNet, acts: dict[str, np.ndarray], true_label: int | None, key: str = "") -> None:
-    """Draw all columns; a click on a map or neuron selects it for the detail view."""
-    mode = st.session_state.get("color_range", "stage")
+def columns_for(model: LeNet, acts: dict[str, np.ndarray], true_label: int | None, mode: str,
+                with_softmax: bool = True) -> list[Column]:
+    """The overview's columns, from the registry, for one set of activations."""
     lims = limits(acts, mode)
-    cols = st.columns([WIDTHS[n] for n in COLUMNS])
-    for col, name in zip(cols, COLUMNS):
+    out = []
+    for name in COLUMNS:
+        stage = STAGE_BY_NAME[name]
         selected = st.session_state.get("map") if st.session_state.get("stage") == name else None
-        fig = column_figure(model, acts, name, mode, true_label, selected, lims)
-        with col:
-            st.plotly_chart(fig, key=f"ov_{name}{key}", on_select=(lambda n=name: _select(n)) if not key else "ignore",
-                            selection_mode="points", config={"displayModeBar": "hover", "displaylogo": False,
-                                                             "toImageButtonOptions": {"scale": 3}})
+        title = header(model, name)
+        if stage.kind == "input":
+            out.append(Column(name, title, "input", acts["input"], WIDTHS[name]))
+        elif stage.kind == "softmax":
+            if with_softmax:
+                out.append(Column(name, title, "softmax", acts["softmax"], WIDTHS[name], labels=CLASS_NAMES,
+                                  true_label=true_label))
+        elif stage.kind in MAP_KINDS:
+            out.append(Column(name, title, "maps", acts[name], WIDTHS[name], limit=lims.get(name),
+                              per_map=mode == "map", selected=selected))
+        else:
+            out.append(Column(name, title, "vector", acts[SHOWN.get(name, name)], WIDTHS[name],
+                              selected=selected, labels=CLASS_NAMES if name == "fc3" else None))
+    return out
+
+
+def _select(key: str) -> None:
+    hit = clicked_column(st.session_state.get(key), st.session_state.get(f"{key}_curves", {}))
+    if hit is not None:
+        st.session_state["stage"], st.session_state["map"] = hit
+
+
+def overview_ui(model: LeNet, acts: dict[str, np.ndarray], true_label: int | None, key: str = "overview",
+                title: str = "", with_softmax: bool = True) -> None:
+    """The whole network as one figure; a click on a map or neuron selects it for the detail view."""
+    mode = st.session_state.get("color_range", "stage")
+    fig = overview_figure(columns_for(model, acts, true_label, mode, with_softmax))
+    if title:
+        fig.update_layout(title=dict(text=title, font=dict(size=16)), margin=dict(t=100))
+    st.session_state[f"{key}_curves"] = picker_curves(fig)
+    st.plotly_chart(fig, key=key, on_select=lambda: _select(key), selection_mode="points",
+                    config={"displayModeBar": "hover", "displaylogo": False, "toImageButtonOptions": {"scale": 3}})
 
 
 def focus_ui(model: LeNet, acts: dict[str, np.ndarray], true_label: int | None) -> None:

@@ -1,8 +1,10 @@
 """The app, run headless by Streamlit's AppTest: no exceptions, toggles change the figures, URL state."""
+import base64
 import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -30,6 +32,26 @@ def _charts(at: AppTest) -> list[tuple[str, dict]]:
     return out
 
 
+def _overviews(at: AppTest) -> list[dict]:
+    """The overview figures (one column of axes per stage, headers as annotations)."""
+    return [f for _, f in _charts(at) if len(f.get("layout", {}).get("annotations", [])) >= 9]
+
+
+def _array(value) -> np.ndarray:
+    """A Plotly JSON array: a list, or a typed array {"dtype", "bdata", "shape"}."""
+    if isinstance(value, dict) and "bdata" in value:
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        shape = value.get("shape")
+        return flat.reshape([int(n) for n in str(shape).split(",")]) if shape else flat
+    return np.array(value, dtype=float)
+
+
+def _stage_z(fig: dict, stage: str) -> np.ndarray:
+    """The heatmap data of one stage column of an overview figure."""
+    return _array(next(t["z"] for t in fig["data"] if t.get("type") == "heatmap"
+                       and t.get("hovertemplate", "").endswith(f"<extra>{stage}</extra>")))
+
+
 def _seg(at: AppTest, label: str):
     return next(b for b in at.get("button_group") if b.label == label)
 
@@ -43,7 +65,8 @@ def fresh_caches():
 
 def test_default_view_runs_and_shows_every_stage():
     at = _run()
-    titles = " ".join(t for t, _ in _charts(at))
+    (overview,) = _overviews(at)
+    titles = " ".join(a["text"] for a in overview["layout"]["annotations"])
     for name in ("Input", "Conv 1", "Activation 1", "Pooling 1", "Conv 2", "Pooling 2", "Dense 1",
                  "Dense 3 (logits)", "Softmax"):
         assert name in titles, name
@@ -53,11 +76,13 @@ def test_default_view_runs_and_shows_every_stage():
 
 def test_pooling_toggle_changes_the_figures():
     at = _run()
-    before = next(f for t, f in _charts(at) if t.startswith("Pooling 1"))
+    before = _stage_z(_overviews(at)[0], "pool1")
+    conv_before = _stage_z(_overviews(at)[0], "conv1")
     _seg(at, "Pooling").set_value("avg").run()
     assert not at.exception
-    after = next(f for t, f in _charts(at) if t.startswith("Pooling 1"))
-    assert before["data"][0]["z"] != after["data"][0]["z"]
+    assert not np.allclose(np.nan_to_num(_stage_z(_overviews(at)[0], "pool1")), np.nan_to_num(before))
+    # other trained weights, so conv1's maps change too
+    assert not np.allclose(np.nan_to_num(_stage_z(_overviews(at)[0], "conv1")), np.nan_to_num(conv_before))
     assert at.query_params["pool"] == "avg"
 
 
@@ -112,8 +137,10 @@ def test_corrupt_weights_file_is_named_and_other_variants_work(monkeypatch, tmp_
 
 def test_compare_mode_shows_both_and_the_difference():
     at = _run({"cmp": "1"})
-    titles = [t for t, _ in _charts(at)]
-    assert sum(t.startswith("Pooling 1") for t in titles) == 3  # A, B and A − B
+    figs = _overviews(at)
+    assert [f["layout"]["title"]["text"].split(":")[0] for f in figs] == ["A", "B", "A − B, stage by stage"]
+    a, b, diff = (np.array(_stage_z(f, "pool1"), dtype=float) for f in figs)
+    assert np.allclose(np.nan_to_num(a - b), np.nan_to_num(diff), atol=1e-5)
     labels = [m.label for m in at.get("metric")]
     assert any("max pooling" in l for l in labels) and any("avg pooling" in l for l in labels)
 

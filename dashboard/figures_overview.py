@@ -1,0 +1,126 @@
+"""The whole overview as one Plotly figure: one column of axes per stage, one heatmap per stage.
+
+One figure instead of eleven: the browser repaints one plot per input change, not eleven (each Plotly plot
+carries its own SVG layers, mode bar and layout pass). A click anywhere on a map or neuron reports the
+column (the picker trace's meta) and the index (its customdata).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+from figures import DIVERGING, FONT, GAP, GREYS, color_limit, grid_shape, normalise_per_map, tile
+
+
+@dataclass(frozen=True)
+class Column:
+    """One stage column of the overview."""
+
+    name: str  # stage name, reported back on click
+    title: str  # header text (may hold <br> and <sub>)
+    kind: str  # "input", "maps", "vector" or "softmax"
+    values: np.ndarray  # (C, H, W) maps, (D,) vector or (10,) probabilities
+    width: float  # relative width
+    limit: float | None = None  # colour limit (None: the column's own)
+    per_map: bool = False  # each map scaled to its own range
+    selected: int | None = None  # map or neuron to outline
+    labels: tuple[str, ...] | None = None  # vector / softmax labels
+    true_label: int | None = None
+
+
+def _domains(widths: list[float], gap: float = 0.012) -> list[tuple[float, float]]:
+    total = sum(widths) + gap * (len(widths) - 1)
+    out, x = [], 0.0
+    for w in widths:
+        out.append((min(1.0, x / total), min(1.0, (x + w) / total)))
+        x += w + gap
+    return out
+
+
+def overview_figure(columns: list[Column], height: int = 560) -> go.Figure:
+    """All columns side by side in one figure, maps tiled per column, colour bars under each column."""
+    data: list[dict] = []
+    layout: dict = dict(height=height, margin=dict(l=5, r=5, t=70, b=60), showlegend=False,
+                        clickmode="event+select", dragmode=False, plot_bgcolor="rgba(0,0,0,0)",
+                        annotations=[], shapes=[])
+    for k, (col, (x0, x1)) in enumerate(zip(columns, _domains([c.width for c in columns])), start=1):
+        xa, ya = f"x{k}", f"y{k}"
+        axis = dict(domain=[x0, x1], visible=False)
+        layout[f"xaxis{k}"] = dict(axis, anchor=ya)
+        layout[f"yaxis{k}"] = dict(visible=False, anchor=xa, domain=[0.0, 1.0], autorange="reversed")
+        layout["annotations"].append(dict(text=col.title, x=(x0 + x1) / 2, y=1.0, xref="paper", yref="paper",
+                                          yanchor="bottom", showarrow=False, font=dict(size=14)))
+        bar = dict(orientation="h", thickness=8, len=(x1 - x0) * 0.95, x=(x0 + x1) / 2, xanchor="center",
+                   y=-0.02, yanchor="top", tickfont=dict(size=10), nticks=3)
+        if col.kind in ("input", "maps"):
+            maps = np.asarray(col.values, dtype=np.float32)
+            rows, ncols = grid_shape(len(maps))
+            shown = normalise_per_map(maps) if col.per_map and col.kind == "maps" else maps
+            z, centres = tile(shown, ncols)
+            true_z, _ = tile(maps, ncols)
+            if col.kind == "input":
+                colour = dict(colorscale=GREYS, zmin=0.0, zmax=1.0)
+            else:
+                lim = 1.0 if col.per_map else (col.limit if col.limit is not None else color_limit(maps))
+                colour = dict(colorscale=DIVERGING, zmin=-lim, zmax=lim, zmid=0.0)
+            data.append(dict(type="heatmap", z=z, customdata=true_z, xaxis=xa, yaxis=ya, colorbar=bar,
+                             hovertemplate="%{customdata:.4f}<extra>" + col.name + "</extra>", **colour))
+            layout[f"yaxis{k}"].update(scaleanchor=xa)
+            xs, ys = zip(*centres)
+            data.append(dict(type="scatter", x=xs, y=ys, xaxis=xa, yaxis=ya, mode="markers", meta=col.name,
+                             customdata=list(range(len(maps))), hoverinfo="skip",
+                             marker=dict(size=18, symbol="square", opacity=0.0)))
+            if col.selected is not None and 0 <= col.selected < len(maps):
+                H, W = maps.shape[1:]
+                r, c = divmod(col.selected, ncols)
+                layout["shapes"].append(dict(type="rect", xref=xa, yref=ya, x0=c * (W + GAP) - 0.5,
+                                             x1=c * (W + GAP) + W - 0.5, y0=r * (H + GAP) - 0.5,
+                                             y1=r * (H + GAP) + H - 0.5, line=dict(color="#ffb000", width=3)))
+        elif col.kind == "vector":
+            v = np.asarray(col.values, dtype=np.float32)
+            lim = col.limit if col.limit is not None else color_limit(v)
+            names = list(col.labels) if col.labels else [str(i) for i in range(len(v))]
+            data.append(dict(type="heatmap", z=v[:, None], xaxis=xa, yaxis=ya, zmin=-lim, zmax=lim, zmid=0.0,
+                             colorscale=DIVERGING, colorbar=bar, customdata=np.array(names)[:, None],
+                             hovertemplate="%{customdata}: %{z:.4f}<extra>" + col.name + "</extra>"))
+            data.append(dict(type="scatter", x=[0] * len(v), y=list(range(len(v))), xaxis=xa, yaxis=ya,
+                             mode="markers", meta=col.name, customdata=list(range(len(v))), hoverinfo="skip",
+                             marker=dict(size=max(4, min(20, (height - 130) // len(v))), symbol="square",
+                                         opacity=0.0)))
+            if col.selected is not None and 0 <= col.selected < len(v):
+                layout["shapes"].append(dict(type="rect", xref=xa, yref=ya, x0=-0.5, x1=0.5,
+                                             y0=col.selected - 0.5, y1=col.selected + 0.5,
+                                             line=dict(color="#ffb000", width=3)))
+        else:  # softmax: horizontal bars with class names
+            probs = np.asarray(col.values, dtype=np.float64)
+            pred = int(np.argmax(probs))
+            names = [f"{n} ✓" if i == col.true_label else n for i, n in enumerate(col.labels or ())]
+            data.append(dict(type="bar", x=probs, y=names, orientation="h", xaxis=xa, yaxis=ya,
+                             marker=dict(color=["#d62728" if i == pred else "#7f7f7f" for i in range(len(probs))]),
+                             text=[f"{p:.0%}" for p in probs], textposition="outside", cliponaxis=False,
+                             hovertemplate="%{y}: %{x:.4f}<extra></extra>"))
+            layout[f"xaxis{k}"].update(range=[0, 1.3])
+            layout[f"yaxis{k}"].update(visible=True, tickfont=dict(size=12))
+    return go.Figure(dict(data=data, layout=layout))
+
+
+def clicked_column(event, curves: dict[int, str]) -> tuple[str, int] | None:
+    """(stage name, index) of a click on the overview figure; curves maps picker trace numbers to stages."""
+    try:
+        points = event["selection"]["points"]
+    except (KeyError, TypeError):
+        return None
+    for p in points or []:
+        name, cd = curves.get(p.get("curve_number")), p.get("customdata")
+        if isinstance(cd, list) and cd:
+            cd = cd[0]
+        if name is not None and isinstance(cd, (int, float)):
+            return name, int(cd)
+    return None
+
+
+def picker_curves(fig: go.Figure) -> dict[int, str]:
+    """Trace number -> stage name for the clickable traces of an overview figure."""
+    return {i: t.meta for i, t in enumerate(fig.data) if isinstance(t.meta, str)}
