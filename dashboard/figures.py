@@ -71,7 +71,7 @@ def stage_figure(maps: np.ndarray, title: str, limit: float | None = None, per_m
     xs, ys = zip(*centres)
     marker_px = 14 if maps.shape[-1] <= 10 else 26
     picker = dict(type="scatter", x=xs, y=ys, mode="markers", customdata=list(range(len(maps))),
-                  marker=dict(size=marker_px, symbol="square", opacity=0.0), hoverinfo="skip",
+                  marker=dict(size=marker_px, symbol="square", opacity=0.0), hoverinfo="none",
                   showlegend=False, name="maps")
     shapes = []
     if selected is not None and 0 <= selected < len(maps):
@@ -82,8 +82,8 @@ def stage_figure(maps: np.ndarray, title: str, limit: float | None = None, per_m
                            line=dict(color="#ffb000", width=3)))
     height = height or int(min(720, 120 + 90 * rows * (1 if maps.shape[-1] > 10 else 0.7)))
     layout = dict(title=dict(text=title, font=FONT), height=height, margin=dict(l=5, r=5, t=60, b=5),
-                  xaxis=dict(visible=False, constrain="domain"),
-                  yaxis=dict(visible=False, autorange="reversed", scaleanchor="x"),
+                  xaxis=dict(visible=False, constrain="domain", fixedrange=True),
+                  yaxis=dict(visible=False, autorange="reversed", scaleanchor="x", fixedrange=True),
                   shapes=shapes, clickmode="event+select", dragmode=False, plot_bgcolor="rgba(0,0,0,0)")
     return go.Figure(dict(data=[heat, picker], layout=layout))
 
@@ -98,7 +98,7 @@ def vector_figure(values: np.ndarray, title: str, limit: float | None = None, la
                 customdata=np.array(text)[:, None], hovertemplate="%{customdata}: %{z:.4f}<extra></extra>",
                 colorbar=dict(thickness=10, len=0.9))
     picker = dict(type="scatter", x=[0] * len(values), y=list(range(len(values))), mode="markers",
-                  customdata=list(range(len(values))), hoverinfo="skip", showlegend=False,
+                  customdata=list(range(len(values))), hoverinfo="none", showlegend=False,
                   marker=dict(size=max(4, min(20, height // max(len(values), 1))), symbol="square", opacity=0.0))
     shapes = []
     if selected is not None and 0 <= selected < len(values):

@@ -17,8 +17,8 @@ def _rect(x0: float, y0: float, w: float, h: float, colour: str = "#ffb000") -> 
 
 def _layout(title: str, height: int) -> dict:
     return dict(title=dict(text=title, font=FONT), height=height, margin=dict(l=5, r=5, t=50, b=5),
-                xaxis=dict(visible=False, constrain="domain"),
-                yaxis=dict(visible=False, autorange="reversed", scaleanchor="x"))
+                xaxis=dict(visible=False, constrain="domain", fixedrange=True),
+                yaxis=dict(visible=False, autorange="reversed", scaleanchor="x", fixedrange=True))
 
 
 def maps_with_window(maps: np.ndarray, row: int, col: int, size: int, title: str, numbers: bool = False,
@@ -69,7 +69,7 @@ def map_with_pixel(m: np.ndarray, row: int, col: int, title: str, height: int = 
     if H * W <= MAX_PICKABLE:  # one invisible marker per pixel makes it clickable; SVG cost grows with H·W
         yy, xx = np.mgrid[0:H, 0:W]
         data.append(dict(type="scatter", x=xx.ravel().tolist(), y=yy.ravel().tolist(), mode="markers",
-                         customdata=list(range(H * W)), hoverinfo="skip", showlegend=False,
+                         customdata=list(range(H * W)), hoverinfo="none", showlegend=False,
                          marker=dict(size=max(6, 240 // max(H, W)), symbol="square", opacity=0.0)))
     layout = _layout(title, height)
     layout.update(shapes=[_rect(col, row, size, size)], clickmode="event+select", dragmode=False)

@@ -47,9 +47,10 @@ def overview_figure(columns: list[Column], height: int = 560) -> go.Figure:
                         annotations=[], shapes=[])
     for k, (col, (x0, x1)) in enumerate(zip(columns, _domains([c.width for c in columns])), start=1):
         xa, ya = f"x{k}", f"y{k}"
-        axis = dict(domain=[x0, x1], visible=False)
-        layout[f"xaxis{k}"] = dict(axis, anchor=ya)
-        layout[f"yaxis{k}"] = dict(visible=False, anchor=xa, domain=[0.0, 1.0], autorange="reversed")
+        # fixedrange: no zoom, so no invisible drag handles over the neighbouring column to swallow clicks
+        layout[f"xaxis{k}"] = dict(domain=[x0, x1], visible=False, anchor=ya, fixedrange=True)
+        layout[f"yaxis{k}"] = dict(visible=False, anchor=xa, domain=[0.0, 1.0], autorange="reversed",
+                                   fixedrange=True)
         layout["annotations"].append(dict(text=col.title, x=(x0 + x1) / 2, y=1.0, xref="paper", yref="paper",
                                           yanchor="bottom", showarrow=False, font=dict(size=14)))
         bar = dict(orientation="h", thickness=8, len=(x1 - x0) * 0.95, x=(x0 + x1) / 2, xanchor="center",
@@ -70,7 +71,7 @@ def overview_figure(columns: list[Column], height: int = 560) -> go.Figure:
             layout[f"yaxis{k}"].update(scaleanchor=xa)
             xs, ys = zip(*centres)
             data.append(dict(type="scatter", x=xs, y=ys, xaxis=xa, yaxis=ya, mode="markers", meta=col.name,
-                             customdata=list(range(len(maps))), hoverinfo="skip",
+                             customdata=list(range(len(maps))), hoverinfo="none",
                              marker=dict(size=18, symbol="square", opacity=0.0)))
             if col.selected is not None and 0 <= col.selected < len(maps):
                 H, W = maps.shape[1:]
@@ -86,7 +87,7 @@ def overview_figure(columns: list[Column], height: int = 560) -> go.Figure:
                              colorscale=DIVERGING, colorbar=bar, customdata=np.array(names)[:, None],
                              hovertemplate="%{customdata}: %{z:.4f}<extra>" + col.name + "</extra>"))
             data.append(dict(type="scatter", x=[0] * len(v), y=list(range(len(v))), xaxis=xa, yaxis=ya,
-                             mode="markers", meta=col.name, customdata=list(range(len(v))), hoverinfo="skip",
+                             mode="markers", meta=col.name, customdata=list(range(len(v))), hoverinfo="none",
                              marker=dict(size=max(4, min(20, (height - 130) // len(v))), symbol="square",
                                          opacity=0.0)))
             if col.selected is not None and 0 <= col.selected < len(v):

@@ -27,7 +27,7 @@ def test_draw_toggle_pooling_and_open_conv_detail(page, server):
 
     # toggle pooling: the URL and the headers follow
     page.get_by_role("radio", name="average").click()
-    page.wait_for_url("**pool=avg**")
+    page.wait_for_function("() => location.search.includes('pool=avg')")
     wait_for_app(page, "relu + avg pooling (trained)")
     assert_no_errors(page)
     assert page.get_by_text("relu + avg pooling (trained)").count() >= 1
@@ -47,4 +47,33 @@ def test_bad_upload_gets_a_message(page, server, tmp_path):
     bad.write_bytes(b"\x89PNG\r\n\x1a\n this is not really a png")
     page.locator("input[type=file]").set_input_files(str(bad))
     page.get_by_text("broken.png is not an image").wait_for()
+    assert_no_errors(page)
+
+
+def test_clicking_a_map_in_the_overview_opens_its_detail(page, server):
+    page.goto(server + "/?stage=fc2")
+    wait_for_app(page, "Explain stage")
+    overview = page.locator(".js-plotly-plot", has_text="Conv 2").first
+    # scatter traces in drawing order: the pickers of input, conv1, act1, pool1, conv2, ...
+    conv2_maps = overview.locator(".scatterlayer .trace").nth(4).locator("path.point")
+    assert conv2_maps.count() == 16
+    box = conv2_maps.nth(3).bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("() => location.search.includes('stage=conv2')")
+    wait_for_app(page, "Sum per input map")
+    assert "map=3" in page.url
+    assert page.get_by_text("kernel of map 3").count() == 1
+    assert_no_errors(page)
+
+
+def test_clicking_a_thumbnail_picks_that_image(page, server):
+    page.goto(server)
+    wait_for_app(page, "Explain stage")
+    gallery = page.locator(".js-plotly-plot", has_text="click one").first
+    thumbs = gallery.locator(".scatterlayer .trace").first.locator("path.point")
+    assert thumbs.count() == 24
+    box = thumbs.nth(2).bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.get_by_text("test image #2:").wait_for()
+    page.wait_for_function("() => location.search.includes('idx=2')")
     assert_no_errors(page)
