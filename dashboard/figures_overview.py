@@ -98,12 +98,13 @@ def overview_figure(columns: list[Column], height: int = 560) -> go.Figure:
             probs = np.asarray(col.values, dtype=np.float64)
             pred = int(np.argmax(probs))
             names = [f"{n} ✓" if i == col.true_label else n for i, n in enumerate(col.labels or ())]
-            data.append(dict(type="bar", x=probs, y=names, orientation="h", xaxis=xa, yaxis=ya,
+            # class names written beside the bars (not as axis labels, which would spill into fc3's column)
+            data.append(dict(type="bar", x=probs, y=list(range(len(probs))), orientation="h", xaxis=xa, yaxis=ya,
                              marker=dict(color=["#d62728" if i == pred else "#7f7f7f" for i in range(len(probs))]),
-                             text=[f"{p:.0%}" for p in probs], textposition="outside", cliponaxis=False,
-                             hovertemplate="%{y}: %{x:.4f}<extra></extra>"))
-            layout[f"xaxis{k}"].update(range=[0, 1.3])
-            layout[f"yaxis{k}"].update(visible=True, tickfont=dict(size=12))
+                             text=[f"{n} {p:.0%}" for n, p in zip(names, probs)], textposition="outside",
+                             insidetextanchor="start", cliponaxis=False, customdata=names,
+                             textfont=dict(size=12), hovertemplate="%{customdata}: %{x:.4f}<extra></extra>"))
+            layout[f"xaxis{k}"].update(range=[0, 1.9])
     return go.Figure(dict(data=data, layout=layout))
 
 

@@ -14,7 +14,7 @@ from lenet.stages import STAGE_BY_NAME, STAGES
 SHOWN = {"fc1": "act3", "fc2": "act4"}
 COLUMNS = [s.name for s in STAGES if s.kind != "flatten" and s.name not in SHOWN.values()]
 WIDTHS = {"input": 1.0, "conv1": 1.3, "act1": 1.3, "pool1": 1.3, "conv2": 1.5, "act2": 1.5, "pool2": 1.5,
-          "fc1": 0.6, "fc2": 0.6, "fc3": 0.6, "softmax": 1.8}
+          "fc1": 0.45, "fc2": 0.45, "fc3": 0.45, "softmax": 1.6}
 MAP_KINDS = ("conv", "activation", "pool")
 
 
@@ -23,8 +23,10 @@ def header(model: LeNet, name: str) -> str:
     stage = STAGE_BY_NAME[name]
     shape = "×".join(str(d) for d in stage.shape)
     params = sum(p.numel() for p in getattr(model, name).parameters()) if stage.is_module else 0
-    title = f"{stage.title} → act" if name in SHOWN else stage.title
-    return f"{title}<br><sub>{shape}{f' · {params:,} params' if params else ''}</sub>"
+    if stage.kind == "dense":  # narrow columns: the short name, shape and parameters on separate lines
+        after = f"→{SHOWN[name]}" if name in SHOWN else "logits"
+        return f"{name}<br><sub>{after}<br>{shape}<br>{params:,} p.</sub>"
+    return f"{stage.title}<br><sub>{shape}{f' · {params:,} params' if params else ''}</sub>"
 
 
 def limits(acts: dict[str, np.ndarray], mode: str) -> dict[str, float | None]:

@@ -67,10 +67,11 @@ def test_default_view_runs_and_shows_every_stage():
     at = _run()
     (overview,) = _overviews(at)
     titles = " ".join(a["text"] for a in overview["layout"]["annotations"])
-    for name in ("Input", "Conv 1", "Activation 1", "Pooling 1", "Conv 2", "Pooling 2", "Dense 1",
-                 "Dense 3 (logits)", "Softmax"):
+    for name in ("Input", "Conv 1", "Activation 1", "Pooling 1", "Conv 2", "Pooling 2", "fc1", "fc2",
+                 "fc3", "logits", "Softmax"):
         assert name in titles, name
     assert "156 params" in titles and "2,416 params" in titles  # the shape printout, alive
+    assert "48,120 p." in titles and "850 p." in titles
     assert any("Ankle boot" in m.value for m in at.get("metric"))  # test image 0 is an ankle boot
 
 
