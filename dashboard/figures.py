@@ -5,10 +5,13 @@ with an invisible marker over each map so that a click selects it.
 """
 from __future__ import annotations
 
+import base64
+import io
 import math
 
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image
 
 DIVERGING = "RdBu_r"  # blue negative, white zero, red positive (CNN Explainer's convention)
 GREYS = [[0.0, "#000000"], [1.0, "#ffffff"]]
@@ -48,6 +51,19 @@ def normalise_per_map(maps: np.ndarray) -> np.ndarray:
     return maps / lim[:, None, None]
 
 
+def png_uri(gray: np.ndarray) -> str:
+    """A (H, W) array in [0, 1] as a greyscale PNG data URI: far cheaper for a browser than a heatmap."""
+    img = Image.fromarray(np.nan_to_num(np.clip(gray, 0, 1) * 255, nan=255).astype(np.uint8), "L")
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def image_trace(gray: np.ndarray, **axes) -> dict:
+    """An image trace showing gray (H, W) in [0, 1] with pixel (0, 0) centred at (0, 0), like a heatmap."""
+    return dict(type="image", source=png_uri(gray), x0=0, y0=0, dx=1, dy=1, hoverinfo="skip", **axes)
+
+
 def stage_figure(maps: np.ndarray, title: str, limit: float | None = None, per_map: bool = False,
                  kind: str = "conv", selected: int | None = None, height: int | None = None) -> go.Figure:
     """One stage column: maps (C, H, W) tiled into a single heatmap with a colour bar.
@@ -60,14 +76,18 @@ def stage_figure(maps: np.ndarray, title: str, limit: float | None = None, per_m
     shown = normalise_per_map(maps) if per_map and kind != "input" else maps
     z, centres = tile(shown, cols)
     true_z, _ = tile(maps, cols)
-    if kind == "input":
-        colour = dict(colorscale=GREYS, zmin=0.0, zmax=1.0)
+    if kind == "input":  # greys from 0 to 1: sent as a PNG, with a tiny heatmap only for the colour bar
+        heat = image_trace(np.where(np.isnan(z), 1.0, z))
+        scale = dict(type="heatmap", z=[[0.0, 1.0]], colorscale=GREYS, zmin=0.0, zmax=1.0, visible=True,
+                     opacity=0, hoverinfo="skip", colorbar=dict(thickness=10, len=0.9), x=[0, 0], y=[0, 0])
     else:
         lim = 1.0 if per_map else (limit if limit is not None else color_limit(maps))
-        colour = dict(colorscale=DIVERGING, zmin=-lim, zmax=lim, zmid=0.0)
-    heat = dict(type="heatmap", z=z, customdata=true_z, hovertemplate="%{customdata:.4f}<extra></extra>",
-                colorbar=dict(thickness=10, len=0.9, title=dict(text="÷ max" if per_map else "")),
-                xgap=0, ygap=0, **colour)
+        heat = dict(type="heatmap", z=z, colorscale=DIVERGING, zmin=-lim, zmax=lim, zmid=0.0,
+                    hovertemplate="%{z:.4f}<extra></extra>",
+                    colorbar=dict(thickness=10, len=0.9, title=dict(text="÷ max" if per_map else "")))
+        if per_map:  # hover shows the true values, not the rescaled ones
+            heat.update(customdata=true_z, hovertemplate="%{customdata:.4f}<extra></extra>")
+        scale = None
     xs, ys = zip(*centres)
     marker_px = 14 if maps.shape[-1] <= 10 else 26
     picker = dict(type="scatter", x=xs, y=ys, mode="markers", customdata=list(range(len(maps))),
@@ -85,7 +105,7 @@ def stage_figure(maps: np.ndarray, title: str, limit: float | None = None, per_m
                   xaxis=dict(visible=False, constrain="domain", fixedrange=True),
                   yaxis=dict(visible=False, autorange="reversed", scaleanchor="x", fixedrange=True),
                   shapes=shapes, clickmode="event+select", dragmode=False, plot_bgcolor="rgba(0,0,0,0)")
-    return go.Figure(dict(data=[heat, picker], layout=layout))
+    return go.Figure(dict(data=[heat, picker] + ([scale] if scale else []), layout=layout))
 
 
 def vector_figure(values: np.ndarray, title: str, limit: float | None = None, labels: list[str] | None = None,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from figures import DIVERGING, FONT, GAP, GREYS, color_limit, grid_shape, normalise_per_map, tile
+from figures import DIVERGING, GAP, GREYS, color_limit, grid_shape, image_trace, normalise_per_map, tile
 
 
 @dataclass(frozen=True)
@@ -62,12 +62,16 @@ def overview_figure(columns: list[Column], height: int = 560) -> go.Figure:
             z, centres = tile(shown, ncols)
             true_z, _ = tile(maps, ncols)
             if col.kind == "input":
-                colour = dict(colorscale=GREYS, zmin=0.0, zmax=1.0)
+                data.append(image_trace(z, xaxis=xa, yaxis=ya))
+                data.append(dict(type="heatmap", z=[[0.0, 1.0]], x=[0, 0], y=[0, 0], xaxis=xa, yaxis=ya,
+                                 colorscale=GREYS, zmin=0.0, zmax=1.0, opacity=0, hoverinfo="skip", colorbar=bar))
             else:
                 lim = 1.0 if col.per_map else (col.limit if col.limit is not None else color_limit(maps))
-                colour = dict(colorscale=DIVERGING, zmin=-lim, zmax=lim, zmid=0.0)
-            data.append(dict(type="heatmap", z=z, customdata=true_z, xaxis=xa, yaxis=ya, colorbar=bar,
-                             hovertemplate="%{customdata:.4f}<extra>" + col.name + "</extra>", **colour))
+                heat = dict(type="heatmap", z=z, xaxis=xa, yaxis=ya, colorbar=bar, colorscale=DIVERGING,
+                            zmin=-lim, zmax=lim, zmid=0.0, hovertemplate="%{z:.4f}<extra>" + col.name + "</extra>")
+                if col.per_map:  # hover shows the true values, not the rescaled ones
+                    heat.update(customdata=true_z, hovertemplate="%{customdata:.4f}<extra>" + col.name + "</extra>")
+                data.append(heat)
             layout[f"yaxis{k}"].update(scaleanchor=xa)
             xs, ys = zip(*centres)
             data.append(dict(type="scatter", x=xs, y=ys, xaxis=xa, yaxis=ya, mode="markers", meta=col.name,

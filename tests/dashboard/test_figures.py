@@ -40,7 +40,21 @@ def test_colour_range_modes():
     network = F.stage_figure(maps, "x", limit=10.0)
     assert network.data[0].zmax == 10.0
     grey = F.stage_figure(maps[:1] * 0 + 0.5, "input", kind="input")
-    assert (grey.data[0].zmin, grey.data[0].zmax) == (0.0, 1.0)
+    assert grey.data[0].type == "image" and grey.data[0].source.startswith("data:image/png;base64,")
+    assert (grey.data[2].zmin, grey.data[2].zmax) == (0.0, 1.0)  # the colour bar of the greys
+    assert F.stage_figure(maps, "x").data[0].customdata is None  # values shown as they are: no duplicate
+
+
+def test_png_uri_round_trips_the_image():
+    import base64
+    import io
+
+    from PIL import Image
+
+    gray = np.linspace(0, 1, 28 * 28).reshape(28, 28)
+    uri = F.png_uri(gray)
+    img = np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))))
+    assert img.shape == (28, 28) and img[0, 0] == 0 and img[-1, -1] == 255
 
 
 def test_vector_and_softmax_figures():
