@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import importlib.metadata
 import os
 import pickle
 import platform
@@ -11,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import torch
-import torchvision
 
 from lenet.atomic import atomic_write
 from lenet.config import ModelConfig, TrainConfig
@@ -20,6 +20,13 @@ from lenet.model import LeNet
 FORMAT = "lenet-explainer/1"  # bumped if the file layout ever changes
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 WEIGHTS_DIR = ASSETS_DIR / "weights"
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 class CheckpointError(Exception):
@@ -51,7 +58,7 @@ def save_checkpoint(path: str | os.PathLike, model: LeNet, metrics: dict[str, An
         "train_config": train_config.to_dict() if train_config else None,
         "metrics": dict(metrics or {}),
         "meta": {
-            "torch": str(torch.__version__), "torchvision": str(torchvision.__version__),
+            "torch": str(torch.__version__), "torchvision": _version("torchvision"),
             "python": platform.python_version(),
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             **(extra or {}),

@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import torch
-from torchvision.datasets import FashionMNIST
 
 from lenet.atomic import atomic_write
 
@@ -74,6 +73,8 @@ def find_data_root(root: str | os.PathLike | None = None, download: bool | None 
     if download is None:
         download = os.environ.get("LENET_DOWNLOAD", "") not in ("", "0")
     if download:
+        from torchvision.datasets import FashionMNIST  # imported when needed: it takes ~1 s
+
         try:
             FashionMNIST("data", train=True, download=True)
             FashionMNIST("data", train=False, download=True)
@@ -85,6 +86,8 @@ def find_data_root(root: str | os.PathLike | None = None, download: bool | None 
 
 @functools.lru_cache(maxsize=4)
 def _load(train: bool, root: Path) -> tuple[torch.Tensor, torch.Tensor]:
+    from torchvision.datasets import FashionMNIST  # imported when needed: it takes ~1 s
+
     try:
         ds = FashionMNIST(str(root), train=train, download=False)
     except Exception as e:
