@@ -1,0 +1,91 @@
+"""The background training worker, without any UI: progress, stop, divergence, atomic save, one job at a time."""
+import time
+
+import pytest
+import torch
+
+from lenet import ModelConfig, TrainConfig, load_checkpoint
+from lenet.jobs import (JobBusy, JobManager, TrainingJob, delete_model, list_models, model_errors, models_dir,
+                        snapshots_of)
+from lenet.train import Data
+
+
+@pytest.fixture(scope="module")
+def small(train_data):
+    return Data(train_data.X_train[:2560], train_data.y_train[:2560], train_data.X_test[:2000],
+                train_data.y_test[:2000])
+
+
+def _job(small, tmp_path, **cfg):
+    train = TrainConfig(**{"lr": 3e-3, "optimizer": "adamw", "num_epochs": 2, **cfg})
+    return TrainingJob(ModelConfig("relu", "max"), train, device="cpu", data=small, name="my run",
+                       out_dir=tmp_path)
+
+
+def test_job_reports_progress_and_saves_atomically(small, tmp_path):
+    job = _job(small, tmp_path).start()
+    assert job.join(120) and not job.alive  # no worker thread outlives its job
+    p = job.progress()
+    assert p.state == "finished" and p.error is None
+    assert [e.epoch for e in p.epochs] == [0, 1, 2] and len(p.steps) == 10 and p.fraction == 1.0
+    assert p.saved == tmp_path / "my-run.pt" and [f.name for f in tmp_path.iterdir()] == ["my-run.pt"]
+    ck = load_checkpoint(p.saved)
+    assert ck.metrics["epochs"] == 2 and ck.metrics["test_acc"] == p.epochs[-1].test_acc
+    snaps = snapshots_of(ck)
+    assert sorted(snaps) == [0, 1, 2]
+    assert torch.equal(snaps[2]["conv1.weight"], ck.model.conv1.weight)
+    assert not torch.equal(snaps[0]["conv1.weight"], snaps[2]["conv1.weight"])
+    assert torch.equal(job.snapshot(1).fc3.bias, snaps[1]["fc3.bias"])
+
+
+def test_stop_ends_at_once_and_keeps_the_last_completed_epoch(small, tmp_path):
+    job = _job(small, tmp_path, num_epochs=50).start()
+    deadline = time.time() + 60
+    while len(job.progress().epochs) < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    job.stop()
+    t = time.perf_counter()
+    assert job.join(30)
+    assert time.perf_counter() - t < 5  # within a step or an evaluation, not an epoch
+    p = job.progress()
+    assert p.state == "stopped" and p.epochs[-1].epoch < 50
+    ck = load_checkpoint(p.saved)
+    assert ck.metrics["epochs"] == p.epochs[-1].epoch >= 1
+
+
+def test_divergence_is_reported_and_nothing_is_saved(small, tmp_path):
+    job = TrainingJob(ModelConfig("relu", "avg"), TrainConfig(lr=10.0, num_epochs=3), device="cpu", data=small,
+                      out_dir=tmp_path).start()
+    assert job.join(120)
+    p = job.progress()
+    assert p.state == "failed" and "learning rate 10 is probably too high" in p.error
+    assert p.saved is None and not list(tmp_path.iterdir())
+
+
+def test_one_job_per_server(small, tmp_path):
+    manager = JobManager()
+    first = manager.start(_job(small, tmp_path / "a", num_epochs=30))
+    with pytest.raises(JobBusy):
+        manager.start(_job(small, tmp_path / "b"))
+    first.stop()
+    assert first.join(30)
+    second = manager.start(_job(small, tmp_path / "b", num_epochs=1))
+    assert second.join(60) and second.progress().state == "finished"
+
+
+def test_models_folder_listing_deleting_and_guarding(small, tmp_path, monkeypatch):
+    monkeypatch.setenv("LENET_MODELS_DIR", str(tmp_path))
+    assert models_dir() == tmp_path.resolve()
+    job = TrainingJob(ModelConfig(), TrainConfig(num_epochs=1), device="cpu", data=small, name="classic 1").start()
+    assert job.join(60)
+    (tmp_path / "broken.pt").write_bytes(b"PK\x03\x04")
+    models = list_models()
+    assert [m.path.name for m in models] == ["classic-1.pt"] and models[0].meta["name"] == "classic 1"
+    assert any("broken.pt" in e for e in model_errors())
+    with pytest.raises(ValueError):
+        delete_model(tmp_path.parent / "elsewhere.pt")
+    delete_model(models[0].path)
+    assert list_models() == []
+    monkeypatch.setenv("LENET_MODELS_DIR", str(models_dir.__globals__["ASSETS_DIR"] / "weights"))
+    with pytest.raises(ValueError, match="shipped weights"):
+        models_dir()
