@@ -14,6 +14,7 @@ import torch
 from lenet import capture, load_checkpoint, with_activation, with_pooling
 from lenet.checkpoint import CheckpointError, pretrained_path
 from lenet.data import DatasetNotFound, dataset_available, load_fashion_mnist
+from lenet.jobs import JobManager, models_dir, snapshots_of
 from lenet.model import LeNet
 from lenet.samples import Samples, load_samples
 
@@ -31,13 +32,21 @@ class ModelChoice:
         return f"{self.weights}|{self.activation}|{self.pooling}"
 
     @property
+    def user(self) -> bool:
+        """True for a model trained in the dashboard ('user:FILE' or 'user:FILE@EPOCH')."""
+        return self.weights.startswith("user:")
+
+    @property
     def swapped(self) -> bool:
         """True if the ops differ from those the weights were trained with."""
-        return self.weights != f"{self.activation}-{self.pooling}"
+        return not self.user and self.weights != f"{self.activation}-{self.pooling}"
 
     @property
     def label(self) -> str:
         base = f"{self.activation} + {self.pooling} pooling"
+        if self.user:
+            file, _, epoch = self.weights[5:].partition("@")
+            return f"{base} ({file}{f', after epoch {epoch}' if epoch else ''})"
         return f"{base} (weights trained with {self.weights})" if self.swapped else f"{base} (trained)"
 
     @classmethod
@@ -57,8 +66,30 @@ def shipped_metrics(variant: str) -> dict:
     return load_checkpoint(pretrained_path(*variant.split("-"))).metrics
 
 
+def _user_model(weights: str) -> LeNet:
+    file, _, epoch = weights[5:].partition("@")
+    path = models_dir() / file
+    return _user_checkpoint_model(str(path), path.stat().st_mtime_ns if path.exists() else 0, epoch)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _user_checkpoint_model(path: str, mtime: int, epoch: str) -> LeNet:
+    ck = load_checkpoint(path)  # mtime in the key: a model saved again under the same name is reloaded
+    if not epoch:
+        return ck.model
+    snaps = snapshots_of(ck)
+    if int(epoch) not in snaps:
+        raise CheckpointError(path, f"holds no snapshot of epoch {epoch}")
+    model = LeNet(ck.model_config)
+    model.load_state_dict(snaps[int(epoch)])
+    return model.eval()
+
+
 def get_model(key: str) -> LeNet:
     """The (shared, read-only) model for a ModelChoice key; raises CheckpointError if its file is bad."""
+    choice = ModelChoice.from_key(key)
+    if choice.user:
+        return _user_model(choice.weights)
     return _model(key)
 
 
@@ -115,3 +146,9 @@ def accuracy(key: str) -> tuple[float, int]:
     """Accuracy on the gallery (the full test set when present) and the number of images."""
     samples, _ = gallery()
     return float((predictions(key) == samples.labels).mean()), len(samples)
+
+
+@st.cache_resource(show_spinner=False)
+def job_manager() -> JobManager:
+    """The server-wide training slot: one job at a time, shared by every browser session."""
+    return JobManager()

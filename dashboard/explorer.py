@@ -5,6 +5,7 @@ import numpy as np
 import streamlit as st
 
 from cache import ModelChoice, accuracy, acts_for, gallery, get_model, model_error, shipped_metrics
+from lenet.jobs import list_models, snapshots_of
 from details import detail_ui
 from figures import stage_figure
 from inputs import image_ui
@@ -22,11 +23,18 @@ def controls_ui() -> tuple[ModelChoice, ModelChoice | None]:
     sb.segmented_control("Pooling", ["max", "avg"], key="pooling", format_func={"max": "max",
                                                                                "avg": "average"}.get)
     sb.segmented_control("Activation", ["relu", "sigmoid"], key="activation")
-    sb.radio("Weights", ["trained", "swap"], key="weights_mode", format_func={
+    user_models = {ck.path.name: ck for ck in list_models()}
+    modes = ["trained", "swap"] + (["user"] if user_models else [])
+    if st.session_state["weights_mode"] not in modes:
+        st.session_state["weights_mode"] = "trained"
+    sb.radio("Weights", modes, key="weights_mode", format_func={
         "trained": "trained with these ops (shipped variant)",
-        "swap": "keep other weights, swap only the ops"}.get)
+        "swap": "keep other weights, swap only the ops",
+        "user": "a model trained here"}.get)
     if st.session_state["weights_mode"] == "swap":
         sb.selectbox("Weights from", VARIANTS, key="base_weights")
+    if st.session_state["weights_mode"] == "user":
+        return _user_choice_ui(sb, user_models)
     sb.toggle("Compare max vs average pooling", key="compare")
     sb.header("Display")
     sb.radio("Colour range", ["map", "stage", "network"], key="color_range", horizontal=True,
@@ -44,8 +52,35 @@ def controls_ui() -> tuple[ModelChoice, ModelChoice | None]:
     return choice(pool), other
 
 
+def _user_choice_ui(sb, user_models: dict) -> tuple[ModelChoice, ModelChoice | None]:
+    """A model trained in the dashboard, optionally as it was after an earlier epoch."""
+    if st.session_state.get("user_model") not in user_models:
+        st.session_state["user_model"] = next(iter(user_models))
+    file = sb.selectbox("Model", list(user_models), key="user_model",
+                        format_func=lambda f: user_models[f].meta.get("name", f))
+    ck = user_models[file]
+    epochs = sorted(snapshots_of(ck))
+    weights = f"user:{file}"
+    if len(epochs) > 1:
+        last = epochs[-1]
+        if not 0 <= st.session_state.get("user_epoch", -1) <= last:
+            st.session_state["user_epoch"] = last
+        epoch = sb.slider("Epoch (watch the feature maps form)", epochs[0], last, key="user_epoch",
+                          help="0 = the random initial weights")
+        weights += f"@{epoch}" if epoch != last else ""
+    act, pool = ck.model_config.activation, ck.model_config.pooling
+    sb.caption(f"{act} + {pool} pooling; the toggles above apply to the shipped variants.")
+    sb.toggle("Compare with the shipped variant", key="compare")
+    choice = ModelChoice(weights, act, pool)
+    other = ModelChoice(f"{act}-{pool}", act, pool) if st.session_state["compare"] else None
+    return choice, other
+
+
 def accuracy_line(choice: ModelChoice) -> str:
     """Test accuracy of what is shown: stored with the shipped weights, or measured once for a swap."""
+    if choice.user:
+        acc, n = accuracy(choice.key)
+        return f"accuracy {acc:.1%} on {n:,} test images"
     if not choice.swapped:
         m = shipped_metrics(choice.weights)
         return (f"test accuracy {m['test_acc']:.1%} ({m['test_examples']:,} test images), "

@@ -11,7 +11,9 @@ FIELDS: dict[str, tuple[str, object, object]] = {
     "idx": ("index", 0, int),
     "act": ("activation", "relu", ("sigmoid", "relu")),
     "pool": ("pooling", "max", ("avg", "max")),
-    "mode": ("weights_mode", "trained", ("trained", "swap")),
+    "mode": ("weights_mode", "trained", ("trained", "swap", "user")),
+    "um": ("user_model", "", str),
+    "ep": ("user_epoch", -1, int),
     "w": ("base_weights", "relu-max", ("sigmoid-avg", "sigmoid-max", "relu-avg", "relu-max")),
     "stage": ("stage", "conv1", tuple(STAGE_BY_NAME)),
     "map": ("map", 0, int),
@@ -24,6 +26,8 @@ FIELDS: dict[str, tuple[str, object, object]] = {
 
 
 def _parse(raw: str, default: object, allowed: object) -> object:
+    if allowed is str:
+        return raw
     if allowed is int:
         try:
             return max(0, int(raw))
@@ -39,7 +43,7 @@ def init_state() -> None:
     if st.session_state.get("_state_loaded"):
         for key, default, allowed in FIELDS.values():
             value = st.session_state.get(key, default)
-            if value is None and allowed is not int and allowed is not bool:  # a control clicked off
+            if value is None and allowed not in (int, bool, str):  # a control clicked off
                 value = default
             # re-assigning keeps the value of widgets not drawn on this run (Streamlit drops those keys)
             st.session_state[key] = value
