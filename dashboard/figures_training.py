@@ -22,6 +22,7 @@ def training_figure(steps: list, epochs: list, num_epochs: int, height: int = 42
     layout = dict(height=height, margin=dict(l=50, r=50, t=40, b=40), font=FONT,
                   xaxis=dict(title="epoch", range=[0, max(num_epochs, 1)]),
                   yaxis=dict(title="loss", range=[0, min(top * 1.05, 10)]),
-                  yaxis2=dict(title="accuracy", range=[0, 1], overlaying="y", side="right", tickformat=".0%"),
+                  yaxis2=dict(title="accuracy", range=[0, 1], overlaying="y", side="right", tickformat=".0%",
+                               tickmode="linear", tick0=0, dtick=0.2, showgrid=False),
                   legend=dict(orientation="h", y=1.12))
     return go.Figure(dict(data=data, layout=layout))

@@ -58,6 +58,9 @@ def _progress_body() -> None:
         st.info("No training yet on this server. Choose the settings above and press Start.")
         return
     p = job.progress()
+    if not job.alive and st.session_state.get("_seen_finished") is not job and p.state != "starting":
+        st.session_state["_seen_finished"] = job
+        st.rerun()  # once, when the job has ended: refresh the whole page (saved models list included)
     cfg = job.model_config
     st.subheader(f"{cfg.activation} + {cfg.pooling} pooling — {p.state}")
     st.progress(p.fraction, text=f"epoch {p.steps[-1].epoch if p.steps else 0:.1f} of {p.num_epochs}")

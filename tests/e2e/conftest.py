@@ -31,10 +31,15 @@ def server():
     """`streamlit run dashboard/app.py` on a free port; yields its base URL."""
     port = _free_port()
     log = open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / "streamlit.log", "w")
+    models = ARTIFACTS / "models"  # this server's user models folder, emptied for each run
+    if models.exists():
+        for f in models.iterdir():
+            f.unlink()
+    env = {**os.environ, "LENET_MODELS_DIR": str(models)}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
                              "--server.address", "127.0.0.1", "--server.port", str(port),
                              "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:

@@ -1,0 +1,34 @@
+"""End to end: train in the browser, watch the curves move, stop, open the new model in the explorer."""
+from __future__ import annotations
+
+import re
+
+from e2e_helpers import ARTIFACTS, assert_no_errors, wait_for_app
+from testsupport import skip_or_fail
+
+from lenet.data import dataset_available
+
+
+def test_train_watch_stop_and_explore(page, server):
+    if not dataset_available():
+        skip_or_fail("training needs the full Fashion-MNIST")
+    page.goto(server + "/training")
+    page.get_by_text("Start training").wait_for()
+    page.get_by_label("Epochs").fill("40")
+    page.get_by_label("Training images (0 = all 60,000)").fill("6000")
+    page.get_by_label("Model name").fill("e2e run")
+    page.get_by_role("button", name="Start training").click()
+    # the live view polls the job: the progress text moves past epoch 1
+    page.get_by_text(re.compile(r"epoch [1-9]\.\d of 40")).wait_for(timeout=120_000)
+    page.screenshot(path=str(ARTIFACTS / "10-training.png"), full_page=True)
+    page.get_by_role("button", name="Stop").click()
+    page.get_by_text("Saved as e2e-run.pt").wait_for(timeout=60_000)
+    assert page.get_by_text("stopped").count() >= 1
+    assert_no_errors(page)
+
+    page.goto(server + "/?mode=user")
+    wait_for_app(page, "Explain stage")
+    assert page.get_by_text("e2e-run.pt").count() >= 1
+    assert page.get_by_text("Epoch (watch the feature maps form)").count() == 1
+    assert_no_errors(page)
+    page.screenshot(path=str(ARTIFACTS / "11-trained-model.png"), full_page=True)
