@@ -11,6 +11,7 @@ from lenet.data import HOW_TO_GET_IT, dataset_available
 from lenet.device import describe_device, pick_device
 from lenet.jobs import JobBusy, TrainingJob, delete_model, list_models, model_errors, models_dir
 
+POLL_SECONDS = 2.0  # how often the page redraws a running job (each redraw costs the training CPU time)
 DEVICES = ["auto", "cpu"] + (["cuda"] if torch.cuda.is_available() else []) + \
     (["mps"] if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available() else [])
 
@@ -46,10 +47,10 @@ def settings_ui() -> tuple | None:
 
 
 def progress_ui() -> None:
-    """The live view of the server's training job; polls every second while it runs."""
+    """The live view of the server's training job; polls every POLL_SECONDS while it runs."""
     job = job_manager().current
     running = job is not None and job.alive
-    st.fragment(_progress_body, run_every=1.0 if running else None)()
+    st.fragment(_progress_body, run_every=POLL_SECONDS if running else None)()
 
 
 def _progress_body() -> None:
