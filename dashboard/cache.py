@@ -6,6 +6,7 @@ activation swap builds (and caches) a separate model. Keys are plain strings and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import streamlit as st
@@ -14,7 +15,7 @@ import torch
 from lenet import capture, load_checkpoint, with_activation, with_pooling
 from lenet.checkpoint import CheckpointError, pretrained_path
 from lenet.data import DatasetNotFound, dataset_available, load_fashion_mnist
-from lenet.jobs import JobManager, models_dir, snapshots_of
+from lenet.jobs import JobManager, list_models, models_dir, snapshots_of
 from lenet.model import LeNet
 from lenet.samples import Samples, load_samples
 
@@ -152,3 +153,18 @@ def accuracy(key: str) -> tuple[float, int]:
 def job_manager() -> JobManager:
     """The server-wide training slot: one job at a time, shared by every browser session."""
     return JobManager()
+
+
+def user_models() -> dict:
+    """Saved user models by file name (newest first); re-read only when the folder's files change."""
+    try:
+        folder = models_dir()
+    except ValueError:
+        return {}
+    files = tuple(sorted((f.name, f.stat().st_mtime_ns) for f in folder.glob("*.pt"))) if folder.is_dir() else ()
+    return _user_models(str(folder), files)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _user_models(folder: str, files: tuple) -> dict:
+    return {ck.path.name: ck for ck in list_models(Path(folder))}

@@ -4,8 +4,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from cache import ModelChoice, accuracy, acts_for, gallery, get_model, model_error, shipped_metrics
-from lenet.jobs import list_models, snapshots_of
+from cache import (ModelChoice, accuracy, acts_for, gallery, get_model, model_error, shipped_metrics,
+                   user_models)
+from lenet.jobs import snapshots_of
 from details import detail_ui
 from figures import stage_figure
 from inputs import image_ui
@@ -23,8 +24,8 @@ def controls_ui() -> tuple[ModelChoice, ModelChoice | None]:
     sb.segmented_control("Pooling", ["max", "avg"], key="pooling", format_func={"max": "max",
                                                                                "avg": "average"}.get)
     sb.segmented_control("Activation", ["relu", "sigmoid"], key="activation")
-    user_models = {ck.path.name: ck for ck in list_models()}
-    modes = ["trained", "swap"] + (["user"] if user_models else [])
+    models = user_models()
+    modes = ["trained", "swap"] + (["user"] if models else [])
     if st.session_state["weights_mode"] not in modes:
         st.session_state["weights_mode"] = "trained"
     sb.radio("Weights", modes, key="weights_mode", format_func={
@@ -34,7 +35,7 @@ def controls_ui() -> tuple[ModelChoice, ModelChoice | None]:
     if st.session_state["weights_mode"] == "swap":
         sb.selectbox("Weights from", VARIANTS, key="base_weights")
     if st.session_state["weights_mode"] == "user":
-        return _user_choice_ui(sb, user_models)
+        return _user_choice_ui(sb, models)
     sb.toggle("Compare max vs average pooling", key="compare")
     sb.header("Display")
     sb.radio("Colour range", ["map", "stage", "network"], key="color_range", horizontal=True,
