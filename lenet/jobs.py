@@ -1,15 +1,21 @@
-"""Training in a background thread, for the dashboard: one job per process, progress readable at any time.
+"""Training in a background worker process, for the dashboard: one job per server, progress readable any time.
 
-The worker never touches any UI: it runs lenet.train.Trainer, appends its events to a list the page polls,
-keeps a snapshot of the weights after every epoch, and when it ends (finished or stopped) saves the last
-completed epoch atomically into the user models folder. A diverging run is reported, not saved.
+The worker never touches any UI: a separate process (so that training and the web server don't share one
+Python interpreter lock) runs lenet.train.Trainer and sends its events over a queue; a listener thread
+here appends them to the lists the page polls, keeps every epoch's snapshot, and when the run ends
+(finished or stopped) saves the last completed epoch atomically into the user models folder. A diverging
+run is reported, not saved. If the worker process dies, the job says so.
 """
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
+import queue
 import re
+import sys
 import threading
 import time
+import types
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -71,14 +77,30 @@ class TrainingJob:
     _steps: list[StepEvent] = field(default_factory=list)
     _epochs: list[EpochEvent] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _stop: threading.Event = field(default_factory=threading.Event)
+    _stop: object = None  # a multiprocessing Event, created at start()
+    _process: object = None
     _thread: threading.Thread | None = None
     _t0: float = 0.0
     _device_name: str = ""
 
     def start(self) -> "TrainingJob":
+        ctx = mp.get_context("spawn")  # never fork a multi-threaded web server
+        events = ctx.Queue()
+        self._stop = ctx.Event()
         self._t0 = time.perf_counter()
-        self._thread = threading.Thread(target=self._run, name=f"lenet-train-{self.name or 'job'}", daemon=True)
+        self._process = ctx.Process(target=_worker, name=f"lenet-train-{self.name or 'job'}", daemon=True,
+                                    args=(self.model_config, self.train_config, self.device, self.data, events,
+                                          self._stop))
+        # spawn re-runs the parent's __main__ in the child; under Streamlit that is the app script itself.
+        # Starting with a bare stand-in __main__ keeps the child to the worker function alone.
+        main = sys.modules["__main__"]
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            self._process.start()
+        finally:
+            sys.modules["__main__"] = main
+        self._thread = threading.Thread(target=self._listen, args=(events,), name="lenet-train-listener",
+                                        daemon=True)
         self._thread.start()
         return self
 
@@ -87,18 +109,20 @@ class TrainingJob:
         with self._lock:
             if self.state in ("starting", "running"):
                 self.state = "stopping"
-        self._stop.set()
+        if self._stop is not None:
+            self._stop.set()
 
     def join(self, timeout: float | None = None) -> bool:
-        """Wait for the worker; True once it has ended."""
+        """Wait for the job (worker process and listener); True once both have ended."""
         if self._thread is not None:
             self._thread.join(timeout)
-            return not self._thread.is_alive()
+            return not self.alive
         return True
 
     @property
     def alive(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return (self._thread is not None and self._thread.is_alive()) or \
+            (self._process is not None and self._process.is_alive())
 
     def progress(self) -> Progress:
         with self._lock:
@@ -119,26 +143,48 @@ class TrainingJob:
         model.load_state_dict(ev.state_dict)
         return model.eval()
 
-    def _run(self) -> None:
+    def _listen(self, events) -> None:
+        """Move the worker's events into this job until the worker reports its end (or dies)."""
         try:
-            trainer = Trainer(self.model_config, self.train_config, self.device, self.data)
-            self._device_name = trainer.device_name
+            self._listen_until_done(events)
+        except Exception as e:  # never leave a job 'running' with nobody listening
             with self._lock:
-                if self.state == "starting":
-                    self.state = "running"
-            for ev in trainer.run(should_stop=self._stop.is_set):
-                with self._lock:
-                    (self._epochs if isinstance(ev, EpochEvent) else self._steps).append(ev)
-            final = "stopped" if self._stop.is_set() else "finished"
-            self.saved = self._save()
+                self.state, self.error = "failed", f"{type(e).__name__}: {e}"
+
+    def _listen_until_done(self, events) -> None:
+        outcome = None
+        while outcome is None:
+            try:
+                kind, payload = events.get(timeout=0.5)
+            except queue.Empty:
+                if not self._process.is_alive():
+                    outcome = ("error", f"the training process ended unexpectedly "
+                                        f"(exit code {self._process.exitcode})")
+                continue
             with self._lock:
-                self.state = final
-        except TrainingDiverged as e:
-            with self._lock:
-                self.error, self.state = str(e), "failed"
-        except Exception as e:  # a worker must never die silently: the page shows what went wrong
-            with self._lock:
-                self.error, self.state = f"{type(e).__name__}: {e}", "failed"
+                if kind == "device":
+                    self._device_name = payload
+                    if self.state == "starting":
+                        self.state = "running"
+                elif kind == "step":
+                    self._steps.append(payload)
+                elif kind == "epoch":
+                    self._epochs.append(replace(payload, state_dict={
+                        k: torch.from_numpy(v) for k, v in payload.state_dict.items()}))
+                else:
+                    outcome = (kind, payload)
+        self._process.join(10)
+        kind, payload = outcome
+        if kind == "done":
+            try:
+                self.saved = self._save()
+                final, error = ("stopped" if payload else "finished"), None
+            except Exception as e:
+                final, error = "failed", f"saving failed: {type(e).__name__}: {e}"
+        else:
+            final, error = "failed", payload
+        with self._lock:
+            self.state, self.error = final, error
 
     def _save(self) -> Path | None:
         """Save the last completed epoch (with every epoch's snapshot) atomically; None if none completed."""
@@ -157,6 +203,24 @@ class TrainingJob:
         path = (self.out_dir or models_dir()) / f"{safe_name(name)}.pt"
         return save_checkpoint(path, model, metrics, replace(self.train_config, num_epochs=last.epoch),
                                extra={"name": name, "snapshots": snapshots})
+
+
+def _worker(model_config: ModelConfig, train_config: TrainConfig, device: str, data: Data | None, events,
+            stop) -> None:
+    """The worker process: train, sending ('device' | 'step' | 'epoch' | 'done' | 'error', payload)."""
+    try:
+        trainer = Trainer(model_config, train_config, device, data)
+        events.put(("device", trainer.device_name))
+        for ev in trainer.run(should_stop=stop.is_set):
+            if isinstance(ev, EpochEvent):
+                # plain arrays: torch would share tensors through file descriptors that die with this process
+                ev = replace(ev, state_dict={k: v.numpy() for k, v in ev.state_dict.items()})
+            events.put(("epoch" if isinstance(ev, EpochEvent) else "step", ev))
+        events.put(("done", stop.is_set()))
+    except TrainingDiverged as e:
+        events.put(("error", str(e)))
+    except Exception as e:  # the page shows what went wrong instead of a silent stop
+        events.put(("error", f"{type(e).__name__}: {e}"))
 
 
 def safe_name(name: str) -> str:
