@@ -11,7 +11,7 @@ from lenet.data import HOW_TO_GET_IT, dataset_available
 from lenet.device import describe_device, pick_device
 from lenet.jobs import JobBusy, TrainingJob, delete_model, list_models, model_errors, models_dir
 
-POLL_SECONDS = 2.0  # how often the page redraws a running job (each redraw costs the training CPU time)
+POLL_SECONDS = 3.0  # how often the page redraws a running job (each redraw takes CPU from training)
 DEVICES = ["auto", "cpu"] + (["cuda"] if torch.cuda.is_available() else []) + \
     (["mps"] if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available() else [])
 

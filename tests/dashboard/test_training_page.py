@@ -84,3 +84,18 @@ def test_a_second_start_while_training_is_refused(models):
     finally:
         running.stop()
         assert running.join(30)
+
+
+def test_diverging_run_is_reported_on_the_page(models):
+    at = AppTest.from_function(_training_page, default_timeout=120)
+    at.run()
+    at.selectbox[1].set_value("relu")  # activation
+    nums = {n.label: n for n in at.number_input}
+    nums["Learning rate"].set_value(10.0)
+    nums["Training images (0 = all 60,000)"].set_value(3000)
+    nums["Epochs"].set_value(3)
+    at.button[0].click().run()
+    _wait_until_done(at)
+    at.run()
+    assert any("Training diverged" in e.value and "learning rate 10" in e.value for e in at.error)
+    assert not list(models.iterdir())  # nothing saved

@@ -21,6 +21,14 @@ def test_train_watch_stop_and_explore(page, server):
     # the live view polls the job: the progress text moves past epoch 1
     page.get_by_text(re.compile(r"epoch [1-9]\.\d of 40")).wait_for(timeout=120_000)
     page.screenshot(path=str(ARTIFACTS / "10-training.png"), full_page=True)
+
+    # a second browser session sees the running job and cannot start another
+    other = page.context.browser.new_context(viewport={"width": 1500, "height": 1500}).new_page()
+    other.goto(server + "/training")
+    other.get_by_text("sigmoid + avg pooling — running").wait_for(timeout=60_000)
+    other.get_by_role("button", name="Start training").click()
+    other.get_by_text("already in progress").wait_for(timeout=60_000)
+    other.context.close()
     page.get_by_role("button", name="Stop").click()
     page.get_by_text("Saved as e2e-run.pt").wait_for(timeout=60_000)
     assert page.get_by_text("stopped").count() >= 1
