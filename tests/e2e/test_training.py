@@ -29,6 +29,12 @@ def test_train_watch_stop_and_explore(page, server):
     other.get_by_role("button", name="Start training").click()
     other.get_by_text("already in progress").wait_for(timeout=60_000)
     other.context.close()
+
+    # leave for the explorer and come back: the live curves are still there
+    page.goto(server + "/")
+    wait_for_app(page, "Explain stage")
+    page.goto(server + "/training")
+    page.get_by_text("sigmoid + avg pooling — running").wait_for(timeout=60_000)
     page.get_by_role("button", name="Stop").click()
     page.get_by_text("Saved as e2e-run.pt").wait_for(timeout=60_000)
     assert page.get_by_text("stopped").count() >= 1

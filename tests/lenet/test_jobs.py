@@ -89,3 +89,23 @@ def test_models_folder_listing_deleting_and_guarding(small, tmp_path, monkeypatc
     monkeypatch.setenv("LENET_MODELS_DIR", str(models_dir.__globals__["ASSETS_DIR"] / "weights"))
     with pytest.raises(ValueError, match="shipped weights"):
         models_dir()
+
+
+def test_killed_worker_is_reported_and_saved_models_survive(small, tmp_path):
+    import os
+    import signal
+
+    earlier = TrainingJob(ModelConfig(), TrainConfig(num_epochs=1), device="cpu", data=small, name="earlier",
+                          out_dir=tmp_path).start()
+    assert earlier.join(60) and earlier.progress().saved is not None
+    before = (tmp_path / "earlier.pt").read_bytes()
+    job = _job(small, tmp_path, num_epochs=50).start()
+    deadline = time.time() + 60
+    while not job.progress().steps and time.time() < deadline:
+        time.sleep(0.05)
+    os.kill(job._process.pid, signal.SIGKILL)  # kill -9 mid-training
+    assert job.join(30) and not job.alive  # neither the process nor the listener outlives the job
+    p = job.progress()
+    assert p.state == "failed" and "ended unexpectedly" in p.error and p.saved is None
+    assert (tmp_path / "earlier.pt").read_bytes() == before and load_checkpoint(tmp_path / "earlier.pt")
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["earlier.pt"]  # no half-written file
