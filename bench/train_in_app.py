@@ -4,26 +4,21 @@
 
 CLI: `python -m lenet.train --preset classic --epochs N`, timed from start to exit. In-app: a real
 `streamlit run dashboard/app.py`, the training page driven in headless Chromium (the page polling the job
-every second, as a lecturer would watch it), timed from pressing Start to the page saying the model is saved.
+every 3 s, as a lecturer would watch it), timed from pressing Start to the page saying the model is saved.
 The two runs alternate (CLI, app, CLI, app, ...) --rounds times. Goal: in-app ≤ 1.2 × CLI. Last line JSON.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", "--disable-quic"]
+from dashboard_server import CHROMIUM, CHROMIUM_ARGS, ROOT, running_dashboard
 
 
 def cli_run(epochs: int, out: Path) -> float:
@@ -52,24 +47,10 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     models = Path(tempfile.mkdtemp(prefix="lenet-bench-models-"))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-                               "--server.port", str(port), "--server.address", "127.0.0.1",
-                               "--server.headless", "true"], cwd=ROOT, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, env={**os.environ, "LENET_MODELS_DIR": str(models)})
-    url = f"http://127.0.0.1:{port}"
     cli, app = [], []
-    try:
-        while True:
-            try:
-                if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.1)
+    with running_dashboard({"LENET_MODELS_DIR": str(models)}) as url:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1500, "height": 1500})
             for r in range(args.rounds):
                 cli.append(cli_run(args.epochs, models / f"cli-{r}.pt"))
@@ -77,9 +58,6 @@ def main() -> None:
                 app.append(app_run(page, url, args.epochs, f"app-{r}"))
                 print(f"round {r + 1}: in-app {app[-1]:.1f} s", flush=True)
             browser.close()
-    finally:
-        server.terminate()
-        server.wait(10)
     result = {"epochs": args.epochs, "cli_s": statistics.median(cli), "app_s": statistics.median(app),
               "ratio": statistics.median(app) / statistics.median(cli), "cli_runs": cli, "app_runs": app}
     print(f"classic preset, {args.epochs} epochs: CLI {result['cli_s']:.1f} s, in-app {result['app_s']:.1f} s, "

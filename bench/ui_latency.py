@@ -13,18 +13,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "dashboard" / "app.py"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", "--disable-quic"]
+from dashboard_server import APP, CHROMIUM, CHROMIUM_ARGS, running_dashboard
+
 
 
 def server_side(repeats: int) -> dict[str, float]:
@@ -61,23 +54,10 @@ _FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFr
 def browser_side(repeats: int) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        while True:
-            try:
-                if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.05)
+    with running_dashboard() as url:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1700, "height": 2200})
             page.goto(url)
             page.get_by_text("Explain stage").wait_for(timeout=120_000)
@@ -96,9 +76,6 @@ def browser_side(repeats: int) -> dict[str, float]:
                 page.evaluate(_FRAMES)
                 times.append(time.perf_counter() - t)
             browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(10)
     return {"first_render_s": first, "browser_input_change_ms": 1e3 * statistics.median(times),
             "browser_first_change_visible_ms": 1e3 * statistics.median(firsts)}
 

@@ -63,8 +63,3 @@ def sync_query_params() -> None:
             wanted[name] = ("1" if value else "0") if allowed is bool else str(value)
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
-
-
-def state_url_query() -> str:
-    """The query string of the current view, e.g. '?src=pick&idx=3&pool=avg'."""
-    return "?" + "&".join(f"{k}={v}" for k, v in st.query_params.to_dict().items()) if st.query_params else ""

@@ -1,15 +1,17 @@
 """The training page: train LeNet in front of the class, watch the seed's curves live, keep the model."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 import torch
 
 from cache import job_manager
 from figures_training import training_figure
-from lenet.config import PRESETS, TrainConfig
+from lenet.config import PRESETS
 from lenet.data import HOW_TO_GET_IT, dataset_available
 from lenet.device import describe_device, pick_device
-from lenet.jobs import JobBusy, TrainingJob, delete_model, list_models, model_errors, models_dir
+from lenet.jobs import JobBusy, TrainingJob, delete_model, models_dir, scan_models
 
 POLL_SECONDS = 3.0  # how often the page redraws a running job (each redraw takes CPU from training)
 DEVICES = ["auto", "cpu"] + (["cuda"] if torch.cuda.is_available() else []) + \
@@ -39,8 +41,6 @@ def settings_ui() -> tuple | None:
         st.caption(f"Will train on **{describe_device(pick_device(device))}**.")
         if not st.form_submit_button("Start training", type="primary"):
             return None
-    from dataclasses import replace
-
     train = replace(base, num_epochs=int(epochs), lr=float(lr), batch_size=int(batch), optimizer=optimizer,
                     seed=int(seed), train_subset=int(subset))
     return replace(model_config, activation=activation, pooling=pooling), train, device, name.strip() or None
@@ -90,9 +90,9 @@ def saved_models_ui() -> None:
     except ValueError as e:
         st.error(str(e))
         return
-    for message in model_errors(folder):
+    models, errors = scan_models(folder)
+    for message in errors:
         st.warning(f"Unreadable model file skipped: {message}")
-    models = list_models(folder)
     if not models:
         st.caption(f"None yet in {folder}.")
     for ck in models:

@@ -26,9 +26,6 @@ from lenet.config import ModelConfig, TrainConfig
 from lenet.model import LeNet
 from lenet.train import Data, EpochEvent, StepEvent, Trainer, TrainingDiverged
 
-STATES = ("starting", "running", "stopping", "finished", "stopped", "failed")
-
-
 def models_dir() -> Path:
     """The user models folder: $LENET_MODELS_DIR, else ./models (never inside assets/)."""
     path = Path(os.environ.get("LENET_MODELS_DIR") or "models").resolve()
@@ -63,7 +60,10 @@ class Progress:
 
 @dataclass
 class TrainingJob:
-    """One training run; start() launches the worker thread, stop() asks it to end after the current step."""
+    """One training run; start() launches the worker process, stop() asks it to end after the current step.
+
+    state: starting -> running -> (stopping ->) finished | stopped | failed
+    """
 
     model_config: ModelConfig
     train_config: TrainConfig
@@ -248,28 +248,27 @@ class JobManager:
             return job
 
 
+def scan_models(folder: Path | None = None) -> tuple[list[Checkpoint], list[str]]:
+    """The saved user models, newest first, and one message per unreadable file, from one read of each file."""
+    folder = folder or models_dir()
+    models, errors = [], []
+    paths = sorted(folder.glob("*.pt"), key=lambda p: p.stat().st_mtime, reverse=True) if folder.is_dir() else []
+    for path in paths:
+        try:
+            models.append(load_checkpoint(path))
+        except CheckpointError as e:
+            errors.append(str(e))
+    return models, errors
+
+
 def list_models(folder: Path | None = None) -> list[Checkpoint]:
     """The saved user models, newest first; unreadable files are skipped (see model_errors)."""
-    folder = folder or models_dir()
-    out = []
-    for path in sorted(folder.glob("*.pt"), key=lambda p: p.stat().st_mtime, reverse=True) if folder.is_dir() else []:
-        try:
-            out.append(load_checkpoint(path))
-        except CheckpointError:
-            continue
-    return out
+    return scan_models(folder)[0]
 
 
 def model_errors(folder: Path | None = None) -> list[str]:
     """One message per unreadable file in the user models folder."""
-    folder = folder or models_dir()
-    errors = []
-    for path in sorted(folder.glob("*.pt")) if folder.is_dir() else []:
-        try:
-            load_checkpoint(path)
-        except CheckpointError as e:
-            errors.append(str(e))
-    return errors
+    return scan_models(folder)[1]
 
 
 def delete_model(path: Path, folder: Path | None = None) -> None:
@@ -288,4 +287,4 @@ def snapshots_of(checkpoint: Checkpoint) -> dict[int, dict[str, torch.Tensor]]:
 
 
 __all__ = ["JobBusy", "JobManager", "Progress", "TrainingJob", "delete_model", "list_models", "models_dir",
-           "model_errors", "snapshots_of"]
+           "model_errors", "scan_models", "snapshots_of"]
