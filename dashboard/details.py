@@ -7,8 +7,7 @@ import streamlit as st
 import torch
 
 from figures import clicked_index, stage_figure
-from figures_detail import (MAX_PICKABLE, activation_figure, contributions_figure, map_with_pixel, maps_with_window,
-                            numbers_grid)
+from figures_detail import activation_figure, contributions_figure, conv_figure, pool_figure
 from lenet.data import CLASS_NAMES
 from lenet.explain import (activation_curve, conv_window, dense_neuron, next_stage, pool_window, previous_stage,
                            softmax_steps)
@@ -71,19 +70,11 @@ def _conv_body(model: LeNet, acts: dict[str, np.ndarray], stage: str) -> None:
     _window_controls_ui(H, W)
     i, j = _pixel_ui(H, W)
     w = conv_window(model, _torch(acts), stage, c, i, j)
-    k = w.kernels.shape[-1]
-    c1, c2, c3 = st.columns([1.4, 1, 1])
-    c1.plotly_chart(maps_with_window(w.padded_input, i, j, k, f"input ({previous_stage(stage)}), padded by "
-                                     f"{w.padding}", greys=stage == "conv1", numbers=stage == "conv1" and False),
-                    key="cv_in", config=CFG)
-    c2.plotly_chart(numbers_grid(w.kernels, f"kernel of map {c}"), key="cv_kernel", config=CFG)
-    c3.plotly_chart(numbers_grid(w.products, "kernel ⊙ patch"), key="cv_prod", config=CFG)
-    c1, c2 = st.columns([1, 1.4])
-    c1.plotly_chart(numbers_grid(w.patches, "patch under the window"), key="cv_patch", config=CFG)
-    key = "cv_out"
-    hint = "click a pixel" if H * W <= MAX_PICKABLE else "slide the window with the sliders or play"
-    c2.plotly_chart(map_with_pixel(acts[stage][c], i, j, f"{stage} map {c} — {hint}"), key=key,
-                    on_select=lambda: _clicked_pixel(key, W), selection_mode="points", config=CFG)
+    st.caption("click a pixel of the output map, or slide the window with the sliders or play")
+    key = "cv_fig"
+    st.plotly_chart(conv_figure(w, acts[stage][c], c, stage, previous_stage(stage), stage == "conv1",
+                                model.config.activation), key=key, on_select=lambda: _clicked_pixel(key, W),
+                    selection_mode="points", config=CFG)
     sums = " + ".join(f"{s:.3f}" for s in w.channel_sums)
     act = model.config.activation
     st.markdown(
@@ -114,27 +105,19 @@ def pool_ui(model: LeNet, acts: dict[str, np.ndarray], stage: str, other: tuple 
     c = _map_ui(C, "map")
     i, j = _pixel_ui(H, W)
     p = pool_window(model, _torch(acts), stage, c, i, j)
-    c1, c2, c3 = st.columns([1.3, 0.8, 1.3])
-    c1.plotly_chart(maps_with_window(acts[previous_stage(stage)][c:c + 1], p.row, p.col, 2,
-                                     f"{previous_stage(stage)} map {c}"), key="pl_in", config=CFG)
-    c2.plotly_chart(numbers_grid(p.window, f"2×2 window → {p.op} = {p.value:.4f}", height=260), key="pl_win",
-                    config=CFG)
-    key = "pl_out"
-    c3.plotly_chart(map_with_pixel(acts[stage][c], i, j, f"{stage} map {c}"), key=key,
-                    on_select=lambda: _clicked_pixel(key, W), selection_mode="points", config=CFG)
-    a, b, cc, d = p.window.ravel()
-    formula = f"max({a:.3f}, {b:.3f}, {cc:.3f}, {d:.3f})" if p.op == "max" else \
-        f"({a:.3f} + {b:.3f} + {cc:.3f} + {d:.3f}) / 4"
-    st.markdown(f"**{formula} = {p.value:.4f}**")
+    q = None
     if other is not None:  # compare mode: the same window under the other pooling, side by side
         other_model, other_acts = other
         q = pool_window(other_model, _torch(other_acts), stage, c, i, j)
-        st.markdown(f"**Side by side: {p.op} pooling vs {q.op} pooling** at map {c}, ({i}, {j})")
-        c1, c2 = st.columns(2)
-        c1.plotly_chart(numbers_grid(p.window, f"{p.op}: {p.value:.4f}", height=260), key="pl_cmp_a",
-                        config=CFG)
-        c2.plotly_chart(numbers_grid(q.window, f"{q.op}: {q.value:.4f}", height=260), key="pl_cmp_b",
-                        config=CFG)
+    key = "pl_fig"
+    st.plotly_chart(pool_figure(p, acts[previous_stage(stage)][c], acts[stage][c], i, j, previous_stage(stage),
+                                stage, c, other=q), key=key, on_select=lambda: _clicked_pixel(key, W),
+                    selection_mode="points", config=CFG)
+    for r in (p, q) if q is not None else (p,):
+        a, b, cc, d = r.window.ravel()
+        formula = f"max({a:.3f}, {b:.3f}, {cc:.3f}, {d:.3f})" if r.op == "max" else \
+            f"({a:.3f} + {b:.3f} + {cc:.3f} + {d:.3f}) / 4"
+        st.markdown(f"**{r.op} pooling: {formula} = {r.value:.4f}**")
 
 
 def dense_ui(model: LeNet, acts: dict[str, np.ndarray], stage: str) -> None:

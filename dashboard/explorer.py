@@ -8,7 +8,7 @@ from cache import (ModelChoice, accuracy, acts_for, gallery, get_model, model_er
                    user_models)
 from lenet.jobs import snapshots_of
 from details import detail_ui
-from figures import stage_figure
+from figures import seen_image
 from inputs import image_ui
 from lenet.data import CLASS_NAMES
 from overview import focus_ui, overview_ui
@@ -107,7 +107,7 @@ def compare_ui(a: ModelChoice, b: ModelChoice, acts_a, acts_b, label) -> None:
     overview_ui(get_model(b.key), acts_b, label, key="overview_b", title=f"B: {b.label}")
     diff = {k: acts_a[k] - acts_b[k] for k in acts_a}
     overview_ui(get_model(a.key), diff, label, key="overview_diff", title="A − B, stage by stage",
-                with_softmax=False)
+                difference=True)
 
 
 def show() -> None:
@@ -128,8 +128,8 @@ def show() -> None:
     image = np.ascontiguousarray(image, dtype=np.float32)
     acts = acts_for(choice.key, image.tobytes())
     with mid:
-        st.plotly_chart(stage_figure(image[None], "what the network sees (28×28)", kind="input", height=260),
-                        key="seen", config={"displayModeBar": False})
+        st.markdown("**What the network sees** (28×28)")
+        st.image(seen_image(image), width=224)
         st.caption(caption)
     with right:
         prediction_ui(acts, label, choice.label)

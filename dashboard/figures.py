@@ -1,7 +1,9 @@
-"""Plotly figure builders for the overview: arrays in, figures out, no Streamlit calls.
+"""Plotly figure builders shared by the views: arrays in, figures out, no Streamlit calls.
 
-One figure per stage column: all of a stage's maps are tiled into one mosaic heatmap (a single trace),
-with an invisible marker over each map so that a click selects it.
+Maps are coloured here, in numpy, and sent as small PNG images (Plotly `image` traces): the browser then only
+places a picture instead of colouring thousands of heatmap cells, which is what keeps a repaint cheap. Values
+are never lost: every map or neuron has an invisible marker (a "picker") whose hover text gives its numbers
+and whose click selects it, and the detail views print the exact values.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import io
 import math
 
 import numpy as np
+import plotly.colors
 import plotly.graph_objects as go
 from PIL import Image
 
@@ -18,6 +21,18 @@ GREYS = [[0.0, "#000000"], [1.0, "#ffffff"]]
 GAP = 1  # pixels of empty space between tiled maps
 RANGE_MODES = ("map", "stage", "network")  # CNN Explainer's unit / module / global colour ranges
 FONT = dict(size=15)
+OUTLINE = "#ffb000"
+
+
+def _lut(stops: list[str], n: int = 256) -> np.ndarray:
+    """(n, 3) uint8 colours interpolated linearly between evenly spaced 'rgb(r,g,b)' stops."""
+    rgb = np.array([plotly.colors.unlabel_rgb(s) for s in stops], dtype=np.float64)
+    at = np.linspace(0, 1, len(rgb))
+    t = np.linspace(0, 1, n)
+    return np.stack([np.interp(t, at, rgb[:, k]) for k in range(3)], 1).round().astype(np.uint8)
+
+
+DIVERGING_LUT = _lut(plotly.colors.diverging.RdBu[::-1])  # index 0 = −limit, 255 = +limit
 
 
 def grid_shape(count: int) -> tuple[int, int]:
@@ -51,61 +66,99 @@ def normalise_per_map(maps: np.ndarray) -> np.ndarray:
     return maps / lim[:, None, None]
 
 
-def png_uri(gray: np.ndarray) -> str:
-    """A (H, W) array in [0, 1] as a greyscale PNG data URI: far cheaper for a browser than a heatmap."""
-    img = Image.fromarray(np.nan_to_num(np.clip(gray, 0, 1) * 255, nan=255).astype(np.uint8), "L")
+def diverging_rgba(z: np.ndarray, limit: float) -> np.ndarray:
+    """(H, W) values -> (H, W, 4) uint8 colours on the diverging scale ±limit; NaN (gaps) transparent."""
+    z = np.asarray(z, dtype=np.float32)
+    idx = np.clip(np.rint((np.nan_to_num(z) / limit + 1.0) * 127.5), 0, 255).astype(np.uint8)
+    rgba = np.empty(z.shape + (4,), np.uint8)
+    rgba[..., :3] = DIVERGING_LUT[idx]
+    rgba[..., 3] = np.where(np.isnan(z), 0, 255)
+    return rgba
+
+
+def grey_rgba(z: np.ndarray) -> np.ndarray:
+    """(H, W) values in [0, 1] -> (H, W, 4) uint8 greys (0 black, 1 white); NaN (gaps) transparent."""
+    z = np.asarray(z, dtype=np.float32)
+    g = np.rint(np.clip(np.nan_to_num(z), 0, 1) * 255).astype(np.uint8)
+    return np.dstack([g, g, g, np.where(np.isnan(z), 0, 255).astype(np.uint8)])
+
+
+def png_uri(image: np.ndarray) -> str:
+    """An (H, W) array in [0, 1] (greys) or an (H, W, 4) uint8 RGBA array as a PNG data URI."""
+    if image.ndim == 2:
+        image = grey_rgba(image)
     buf = io.BytesIO()
-    img.save(buf, "PNG")
+    Image.fromarray(np.ascontiguousarray(image), "RGBA").save(buf, "PNG", compress_level=1)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-def image_trace(gray: np.ndarray, **axes) -> dict:
-    """An image trace showing gray (H, W) in [0, 1] with pixel (0, 0) centred at (0, 0), like a heatmap."""
-    return dict(type="image", source=png_uri(gray), x0=0, y0=0, dx=1, dy=1, hoverinfo="skip", **axes)
+def seen_image(image: np.ndarray, scale: int = 8) -> np.ndarray:
+    """A (28, 28) image in [0, 1] enlarged with sharp pixels (an <img>, far cheaper than a Plotly chart)."""
+    g = np.rint(np.clip(image, 0, 1) * 255).astype(np.uint8)
+    return np.kron(g, np.ones((scale, scale), np.uint8))
+
+
+def image_trace(rgba: np.ndarray, x0: float = 0.0, y0: float = 0.0, dx: float = 1.0, dy: float = 1.0,
+                name: str | None = None, **axes) -> dict:
+    """An image trace of rgba whose pixel (0, 0) is centred at (x0, y0) and whose pixels are dx × dy."""
+    return dict(type="image", source=png_uri(rgba), x0=x0, y0=y0, dx=dx, dy=dy, hoverinfo="skip",
+                name=name, **axes)
+
+
+def colour_bar_trace(limit: float | None, title: str = "", **bar) -> dict:
+    """An invisible heatmap that only carries a colour bar: ±limit on the diverging scale, or greys (None)."""
+    colours = dict(colorscale=GREYS, zmin=0.0, zmax=1.0) if limit is None else \
+        dict(colorscale=DIVERGING, zmin=-limit, zmax=limit)
+    return dict(type="heatmap", z=[[0.0, 0.0]], x=[0, 0], y=[0, 0], opacity=0, hoverinfo="skip",
+                colorbar=dict(thickness=10, len=0.9, title=dict(text=title), **bar), **colours)
+
+
+def picker_trace(xs, ys, customdata, hovertext, size, **axes) -> dict:
+    """Invisible markers over maps or cells: hover shows hovertext, a click reports customdata."""
+    return dict(type="scatter", x=list(xs), y=list(ys), mode="markers", customdata=list(customdata),
+                hovertext=list(hovertext), hovertemplate="%{hovertext}<extra></extra>", showlegend=False,
+                marker=dict(size=size, symbol="square", opacity=0.0), name="pickers", **axes)
+
+
+def map_hover(maps: np.ndarray, label: str) -> list[str]:
+    """One hover line per map: its range, and that a click opens it."""
+    return [f"{label} {k}: {m.min():.3g} … {m.max():.3g}" for k, m in enumerate(maps)]
 
 
 def stage_figure(maps: np.ndarray, title: str, limit: float | None = None, per_map: bool = False,
-                 kind: str = "conv", selected: int | None = None, height: int | None = None) -> go.Figure:
-    """One stage column: maps (C, H, W) tiled into a single heatmap with a colour bar.
+                 kind: str = "conv", selected: int | None = None, height: int | None = None,
+                 hover: list[str] | None = None, colour_bar: bool = True) -> go.Figure:
+    """One stage's maps (C, H, W) tiled into one picture, with a colour bar and a picker per map.
 
-    limit: colour range ±limit (None: this stage's own); per_map: each map scaled to its own range
-    (hover still shows the true values); kind 'input' uses greys from 0 to 1.
+    limit: colour range ±limit (None: this stage's own); per_map: each map scaled to its own range;
+    kind 'input' uses greys from 0 to 1. hover: one text per map (default: its value range).
     """
     maps = np.asarray(maps, dtype=np.float32)
     rows, cols = grid_shape(len(maps))
-    shown = normalise_per_map(maps) if per_map and kind != "input" else maps
-    z, centres = tile(shown, cols)
-    true_z, _ = tile(maps, cols)
-    if kind == "input":  # greys from 0 to 1: sent as a PNG, with a tiny heatmap only for the colour bar
-        heat = image_trace(np.where(np.isnan(z), 1.0, z))
-        scale = dict(type="heatmap", z=[[0.0, 1.0]], colorscale=GREYS, zmin=0.0, zmax=1.0, visible=True,
-                     opacity=0, hoverinfo="skip", colorbar=dict(thickness=10, len=0.9), x=[0, 0], y=[0, 0])
+    if kind == "input":
+        z, centres = tile(maps, cols)
+        rgba, bar = grey_rgba(z), colour_bar_trace(None)
     else:
         lim = 1.0 if per_map else (limit if limit is not None else color_limit(maps))
-        heat = dict(type="heatmap", z=z, colorscale=DIVERGING, zmin=-lim, zmax=lim, zmid=0.0,
-                    hovertemplate="%{z:.4f}<extra></extra>",
-                    colorbar=dict(thickness=10, len=0.9, title=dict(text="÷ max" if per_map else "")))
-        if per_map:  # hover shows the true values, not the rescaled ones
-            heat.update(customdata=true_z, hovertemplate="%{customdata:.4f}<extra></extra>")
-        scale = None
+        z, centres = tile(normalise_per_map(maps) if per_map else maps, cols)
+        rgba, bar = diverging_rgba(z, lim), colour_bar_trace(lim, "÷ max" if per_map else "")
     xs, ys = zip(*centres)
-    marker_px = 14 if maps.shape[-1] <= 10 else 26
-    picker = dict(type="scatter", x=xs, y=ys, mode="markers", customdata=list(range(len(maps))),
-                  marker=dict(size=marker_px, symbol="square", opacity=0.0), hoverinfo="none",
-                  showlegend=False, name="maps")
+    H, W = maps.shape[1:]
+    data = [image_trace(rgba, name="maps", meta=dict(limit=None if kind == "input" else lim)),
+            picker_trace(xs, ys, range(len(maps)), hover or map_hover(maps, "map"), 14 if W <= 10 else 26)]
+    if colour_bar:
+        data.append(bar)
     shapes = []
     if selected is not None and 0 <= selected < len(maps):
-        H, W = maps.shape[1:]
         r, k = divmod(selected, cols)
         shapes.append(dict(type="rect", x0=k * (W + GAP) - 0.5, x1=k * (W + GAP) + W - 0.5,
-                           y0=r * (H + GAP) - 0.5, y1=r * (H + GAP) + H - 0.5,
-                           line=dict(color="#ffb000", width=3)))
-    height = height or int(min(720, 120 + 90 * rows * (1 if maps.shape[-1] > 10 else 0.7)))
+                           y0=r * (H + GAP) - 0.5, y1=r * (H + GAP) + H - 0.5, line=dict(color=OUTLINE, width=3)))
+    height = height or int(min(720, 120 + 90 * rows * (1 if W > 10 else 0.7)))
     layout = dict(title=dict(text=title, font=FONT), height=height, margin=dict(l=5, r=5, t=60, b=5),
-                  xaxis=dict(visible=False, constrain="domain", fixedrange=True),
-                  yaxis=dict(visible=False, autorange="reversed", scaleanchor="x", fixedrange=True),
+                  xaxis=dict(visible=False, constrain="domain", fixedrange=True, range=[-0.5, z.shape[1] - 0.5]),
+                  yaxis=dict(visible=False, range=[z.shape[0] - 0.5, -0.5], scaleanchor="x", fixedrange=True),
                   shapes=shapes, clickmode="event+select", dragmode=False, plot_bgcolor="rgba(0,0,0,0)")
-    return go.Figure(dict(data=[heat, picker] + ([scale] if scale else []), layout=layout))
+    return go.Figure(dict(data=data, layout=layout))
 
 
 def vector_figure(values: np.ndarray, title: str, limit: float | None = None, labels: list[str] | None = None,
@@ -113,23 +166,22 @@ def vector_figure(values: np.ndarray, title: str, limit: float | None = None, la
     """A dense stage (D,) as one column of cells, diverging colours around 0; click a cell to select it."""
     values = np.asarray(values, dtype=np.float32)
     lim = limit if limit is not None else color_limit(values)
-    text = labels or [str(i) for i in range(len(values))]
-    heat = dict(type="heatmap", z=values[:, None], zmin=-lim, zmax=lim, zmid=0.0, colorscale=DIVERGING,
-                customdata=np.array(text)[:, None], hovertemplate="%{customdata}: %{z:.4f}<extra></extra>",
-                colorbar=dict(thickness=10, len=0.9))
-    picker = dict(type="scatter", x=[0] * len(values), y=list(range(len(values))), mode="markers",
-                  customdata=list(range(len(values))), hoverinfo="none", showlegend=False,
-                  marker=dict(size=max(4, min(20, height // max(len(values), 1))), symbol="square", opacity=0.0))
+    names = labels or [str(i) for i in range(len(values))]
+    D = len(values)
+    data = [image_trace(diverging_rgba(values[:, None], lim), name="cells", meta=dict(limit=lim)),
+            picker_trace([0] * D, range(D), range(D), [f"{n}: {v:.4f}" for n, v in zip(names, values)],
+                         max(4, min(20, height // max(D, 1)))),
+            colour_bar_trace(lim)]
     shapes = []
-    if selected is not None and 0 <= selected < len(values):
+    if selected is not None and 0 <= selected < D:
         shapes.append(dict(type="rect", x0=-0.5, x1=0.5, y0=selected - 0.5, y1=selected + 0.5,
-                           line=dict(color="#ffb000", width=3)))
+                           line=dict(color=OUTLINE, width=3)))
     layout = dict(title=dict(text=title, font=FONT), height=height, margin=dict(l=5, r=5, t=60, b=5),
-                  xaxis=dict(visible=False), yaxis=dict(visible=bool(labels), autorange="reversed",
-                                                        tickvals=list(range(len(values))) if labels else None,
-                                                        ticktext=labels),
+                  xaxis=dict(visible=False, range=[-0.5, 0.5], fixedrange=True),
+                  yaxis=dict(visible=bool(labels), range=[D - 0.5, -0.5], fixedrange=True,
+                             tickvals=list(range(D)) if labels else None, ticktext=labels),
                   shapes=shapes, clickmode="event+select", dragmode=False)
-    return go.Figure(dict(data=[heat, picker], layout=layout))
+    return go.Figure(dict(data=data, layout=layout))
 
 
 def softmax_figure(probs: np.ndarray, class_names: list[str], true_label: int | None = None,
@@ -161,8 +213,8 @@ def clicked_index(event) -> int | None:
         return None
     for p in points or []:
         cd = p.get("customdata")
+        if isinstance(cd, list) and cd:
+            cd = cd[-1]
         if isinstance(cd, (int, float)):
             return int(cd)
-        if isinstance(cd, list) and cd and isinstance(cd[0], (int, float)):
-            return int(cd[0])
     return None

@@ -1,79 +1,103 @@
-"""Plotly figure builders for the detail views (the numbers behind one output value). No Streamlit calls."""
+"""Plotly figure builders for the detail views (the numbers behind one output value). No Streamlit calls.
+
+The conv and pooling views are each one board (board.Board): the input map(s) with the window, the numbers
+under it, the kernel, the products, the sums and the output map with the chosen pixel, in one figure.
+"""
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
 
-from figures import DIVERGING, FONT, GAP, color_limit, grid_shape, tile
+from board import Board, number_text
+from figures import FONT, color_limit
+from lenet.explain import ConvWindow, PoolWindow
+
+HEAD = 34.0  # room for the column titles
 
 
-MAX_PICKABLE = 200  # maps up to 14×14 get click-to-select pixels
-
-
-def _rect(x0: float, y0: float, w: float, h: float, colour: str = "#ffb000") -> dict:
-    return dict(type="rect", x0=x0 - 0.5, x1=x0 + w - 0.5, y0=y0 - 0.5, y1=y0 + h - 0.5,
-                line=dict(color=colour, width=3))
-
-
-def _layout(title: str, height: int) -> dict:
-    return dict(title=dict(text=title, font=FONT), height=height, margin=dict(l=5, r=5, t=50, b=5),
-                xaxis=dict(visible=False, constrain="domain", fixedrange=True),
-                yaxis=dict(visible=False, autorange="reversed", scaleanchor="x", fixedrange=True))
-
-
-def maps_with_window(maps: np.ndarray, row: int, col: int, size: int, title: str, numbers: bool = False,
-                     height: int = 360, limit: float | None = None, greys: bool = False) -> go.Figure:
-    """Maps (C, H, W) tiled, each with the same size×size window outlined at (row, col)."""
-    maps = np.asarray(maps, dtype=np.float32)
-    rows, cols = grid_shape(len(maps))
-    z, _ = tile(maps, cols)
-    H, W = maps.shape[1:]
-    lim = limit if limit is not None else color_limit(maps)
-    colour = dict(colorscale="Greys_r", zmin=0, zmax=1) if greys else \
-        dict(colorscale=DIVERGING, zmin=-lim, zmax=lim, zmid=0)
-    heat = dict(type="heatmap", z=z, hovertemplate="%{z:.4f}<extra></extra>", colorbar=dict(thickness=10),
-                **colour)
-    if numbers:
-        heat.update(texttemplate="%{z:.2f}", textfont=dict(size=11))
-    shapes = [_rect((c % cols) * (W + GAP) + col, (c // cols) * (H + GAP) + row, size, size)
-              for c in range(len(maps))]
-    layout = _layout(title, height)
-    layout["shapes"] = shapes
-    return go.Figure(dict(data=[heat], layout=layout))
-
-
-def numbers_grid(values: np.ndarray, title: str, height: int = 300, limit: float | None = None) -> go.Figure:
-    """(C, k, k) small arrays tiled with their values written in every cell (kernels, products, windows)."""
-    values = np.asarray(values, dtype=np.float32)
-    if values.ndim == 2:
-        values = values[None]
-    rows, cols = grid_shape(len(values)) if len(values) > 1 else (1, 1)
-    cols = min(len(values), 3) if len(values) > 1 else 1
-    z, _ = tile(values, cols)
-    lim = limit if limit is not None else color_limit(values)
-    heat = dict(type="heatmap", z=z, zmin=-lim, zmax=lim, zmid=0, colorscale=DIVERGING,
-                texttemplate="%{z:.2f}", textfont=dict(size=12 if values.shape[-1] <= 5 else 9),
-                hovertemplate="%{z:.5f}<extra></extra>", showscale=False)
-    return go.Figure(dict(data=[heat], layout=_layout(title, height)))
-
-
-def map_with_pixel(m: np.ndarray, row: int, col: int, title: str, height: int = 300,
-                   size: int = 1) -> go.Figure:
-    """One output map with the selected pixel (or window) outlined; click a pixel to select it."""
-    m = np.asarray(m, dtype=np.float32)
-    lim = color_limit(m)
+def _pixel_pickers(b: Board, m: np.ndarray, x: float, y: float, s: float, label: str) -> None:
+    """One invisible marker per pixel of an output map: hover shows its value, a click selects it."""
     H, W = m.shape
-    heat = dict(type="heatmap", z=m, zmin=-lim, zmax=lim, zmid=0, colorscale=DIVERGING,
-                hovertemplate="(%{y}, %{x}): %{z:.4f}<extra></extra>", colorbar=dict(thickness=10))
-    data = [heat]
-    if H * W <= MAX_PICKABLE:  # one invisible marker per pixel makes it clickable; SVG cost grows with H·W
-        yy, xx = np.mgrid[0:H, 0:W]
-        data.append(dict(type="scatter", x=xx.ravel().tolist(), y=yy.ravel().tolist(), mode="markers",
-                         customdata=list(range(H * W)), hoverinfo="none", showlegend=False,
-                         marker=dict(size=max(6, 240 // max(H, W)), symbol="square", opacity=0.0)))
-    layout = _layout(title, height)
-    layout.update(shapes=[_rect(col, row, size, size)], clickmode="event+select", dragmode=False)
-    return go.Figure(dict(data=data, layout=layout))
+    for (i, j), v in np.ndenumerate(m):
+        b.picker(x + (j + 0.5) * s, y + (i + 0.5) * s, i * W + j, f"{label} ({i}, {j}): {v:.4f}", s)
+
+
+def _output_map(b: Board, m: np.ndarray, x: float, y: float, size: float, i: int, j: int, title: str,
+                label: str) -> None:
+    """An output map with pixel (i, j) outlined, every pixel clickable."""
+    H, W = m.shape
+    s = size / max(H, W)
+    b.label(x + W * s / 2, HEAD / 2, title, size=13)
+    b.values(m, x, y, s, name="output")
+    _pixel_pickers(b, m, x, y, s, label)
+    b.outline(x + j * s, y + i * s, x + (j + 1) * s, y + (i + 1) * s)
+
+
+def conv_figure(w: ConvWindow, out_map: np.ndarray, c: int, stage: str, source: str, greys: bool,
+                activation: str) -> go.Figure:
+    """Conv output pixel (c, i, j): per input map, patch ⊙ kernel = products → Σ; then the output map.
+
+    One row per input map (1 for conv1, 6 for conv2). greys: the input is the image (0 … 1 in greys).
+    """
+    C, k = w.kernels.shape[0], w.kernels.shape[-1]
+    cell = 34.0 if C == 1 else 24.0
+    font = 11 if C == 1 else 9
+    g = k * cell  # a number grid's side
+    b = Board()
+    xs = [0.0]
+    for width in (g, g, g, g):  # input map, patch, kernel, products
+        xs.append(xs[-1] + width + 40)
+    x_sum, x_out = xs[4] - 40 + 14, xs[4] - 40 + 110
+    titles = (f"{source} (padded by {w.padding})" if w.padding else source, "patch under the window",
+              f"kernel of map {c}", "kernel ⊙ patch")
+    for x, t in zip(xs, titles):
+        b.label(x + g / 2, HEAD / 2, t, size=13)
+    b.label(x_sum + 40, HEAD / 2, "sum", size=13)
+    lims = [color_limit(a) for a in (w.padded_input, w.kernels, w.products)]
+    for m in range(C):
+        y = HEAD + m * (g + 14)
+        Hp = w.padded_input.shape[1]
+        s = g / Hp
+        b.values(w.padded_input[m], 0.0, y, s, lims[0], greys=greys, name="input")
+        b.outline(w.col * s, y + w.row * s, (w.col + k) * s, y + (w.row + k) * s)
+        b.numbers(w.patches[m], xs[1], y, cell, lims[0], greys=greys, size=font, name="patch")
+        b.numbers(w.kernels[m], xs[2], y, cell, lims[1], size=font, name="kernel")
+        b.numbers(w.products[m], xs[3], y, cell, lims[2], size=font, name="products")
+        for x, sym in ((xs[2] - 20, "⊙"), (xs[3] - 20, "=")):
+            b.label(x, y + g / 2, sym, size=18)
+        b.label(x_sum, y + g / 2, f"Σ = {number_text(w.channel_sums[m])}", "middle right", 12)
+    i, j = w.row, w.col
+    _output_map(b, out_map, x_out, HEAD, max(200.0, min(260.0, C * (g + 14) - 14)), i, j,
+                f"{stage} map {c} (pre-{activation})", f"{stage} map {c}")
+    return b.figure()
+
+
+def pool_figure(p: PoolWindow, in_map: np.ndarray, out_map: np.ndarray, i: int, j: int, source: str,
+                stage: str, c: int, other: PoolWindow | None = None) -> go.Figure:
+    """Pooled value (c, i, j): the input map with its 2×2 window, the window's numbers → op, the output map.
+
+    other: the same window under the other pooling op (compare mode), shown beside.
+    """
+    b = Board()
+    size, cell = 200.0, 60.0
+    s = size / in_map.shape[0]
+    b.label(size / 2, HEAD / 2, f"{source} map {c}", size=13)
+    b.values(in_map, 0.0, HEAD, s, name="input")
+    b.outline(p.col * s, HEAD + p.row * s, (p.col + 2) * s, HEAD + (p.row + 2) * s)
+    x = size + 50
+    lim = color_limit(in_map)
+    for q in (p, other) if other is not None else (p,):
+        b.label(x + cell, HEAD / 2, f"2×2 window, {'max' if q.op == 'max' else 'average'} pooling", size=13)
+        b.numbers(q.window, x, HEAD + 20, cell, lim, size=13, name="window")
+        if q.op == "max":
+            r, cc = q.argmax
+            b.outline(x + cc * cell, HEAD + 20 + r * cell, x + (cc + 1) * cell, HEAD + 20 + (r + 1) * cell,
+                      color="#2ca02c")
+        b.label(x + cell, HEAD + 20 + 2 * cell + 22, f"{'max' if q.op == 'max' else 'mean'} = {q.value:.4f}",
+                size=14)
+        x += 2 * cell + 90
+    _output_map(b, out_map, x, HEAD, size, i, j, f"{stage} map {c}", f"{stage} map {c}")
+    return b.figure()
 
 
 def activation_figure(x: np.ndarray, y: np.ndarray, pre: np.ndarray, post: np.ndarray, name: str,

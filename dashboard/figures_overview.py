@@ -1,8 +1,10 @@
-"""The whole overview as one Plotly figure: one column of axes per stage, one heatmap per stage.
+"""The whole overview as one Plotly figure on one pair of axes: every stage is a column of pictures.
 
-One figure instead of eleven: the browser repaints one plot per input change, not eleven (each Plotly plot
-carries its own SVG layers, mode bar and layout pass). A click anywhere on a map or neuron reports the
-column (the picker trace's meta) and the index (its customdata).
+One figure with one coordinate system (a board.Board; units ≈ screen pixels at full width): each column's maps
+are one PNG image placed and scaled in its slot, the softmax bars are filled shapes, and all the text (headers,
+colour-strip ranges, class names) is one text trace. The browser repaints a handful of elements per input change instead of
+eleven subplots with eleven heatmaps and colour bars. A click on a map or neuron reports [stage, index] (the
+picker's customdata).
 """
 from __future__ import annotations
 
@@ -11,7 +13,17 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from figures import DIVERGING, GAP, GREYS, color_limit, grid_shape, image_trace, normalise_per_map, tile
+from board import Board
+from figures import color_limit, diverging_rgba, grey_rgba, map_hover, normalise_per_map, tile
+
+WIDTH = 1200.0  # the figure's coordinate width (≈ pixels of a wide-layout page); columns share it
+GAP_X = 12.0  # between columns
+HEAD = 80.0  # header band at the top
+BODY = 380.0  # height available to a column's maps or cells
+STRIP = 9.0  # colour strip under each column
+STRIP_STEPS = 64
+MAP_COLUMNS = {6: 1, 16: 2}  # maps per row: tall columns, as in CNN Explainer
+LABEL_W = 96.0  # room for the class names left of the softmax bars
 
 
 @dataclass(frozen=True)
@@ -30,103 +42,102 @@ class Column:
     true_label: int | None = None
 
 
-def _domains(widths: list[float], gap: float = 0.012) -> list[tuple[float, float]]:
-    total = sum(widths) + gap * (len(widths) - 1)
+def _slots(widths: list[float]) -> list[tuple[float, float]]:
+    """(left, width) of each column in figure units."""
+    unit = (WIDTH - GAP_X * (len(widths) - 1)) / sum(widths)
     out, x = [], 0.0
     for w in widths:
-        out.append((min(1.0, x / total), min(1.0, (x + w) / total)))
-        x += w + gap
+        out.append((x, w * unit))
+        x += w * unit + GAP_X
     return out
 
 
-def overview_figure(columns: list[Column], height: int = 560) -> go.Figure:
-    """All columns side by side in one figure, maps tiled per column, colour bars under each column."""
-    data: list[dict] = []
-    layout: dict = dict(height=height, margin=dict(l=5, r=5, t=70, b=60), showlegend=False,
-                        clickmode="event+select", dragmode=False, plot_bgcolor="rgba(0,0,0,0)",
-                        annotations=[], shapes=[])
-    for k, (col, (x0, x1)) in enumerate(zip(columns, _domains([c.width for c in columns])), start=1):
-        xa, ya = f"x{k}", f"y{k}"
-        # fixedrange: no zoom, so no invisible drag handles over the neighbouring column to swallow clicks
-        layout[f"xaxis{k}"] = dict(domain=[x0, x1], visible=False, anchor=ya, fixedrange=True)
-        layout[f"yaxis{k}"] = dict(visible=False, anchor=xa, domain=[0.0, 1.0], autorange="reversed",
-                                   fixedrange=True)
-        layout["annotations"].append(dict(text=col.title, x=(x0 + x1) / 2, y=1.0, xref="paper", yref="paper",
-                                          yanchor="bottom", showarrow=False, font=dict(size=14)))
-        bar = dict(orientation="h", thickness=8, len=(x1 - x0) * 0.95, x=(x0 + x1) / 2, xanchor="center",
-                   y=-0.02, yanchor="top", tickfont=dict(size=10), nticks=3)
-        if col.kind in ("input", "maps"):
-            maps = np.asarray(col.values, dtype=np.float32)
-            rows, ncols = grid_shape(len(maps))
-            shown = normalise_per_map(maps) if col.per_map and col.kind == "maps" else maps
-            z, centres = tile(shown, ncols)
-            true_z, _ = tile(maps, ncols)
-            if col.kind == "input":
-                data.append(image_trace(z, xaxis=xa, yaxis=ya))
-                data.append(dict(type="heatmap", z=[[0.0, 1.0]], x=[0, 0], y=[0, 0], xaxis=xa, yaxis=ya,
-                                 colorscale=GREYS, zmin=0.0, zmax=1.0, opacity=0, hoverinfo="skip", colorbar=bar))
-            else:
-                lim = 1.0 if col.per_map else (col.limit if col.limit is not None else color_limit(maps))
-                heat = dict(type="heatmap", z=z, xaxis=xa, yaxis=ya, colorbar=bar, colorscale=DIVERGING,
-                            zmin=-lim, zmax=lim, zmid=0.0, hovertemplate="%{z:.4f}<extra>" + col.name + "</extra>")
-                if col.per_map:  # hover shows the true values, not the rescaled ones
-                    heat.update(customdata=true_z, hovertemplate="%{customdata:.4f}<extra>" + col.name + "</extra>")
-                data.append(heat)
-            layout[f"yaxis{k}"].update(scaleanchor=xa)
-            xs, ys = zip(*centres)
-            data.append(dict(type="scatter", x=xs, y=ys, xaxis=xa, yaxis=ya, mode="markers", meta=col.name,
-                             customdata=list(range(len(maps))), hoverinfo="none",
-                             marker=dict(size=18, symbol="square", opacity=0.0)))
-            if col.selected is not None and 0 <= col.selected < len(maps):
-                H, W = maps.shape[1:]
-                r, c = divmod(col.selected, ncols)
-                layout["shapes"].append(dict(type="rect", xref=xa, yref=ya, x0=c * (W + GAP) - 0.5,
-                                             x1=c * (W + GAP) + W - 0.5, y0=r * (H + GAP) - 0.5,
-                                             y1=r * (H + GAP) + H - 0.5, line=dict(color="#ffb000", width=3)))
-        elif col.kind == "vector":
-            v = np.asarray(col.values, dtype=np.float32)
-            lim = col.limit if col.limit is not None else color_limit(v)
-            names = list(col.labels) if col.labels else [str(i) for i in range(len(v))]
-            data.append(dict(type="heatmap", z=v[:, None], xaxis=xa, yaxis=ya, zmin=-lim, zmax=lim, zmid=0.0,
-                             colorscale=DIVERGING, colorbar=bar, customdata=np.array(names)[:, None],
-                             hovertemplate="%{customdata}: %{z:.4f}<extra>" + col.name + "</extra>"))
-            data.append(dict(type="scatter", x=[0] * len(v), y=list(range(len(v))), xaxis=xa, yaxis=ya,
-                             mode="markers", meta=col.name, customdata=list(range(len(v))), hoverinfo="none",
-                             marker=dict(size=max(4, min(20, (height - 130) // len(v))), symbol="square",
-                                         opacity=0.0)))
-            if col.selected is not None and 0 <= col.selected < len(v):
-                layout["shapes"].append(dict(type="rect", xref=xa, yref=ya, x0=-0.5, x1=0.5,
-                                             y0=col.selected - 0.5, y1=col.selected + 0.5,
-                                             line=dict(color="#ffb000", width=3)))
-        else:  # softmax: horizontal bars with class names
-            probs = np.asarray(col.values, dtype=np.float64)
-            pred = int(np.argmax(probs))
-            names = [f"{n} ✓" if i == col.true_label else n for i, n in enumerate(col.labels or ())]
-            # class names written beside the bars (not as axis labels, which would spill into fc3's column)
-            data.append(dict(type="bar", x=probs, y=list(range(len(probs))), orientation="h", xaxis=xa, yaxis=ya,
-                             marker=dict(color=["#d62728" if i == pred else "#7f7f7f" for i in range(len(probs))]),
-                             text=[f"{n} {p:.0%}" for n, p in zip(names, probs)], textposition="outside",
-                             insidetextanchor="start", cliponaxis=False, customdata=names,
-                             textfont=dict(size=12), hovertemplate="%{customdata}: %{x:.4f}<extra></extra>"))
-            layout[f"xaxis{k}"].update(range=[0, 1.9])
-    return go.Figure(dict(data=data, layout=layout))
+def _strip(b: Board, left: float, width: float, limit: float | None, per_map: bool) -> None:
+    """A colour strip under a column, labelled with the range it spans."""
+    ramp = np.linspace(-1.0, 1.0, STRIP_STEPS, dtype=np.float32)[None]
+    rgba = grey_rgba((ramp + 1) / 2) if limit is None else diverging_rgba(ramp, 1.0)
+    w, y = width * 0.9, HEAD + BODY + 12
+    b.picture(rgba, left + (width - w) / 2, y, w / STRIP_STEPS, STRIP, name="strip")
+    text = "0 … 1" if limit is None else "±1 ÷ max" if per_map else f"±{limit:.3g}"
+    b.label(left + width / 2, y + STRIP + 12, text)
 
 
-def clicked_column(event, curves: dict[int, str]) -> tuple[str, int] | None:
-    """(stage name, index) of a click on the overview figure; curves maps picker trace numbers to stages."""
+def _maps(b: Board, col: Column, left: float, width: float) -> None:
+    maps = np.asarray(col.values, dtype=np.float32)
+    C, H, W = maps.shape
+    ncols = MAP_COLUMNS.get(C, 1)
+    if col.kind == "input":
+        z, centres = tile(maps, ncols)
+        rgba, limit = grey_rgba(z), None
+    else:
+        limit = 1.0 if col.per_map else (col.limit if col.limit is not None else color_limit(maps))
+        z, centres = tile(normalise_per_map(maps) if col.per_map else maps, ncols)
+        rgba = diverging_rgba(z, limit)
+    s = min(width * 0.94 / z.shape[1], BODY / z.shape[0])  # units per pixel
+    x0 = left + (width - z.shape[1] * s) / 2
+    y0 = HEAD + (BODY - z.shape[0] * s) / 2
+    b.picture(rgba, x0, y0, s, name=col.name)
+    b.images[-1]["meta"] = dict(limit=limit)  # what the colours mean (None: greys from 0 to 1)
+    hover = map_hover(maps, f"{col.name} map") if col.kind == "maps" else [f"{col.name}: the image"]
+    for k, (cx, cy) in enumerate(centres):
+        b.picker(x0 + (cx + 0.5) * s, y0 + (cy + 0.5) * s, [col.name, k], hover[k], W * s)
+    if col.selected is not None and 0 <= col.selected < C:
+        r, c = divmod(col.selected, ncols)
+        b.outline(x0 + c * (W + 1) * s, y0 + r * (H + 1) * s, x0 + (c * (W + 1) + W) * s,
+                  y0 + (r * (H + 1) + H) * s)
+    _strip(b, left, width, limit, col.per_map)
+
+
+def _vector(b: Board, col: Column, left: float, width: float) -> None:
+    v = np.asarray(col.values, dtype=np.float32)
+    D = len(v)
+    limit = col.limit if col.limit is not None else color_limit(v)
+    cell_h, cell_w = BODY / D, min(width * 0.6, 28.0)
+    x0 = left + (width - cell_w) / 2
+    b.picture(diverging_rgba(v[:, None], limit), x0, HEAD, cell_w, cell_h, name=col.name)
+    b.images[-1]["meta"] = dict(limit=limit)
+    names = list(col.labels) if col.labels else [f"neuron {k}" for k in range(D)]
+    for k in range(D):
+        b.picker(x0 + cell_w / 2, HEAD + (k + 0.5) * cell_h, [col.name, k], f"{col.name} {names[k]}: {v[k]:.4f}",
+                 max(3.0, cell_h))
+    if col.selected is not None and 0 <= col.selected < D:
+        b.outline(x0, HEAD + col.selected * cell_h, x0 + cell_w, HEAD + (col.selected + 1) * cell_h)
+    _strip(b, left, width, limit, False)
+
+
+def _softmax(b: Board, col: Column, left: float, width: float) -> None:
+    probs = np.asarray(col.values, dtype=np.float64)
+    pred = int(np.argmax(probs))
+    row = BODY / len(probs)
+    x0, room = left + LABEL_W, width - LABEL_W - 40
+    for k, p in enumerate(probs):
+        y0, y1 = HEAD + k * row + row * 0.2, HEAD + (k + 1) * row - row * 0.2
+        x1 = x0 + max(p * room, 1.0)
+        b.rect(x0, y0, x1, y1, "#d62728" if k == pred else "#7f7f7f")
+        name = (col.labels[k] if col.labels else str(k)) + (" ✓" if k == col.true_label else "")
+        bold = (lambda t: f"<b>{t}</b>") if k == pred else (lambda t: t)
+        b.label(x0 - 4, (y0 + y1) / 2, bold(name), "middle left", 12)
+        b.label(x1 + 3, (y0 + y1) / 2, bold(f"{p:.0%}"), "middle right", 12)
+
+
+def overview_figure(columns: list[Column], height: int = 530) -> go.Figure:
+    """All columns side by side in one figure, a header over and a colour strip under each column."""
+    b = Board()
+    for col, (left, width) in zip(columns, _slots([c.width for c in columns])):
+        b.label(left + width / 2, HEAD / 2, col.title, size=14)
+        {"input": _maps, "maps": _maps, "vector": _vector, "softmax": _softmax}[col.kind](b, col, left, width)
+    b.right = max(b.right, WIDTH)
+    return b.figure(height)
+
+
+def clicked_column(event) -> tuple[str, int] | None:
+    """(stage name, index) of a click on the overview figure (its picker's customdata)."""
     try:
         points = event["selection"]["points"]
     except (KeyError, TypeError):
         return None
     for p in points or []:
-        name, cd = curves.get(p.get("curve_number")), p.get("customdata")
-        if isinstance(cd, list) and cd:
-            cd = cd[0]
-        if name is not None and isinstance(cd, (int, float)):
-            return name, int(cd)
+        cd = p.get("customdata")
+        if isinstance(cd, list) and len(cd) == 2 and isinstance(cd[0], str) and isinstance(cd[1], (int, float)):
+            return cd[0], int(cd[1])
     return None
-
-
-def picker_curves(fig: go.Figure) -> dict[int, str]:
-    """Trace number -> stage name for the clickable traces of an overview figure."""
-    return {i: t.meta for i, t in enumerate(fig.data) if isinstance(t.meta, str)}

@@ -48,9 +48,9 @@ def _pick_ui(model_key: str) -> tuple[np.ndarray, int | None, str]:
     c2.button("Random", key="random", on_click=choose_random, help="a random image among those listed")
     thumbs = samples.images[page].astype(np.float32) / 255.0
     here = np.flatnonzero(page == idx)
+    hover = [f"#{int(samples.indices[k])}: {CLASS_NAMES[samples.labels[k]]}" for k in page]
     fig = stage_figure(thumbs, f"{len(candidates)} images — click one", kind="input", height=330,
-                       selected=int(here[0]) if len(here) else None)
-    fig.update_traces(showscale=False, selector=dict(type="heatmap"))
+                       selected=int(here[0]) if len(here) else None, hover=hover, colour_bar=False)
     st.plotly_chart(fig, key="gallery", on_select=choose_thumb, selection_mode="points",
                     config={"displayModeBar": False})
     idx = st.session_state["index"]

@@ -5,7 +5,7 @@ import numpy as np
 import streamlit as st
 
 from figures import color_limit, softmax_figure, stage_figure, vector_figure
-from figures_overview import Column, clicked_column, overview_figure, picker_curves
+from figures_overview import Column, clicked_column, overview_figure
 from lenet.data import CLASS_NAMES
 from lenet.model import LeNet
 from lenet.stages import STAGE_BY_NAME, STAGES
@@ -13,8 +13,8 @@ from lenet.stages import STAGE_BY_NAME, STAGES
 # what each overview column shows: a dense layer is shown after its activation, as the data flows on
 SHOWN = {"fc1": "act3", "fc2": "act4"}
 COLUMNS = [s.name for s in STAGES if s.kind != "flatten" and s.name not in SHOWN.values()]
-WIDTHS = {"input": 1.0, "conv1": 1.3, "act1": 1.3, "pool1": 1.3, "conv2": 1.5, "act2": 1.5, "pool2": 1.5,
-          "fc1": 0.45, "fc2": 0.45, "fc3": 0.45, "softmax": 1.6}
+WIDTHS = {"input": 1.1, "conv1": 0.8, "act1": 0.8, "pool1": 0.8, "conv2": 1.0, "act2": 1.0, "pool2": 1.0,
+          "fc1": 0.55, "fc2": 0.55, "fc3": 0.55, "softmax": 2.3}
 MAP_KINDS = ("conv", "activation", "pool")
 
 
@@ -55,20 +55,24 @@ def column_figure(model: LeNet, acts: dict[str, np.ndarray], name: str, mode: st
 
 
 def columns_for(model: LeNet, acts: dict[str, np.ndarray], true_label: int | None, mode: str,
-                with_softmax: bool = True) -> list[Column]:
-    """The overview's columns, from the registry, for one set of activations."""
+                difference: bool = False) -> list[Column]:
+    """The overview's columns, from the registry, for one set of activations.
+
+    difference: acts are A − B of two variants; the input (the same image) and the softmax are left out.
+    """
     lims = limits(acts, mode)
     out = []
     for name in COLUMNS:
         stage = STAGE_BY_NAME[name]
         selected = st.session_state.get("map") if st.session_state.get("stage") == name else None
         title = header(model, name)
+        if stage.kind in ("input", "softmax") and difference:
+            continue
         if stage.kind == "input":
             out.append(Column(name, title, "input", acts["input"], WIDTHS[name]))
         elif stage.kind == "softmax":
-            if with_softmax:
-                out.append(Column(name, title, "softmax", acts["softmax"], WIDTHS[name], labels=CLASS_NAMES,
-                                  true_label=true_label))
+            out.append(Column(name, title, "softmax", acts["softmax"], WIDTHS[name], labels=CLASS_NAMES,
+                              true_label=true_label))
         elif stage.kind in MAP_KINDS:
             out.append(Column(name, title, "maps", acts[name], WIDTHS[name], limit=lims.get(name),
                               per_map=mode == "map", selected=selected))
@@ -79,19 +83,18 @@ def columns_for(model: LeNet, acts: dict[str, np.ndarray], true_label: int | Non
 
 
 def _select(key: str) -> None:
-    hit = clicked_column(st.session_state.get(key), st.session_state.get(f"{key}_curves", {}))
+    hit = clicked_column(st.session_state.get(key))
     if hit is not None:
         st.session_state["stage"], st.session_state["map"] = hit
 
 
 def overview_ui(model: LeNet, acts: dict[str, np.ndarray], true_label: int | None, key: str = "overview",
-                title: str = "", with_softmax: bool = True) -> None:
+                title: str = "", difference: bool = False) -> None:
     """The whole network as one figure; a click on a map or neuron selects it for the detail view."""
     mode = st.session_state.get("color_range", "stage")
-    fig = overview_figure(columns_for(model, acts, true_label, mode, with_softmax))
+    fig = overview_figure(columns_for(model, acts, true_label, mode, difference))
     if title:
-        fig.update_layout(title=dict(text=title, font=dict(size=16)), margin=dict(t=100))
-    st.session_state[f"{key}_curves"] = picker_curves(fig)
+        fig.update_layout(title=dict(text=title, font=dict(size=16)), margin=dict(t=50))
     st.plotly_chart(fig, key=key, on_select=lambda: _select(key), selection_mode="points",
                     config={"displayModeBar": "hover", "displaylogo": False, "toImageButtonOptions": {"scale": 3}})
 

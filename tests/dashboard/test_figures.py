@@ -1,10 +1,18 @@
-"""Figure builders, tested directly: traces, shapes, colour ranges."""
+"""Figure builders, tested directly: traces, pictures (decoded back to values), pickers, colour ranges."""
 import numpy as np
 import pytest
 
+import board as B
 import figures as F
 import figures_detail as FD
+import figures_overview as FO
 from lenet.data import CLASS_NAMES
+from lenet.explain import ConvWindow, PoolWindow
+from pictures import rgba_of, tolerance, values_of
+
+
+def _trace(fig, name: str):
+    return next(t for t in fig.to_dict()["data"] if t.get("name") == name)
 
 
 def test_grid_and_tile_place_every_map_with_gaps():
@@ -17,50 +25,58 @@ def test_grid_and_tile_place_every_map_with_gaps():
     assert centres[6] == (22 + 4.5, 11 + 4.5)
 
 
-def test_stage_figure_is_one_heatmap_plus_one_picker():
+def test_diverging_colours_are_centred_on_zero_and_gaps_are_transparent():
+    z = np.array([[-2.0, 0.0, 2.0, np.nan, 5.0]], dtype=np.float32)
+    rgba = F.diverging_rgba(z, 2.0)
+    assert tuple(rgba[0, 0, :3]) == tuple(F.DIVERGING_LUT[0])  # −limit: darkest blue
+    assert tuple(rgba[0, 2, :3]) == tuple(F.DIVERGING_LUT[255])  # +limit: darkest red
+    assert rgba[0, 0, 2] > rgba[0, 0, 0] and rgba[0, 2, 0] > rgba[0, 2, 2]
+    assert (rgba[0, 1, :3] > 240).all()  # zero is (nearly) white
+    assert rgba[0, 3, 3] == 0 and (rgba[0, [0, 1, 2, 4], 3] == 255).all()
+    assert tuple(rgba[0, 4]) == tuple(rgba[0, 2])  # beyond the limit: clipped
+
+
+def test_stage_figure_is_one_picture_one_picker_and_a_colour_bar():
     maps = np.random.default_rng(0).normal(size=(6, 28, 28)).astype(np.float32)
     fig = F.stage_figure(maps, "conv1", selected=4)
-    kinds = [t.type for t in fig.data]
-    assert kinds == ["heatmap", "scatter"]
-    heat, picker = fig.data
+    assert [t.type for t in fig.data] == ["image", "scatter", "heatmap"]
+    picture, picker, bar = fig.to_dict()["data"]
+    z, _ = F.tile(maps, 2)
+    values = values_of(picture)
+    assert values.shape == z.shape and np.isnan(values).sum() == np.isnan(z).sum()
+    assert np.nanmax(np.abs(values - z)) <= tolerance(picture)
     lim = np.abs(maps).max()
-    assert heat.zmin == pytest.approx(-lim) and heat.zmax == pytest.approx(lim) and heat.zmid == 0
-    assert list(picker.customdata) == list(range(6))
+    assert picture["meta"]["limit"] == pytest.approx(lim) and bar["zmax"] == pytest.approx(lim)
+    assert list(picker["customdata"]) == list(range(6))
+    assert picker["hovertext"][2] == f"map 2: {maps[2].min():.3g} … {maps[2].max():.3g}"
     assert len(fig.layout.shapes) == 1  # the selected map is outlined
-    assert fig.layout.yaxis.autorange == "reversed"
 
 
 def test_colour_range_modes():
     maps = np.stack([np.full((5, 5), 0.1), np.full((5, 5), -4.0)]).astype(np.float32)
-    per_map = F.stage_figure(maps, "x", per_map=True)
-    z = np.asarray(per_map.data[0].z, dtype=float)
-    assert np.nanmax(z) == pytest.approx(1.0) and np.nanmin(z) == pytest.approx(-1.0)
-    true_values = np.asarray(per_map.data[0].customdata, dtype=float)
-    assert np.nanmin(true_values) == pytest.approx(-4.0)  # hover still shows the real numbers
+    per_map = values_of(_trace(F.stage_figure(maps, "x", per_map=True), "maps"))
+    assert np.nanmax(per_map) == pytest.approx(1.0) and np.nanmin(per_map) == pytest.approx(-1.0)
     network = F.stage_figure(maps, "x", limit=10.0)
-    assert network.data[0].zmax == 10.0
+    assert _trace(network, "maps")["meta"]["limit"] == 10.0 and network.data[2].zmax == 10.0
+    assert np.nanmin(values_of(_trace(network, "maps"))) == pytest.approx(-4.0, abs=0.2)
     grey = F.stage_figure(maps[:1] * 0 + 0.5, "input", kind="input")
-    assert grey.data[0].type == "image" and grey.data[0].source.startswith("data:image/png;base64,")
+    assert _trace(grey, "maps")["meta"]["limit"] is None
     assert (grey.data[2].zmin, grey.data[2].zmax) == (0.0, 1.0)  # the colour bar of the greys
-    assert F.stage_figure(maps, "x").data[0].customdata is None  # values shown as they are: no duplicate
+    assert np.nanmax(np.abs(values_of(_trace(grey, "maps")) - 0.5)) < 0.01
 
 
 def test_png_uri_round_trips_the_image():
-    import base64
-    import io
-
-    from PIL import Image
-
     gray = np.linspace(0, 1, 28 * 28).reshape(28, 28)
-    uri = F.png_uri(gray)
-    img = np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))))
-    assert img.shape == (28, 28) and img[0, 0] == 0 and img[-1, -1] == 255
+    img = rgba_of({"source": F.png_uri(gray)})
+    assert img.shape == (28, 28, 4) and img[0, 0, 0] == 0 and img[-1, -1, 0] == 255
 
 
 def test_vector_and_softmax_figures():
     v = np.linspace(-2, 3, 120).astype(np.float32)
     fig = F.vector_figure(v, "fc1", selected=7)
-    assert np.asarray(fig.data[0].z).shape == (120, 1) and fig.data[0].zmax == pytest.approx(3.0)
+    cells = _trace(fig, "cells")
+    assert values_of(cells).shape == (120, 1) and cells["meta"]["limit"] == pytest.approx(3.0)
+    assert _trace(fig, "pickers")["hovertext"][119] == "119: 3.0000"
     probs = np.full(10, 0.02)
     probs[3] = 0.82
     sm = F.softmax_figure(probs, list(CLASS_NAMES), true_label=3)
@@ -75,15 +91,94 @@ def test_clicked_index_reads_selection_events():
     assert F.clicked_index(None) is None
 
 
-def test_detail_figures():
-    padded = np.random.default_rng(1).normal(size=(6, 14, 14))
-    fig = FD.maps_with_window(padded, 3, 4, 5, "input")
-    assert len(fig.layout.shapes) == 6 and fig.layout.shapes[0].x0 == 3.5
-    grid = FD.numbers_grid(np.ones((6, 5, 5)), "kernels")
-    assert grid.data[0].texttemplate == "%{z:.2f}"
-    px = FD.map_with_pixel(np.zeros((10, 10)), 2, 3, "out")
-    assert len(px.data[1].customdata) == 100 and px.layout.shapes[0].x0 == 2.5
-    assert len(FD.map_with_pixel(np.zeros((28, 28)), 2, 3, "out").data) == 1  # too many pixels to pick
+def _columns(rng):
+    maps = lambda *s: rng.normal(size=s).astype(np.float32)  # noqa: E731
+    probs = np.full(10, 0.05)
+    probs[9] = 0.55
+    return [FO.Column("input", "Input", "input", rng.uniform(size=(1, 28, 28)).astype(np.float32), 1.1),
+            FO.Column("conv1", "Conv 1", "maps", maps(6, 28, 28), 0.8, selected=2),
+            FO.Column("pool2", "Pooling 2", "maps", maps(16, 5, 5), 1.0, per_map=True),
+            FO.Column("fc1", "fc1", "vector", maps(120), 0.55, limit=7.0),
+            FO.Column("softmax", "Softmax", "softmax", probs, 2.3, labels=CLASS_NAMES, true_label=9)]
+
+
+def test_overview_is_one_figure_with_a_picture_per_stage():
+    cols = _columns(np.random.default_rng(3))
+    fig = FO.overview_figure(cols).to_dict()
+    kinds = [t["type"] for t in fig["data"]]
+    assert kinds.count("image") == 4 + 4  # a picture per map/vector column, and a colour strip under each
+    assert kinds.count("heatmap") == 0 and len(fig["data"]) <= 12
+    conv1 = next(t for t in fig["data"] if t.get("name") == "conv1")
+    z, _ = F.tile(cols[1].values, 1)  # six maps stacked in one tall column
+    assert np.nanmax(np.abs(values_of(conv1) - z)) <= tolerance(conv1)
+    pool2 = values_of(next(t for t in fig["data"] if t.get("name") == "pool2"))
+    assert np.nanmax(np.abs(pool2)) == pytest.approx(1.0)  # per-map range: each map ÷ its own max
+    fc1 = next(t for t in fig["data"] if t.get("name") == "fc1")
+    assert fc1["meta"]["limit"] == 7.0 and values_of(fc1).shape == (120, 1)
+    labels = next(t for t in fig["data"] if t.get("name") == "labels")["text"]
+    assert {"Input", "Conv 1", "Pooling 2", "fc1", "Softmax", "±7", "±1 ÷ max", "0 … 1"} <= set(labels)
+    assert "<b>Ankle boot ✓</b>" in labels and "<b>55%</b>" in labels
+    picker = next(t for t in fig["data"] if t.get("name") == "pickers")
+    assert len(picker["customdata"]) == 1 + 6 + 16 + 120
+    assert picker["customdata"][1 + 6 + 3] == ["pool2", 3]
+    assert len(fig["layout"]["shapes"]) == 1  # conv1 map 2 outlined
+
+
+def test_clicked_column_reads_stage_and_index():
+    assert FO.clicked_column({"selection": {"points": [{"customdata": ["conv2", 3]}]}}) == ("conv2", 3)
+    assert FO.clicked_column({"selection": {"points": [{"customdata": 3}]}}) is None
+    assert FO.clicked_column({}) is None
+
+
+def test_number_grid_writes_every_value_in_its_cell():
+    b = B.Board()
+    b.numbers(np.array([[0.5, -1.0], [-0.001, 0.25]]), 10, 20, 30.0)
+    fig = b.figure().to_dict()
+    labels = next(t for t in fig["data"] if t.get("name") == "labels")
+    assert labels["text"] == ["0.50", "−1.00", "0.00", "0.25"]
+    assert (labels["x"][1], labels["y"][1]) == (10 + 45.0, 20 + 15.0)
+    assert labels["textfont"]["color"][1] == "#ffffff"  # white on the dark cell
+
+
+def _conv_window(C: int, pad: int, H: int) -> ConvWindow:
+    rng = np.random.default_rng(C)
+    padded = rng.uniform(size=(C, H + 2 * pad, H + 2 * pad))
+    patches, kernels = padded[:, 3:8, 4:9], rng.normal(size=(C, 5, 5))
+    products = patches * kernels
+    sums = products.sum((1, 2))
+    return ConvWindow(padded, patches, kernels, products, sums, 0.1, float(sums.sum() + 0.1), 0.0, pad, 3, 4)
+
+
+@pytest.mark.parametrize("C, pad, H", [(1, 2, 28), (6, 0, 14)])
+def test_conv_figure_shows_every_number_and_the_window(C, pad, H):
+    w = _conv_window(C, pad, H)
+    out = np.random.default_rng(9).normal(size=(H - 4 + 2 * pad,) * 2)
+    fig = FD.conv_figure(w, out, 2, "conv1" if C == 1 else "conv2", "input" if C == 1 else "pool1", C == 1,
+                         "relu").to_dict()
+    labels = next(t for t in fig["data"] if t.get("name") == "labels")["text"]
+    assert "kernel of map 2" in labels
+    assert sum(t == B.number_text(v) for t in labels for v in [w.products[0, 1, 2]]) >= 1
+    assert len([t for t in labels if t.startswith("Σ = ")]) == C  # one sum per input map
+    kernel = [t for t in fig["data"] if t.get("name") == "kernel"]
+    assert len(kernel) == C and np.allclose(values_of(kernel[C - 1]), w.kernels[C - 1], atol=tolerance(kernel[0]))
+    assert len(fig["layout"]["shapes"]) == C + 1  # the window on every input map, the output pixel
+    picker = next(t for t in fig["data"] if t.get("name") == "pickers")
+    assert len(picker["customdata"]) == out.size  # every output pixel can be clicked
+    assert picker["hovertext"][5] == f"{'conv1' if C == 1 else 'conv2'} map 2 (0, 5): {out[0, 5]:.4f}"
+
+
+def test_pool_figure_shows_both_ops_when_comparing():
+    m = np.arange(16, dtype=np.float64).reshape(4, 4)
+    p = PoolWindow(m[2:4, 0:2], "max", 13.0, (1, 1), 2, 0)
+    q = PoolWindow(m[2:4, 0:2], "avg", 10.5, (1, 1), 2, 0)
+    fig = FD.pool_figure(p, m, np.zeros((2, 2)), 1, 0, "act1", "pool1", 0, other=q).to_dict()
+    labels = next(t for t in fig["data"] if t.get("name") == "labels")["text"]
+    assert "max = 13.0000" in labels and "mean = 10.5000" in labels
+    assert labels.count("13.00") == 2  # the window's numbers, once per op
+    assert len([t for t in fig["data"] if t.get("name") == "window"]) == 2
+
+
+def test_detail_charts():
     x = np.linspace(-3, 3, 7)
     act = FD.activation_figure(x, np.maximum(x, 0), np.array([1.0, -1.0]), np.array([1.0, 0.0]), "relu", (1.0, 1.0))
     assert [t.name for t in act.data] == ["relu", "this map", "selected"]

@@ -54,10 +54,10 @@ def test_clicking_a_map_in_the_overview_opens_its_detail(page, server):
     page.goto(server + "/?stage=fc2")
     wait_for_app(page, "Explain stage")
     overview = page.locator(".js-plotly-plot", has_text="Conv 2").first
-    # scatter traces in drawing order: the pickers of input, conv1, act1, pool1, conv2, ...
-    conv2_maps = overview.locator(".scatterlayer .trace").nth(4).locator("path.point")
-    assert conv2_maps.count() == 16
-    box = conv2_maps.nth(3).bounding_box()
+    # one picker per map or neuron, in column order: input (1), conv1, act1, pool1 (6 each), conv2 (16), ...
+    pickers = overview.locator(".scatterlayer .trace path.point")
+    assert pickers.count() == 1 + 3 * 6 + 3 * 16 + 120 + 84 + 10
+    box = pickers.nth(1 + 3 * 6 + 3).bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_function("() => location.search.includes('stage=conv2')")
     wait_for_app(page, "Sum per input map")

@@ -1,0 +1,102 @@
+"""A board: one Plotly figure on one pair of axes, on which pictures, number grids and text are placed.
+
+The overview and the detail views are drawn on boards so that each is ONE figure with few traces, however many
+maps and numbers it shows: all pictures are PNG images, all text is one text trace, all clickable things are
+one picker trace. Coordinates are "units" (≈ screen pixels at the board's nominal width), y pointing down.
+"""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from figures import OUTLINE, color_limit, diverging_rgba, grey_rgba, image_trace, picker_trace
+
+
+def number_text(v: float) -> str:
+    """A value as printed in a number grid: two decimals, a real minus sign."""
+    text = f"{v:.2f}"
+    return "0.00" if text == "-0.00" else text.replace("-", "−")
+
+
+class Board:
+    """Collects the traces of one figure; `figure()` returns it."""
+
+    def __init__(self):
+        self.images: list[dict] = []
+        self.text = dict(x=[], y=[], text=[], pos=[], size=[], color=[])
+        self.pick = dict(x=[], y=[], cd=[], hover=[], size=[])
+        self.fills: dict[str, tuple[list, list]] = {}
+        self.shapes: list[dict] = []
+        self.right = 0.0  # extent of what was placed, for the axis ranges
+        self.bottom = 0.0
+
+    def _extent(self, x1: float, y1: float) -> None:
+        self.right, self.bottom = max(self.right, x1), max(self.bottom, y1)
+
+    def label(self, x: float, y: float, text: str, pos: str = "middle center", size: int = 11,
+              color: str = "#31333f") -> None:
+        for k, v in zip(("x", "y", "text", "pos", "size", "color"), (x, y, text, pos, size, color)):
+            self.text[k].append(v)
+
+    def picker(self, x: float, y: float, cd, hover: str, size: float) -> None:
+        for k, v in zip(("x", "y", "cd", "hover", "size"), (x, y, cd, hover, size)):
+            self.pick[k].append(v)
+
+    def outline(self, x0: float, y0: float, x1: float, y1: float, color: str = OUTLINE, width: int = 3) -> None:
+        self.shapes.append(dict(type="rect", x0=x0, x1=x1, y0=y0, y1=y1, line=dict(color=color, width=width)))
+
+    def rect(self, x0: float, y0: float, x1: float, y1: float, color: str) -> None:
+        """A filled rectangle (drawn with every other one of its colour as one trace)."""
+        xs, ys = self.fills.setdefault(color, ([], []))
+        xs += [x0, x1, x1, x0, x0, None]
+        ys += [y0, y0, y1, y1, y0, None]
+        self._extent(x1, y1)
+
+    def picture(self, rgba: np.ndarray, x: float, y: float, sx: float, sy: float | None = None,
+                name: str | None = None) -> tuple[float, float]:
+        """Place an (H, W, 4) picture with its top-left corner at (x, y), each pixel sx × sy; returns its size."""
+        sy = sx if sy is None else sy
+        H, W = rgba.shape[:2]
+        self.images.append(image_trace(rgba, x + sx / 2, y + sy / 2, sx, sy, name=name))
+        self._extent(x + W * sx, y + H * sy)
+        return W * sx, H * sy
+
+    def values(self, z: np.ndarray, x: float, y: float, s: float, limit: float | None = None,
+               greys: bool = False, name: str | None = None) -> tuple[float, float]:
+        """A map of values as a picture: greys from 0 to 1, or the diverging scale ±limit (default: its own)."""
+        lim = None if greys else (limit if limit is not None else color_limit(z))
+        w, h = self.picture(grey_rgba(z) if greys else diverging_rgba(z, lim), x, y, s, name=name)
+        self.images[-1]["meta"] = dict(limit=lim)  # what the colours mean (None: greys from 0 to 1)
+        return w, h
+
+    def numbers(self, z: np.ndarray, x: float, y: float, cell: float, limit: float | None = None,
+                greys: bool = False, size: int = 11, name: str | None = None) -> tuple[float, float]:
+        """A small (h, w) grid of values, coloured and with every value written in its cell."""
+        z = np.asarray(z, dtype=np.float64)
+        lim = 1.0 if greys else (limit if limit is not None else color_limit(z))
+        w, h = self.values(z.astype(np.float32), x, y, cell, lim, greys, name)
+        for (r, c), v in np.ndenumerate(z):
+            dark = v < 0.45 if greys else abs(v) / lim > 0.55
+            self.label(x + (c + 0.5) * cell, y + (r + 0.5) * cell, number_text(v), size=size,
+                       color="#ffffff" if dark else "#000000")
+        return w, h
+
+    def figure(self, height: int | None = None, margin_top: int = 10, pad: float = 4.0) -> go.Figure:
+        data = list(self.images)
+        for colour, (xs, ys) in self.fills.items():
+            data.append(dict(type="scatter", x=xs, y=ys, mode="lines", fill="toself", fillcolor=colour,
+                             line=dict(width=0, color=colour), hoverinfo="skip", name="fill"))
+        t = self.text
+        if t["x"]:
+            data.append(dict(type="scatter", x=t["x"], y=t["y"], text=t["text"], textposition=t["pos"],
+                             mode="text", textfont=dict(size=t["size"], color=t["color"]), hoverinfo="skip",
+                             name="labels"))
+        p = self.pick
+        if p["x"]:
+            data.append(picker_trace(p["x"], p["y"], p["cd"], p["hover"], [max(4.0, min(40.0, s)) for s in p["size"]]))
+        height = height or int(self.bottom + pad + margin_top + 10)
+        layout = dict(height=height, margin=dict(l=5, r=5, t=margin_top, b=5), showlegend=False,
+                      clickmode="event+select", dragmode=False, plot_bgcolor="rgba(0,0,0,0)", shapes=self.shapes,
+                      xaxis=dict(visible=False, range=[-pad, self.right + pad], fixedrange=True, constrain="domain"),
+                      yaxis=dict(visible=False, range=[self.bottom + pad, -pad], fixedrange=True, scaleanchor="x"))
+        return go.Figure(dict(data=data, layout=layout))
