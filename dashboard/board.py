@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from figures import OUTLINE, color_limit, diverging_rgba, grey_rgba, image_trace, picker_trace
+from figures import make_figure, OUTLINE, color_limit, diverging_rgba, grey_rgba, image_trace, picker_trace
 
 
 def number_text(v: float) -> str:
@@ -99,4 +99,4 @@ class Board:
                       clickmode="event+select", dragmode=False, plot_bgcolor="rgba(0,0,0,0)", shapes=self.shapes,
                       xaxis=dict(visible=False, range=[-pad, self.right + pad], fixedrange=True, constrain="domain"),
                       yaxis=dict(visible=False, range=[self.bottom + pad, -pad], fixedrange=True, scaleanchor="x"))
-        return go.Figure(dict(data=data, layout=layout))
+        return make_figure(data, layout)

@@ -7,7 +7,7 @@ import streamlit as st
 import torch
 
 from figures import clicked_index, stage_figure
-from figures_detail import activation_figure, contributions_figure, conv_figure, pool_figure
+from figures_detail import MAX_PICKABLE, activation_figure, contributions_figure, conv_figure, pool_figure
 from lenet.data import CLASS_NAMES
 from lenet.explain import (activation_curve, conv_window, dense_neuron, next_stage, pool_window, previous_stage,
                            softmax_steps)
@@ -70,7 +70,8 @@ def _conv_body(model: LeNet, acts: dict[str, np.ndarray], stage: str) -> None:
     _window_controls_ui(H, W)
     i, j = _pixel_ui(H, W)
     w = conv_window(model, _torch(acts), stage, c, i, j)
-    st.caption("click a pixel of the output map, or slide the window with the sliders or play")
+    st.caption(("click a pixel of the output map, or " if H * W <= MAX_PICKABLE else "") +
+               "slide the window with the sliders, step or play")
     key = "cv_fig"
     st.plotly_chart(conv_figure(w, acts[stage][c], c, stage, previous_stage(stage), stage == "conv1",
                                 model.config.activation), key=key, on_select=lambda: _clicked_pixel(key, W),

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import math
+import zlib
 
 import numpy as np
 import plotly.colors
@@ -33,6 +35,23 @@ def _lut(stops: list[str], n: int = 256) -> np.ndarray:
 
 
 DIVERGING_LUT = _lut(plotly.colors.diverging.RdBu[::-1])  # index 0 = −limit, 255 = +limit
+
+
+def _revision(data: list[dict]) -> int:
+    """A checksum of the traces' content."""
+    def plain(o):
+        return zlib.crc32(np.ascontiguousarray(o).tobytes()) if isinstance(o, np.ndarray) else str(o)
+    return zlib.crc32(json.dumps(data, default=plain, separators=(",", ":")).encode())
+
+
+def make_figure(data: list[dict], layout: dict) -> go.Figure:
+    """A go.Figure built without Plotly's property-by-property validation (tens of ms per rerun here).
+
+    Every builder's output is validated in tests/dashboard/test_figures.py instead. layout.datarevision
+    is a checksum of the data: Streamlit draws a new chart twice (mount, then theme), and with an unchanged
+    datarevision Plotly.react skips comparing and redrawing the data arrays the second time.
+    """
+    return go.Figure(dict(data=data, layout={**layout, "datarevision": _revision(data)}), _validate=False)
 
 
 def grid_shape(count: int) -> tuple[int, int]:
@@ -158,7 +177,7 @@ def stage_figure(maps: np.ndarray, title: str, limit: float | None = None, per_m
                   xaxis=dict(visible=False, constrain="domain", fixedrange=True, range=[-0.5, z.shape[1] - 0.5]),
                   yaxis=dict(visible=False, range=[z.shape[0] - 0.5, -0.5], scaleanchor="x", fixedrange=True),
                   shapes=shapes, clickmode="event+select", dragmode=False, plot_bgcolor="rgba(0,0,0,0)")
-    return go.Figure(dict(data=data, layout=layout))
+    return make_figure(data, layout)
 
 
 def vector_figure(values: np.ndarray, title: str, limit: float | None = None, labels: list[str] | None = None,
@@ -181,7 +200,7 @@ def vector_figure(values: np.ndarray, title: str, limit: float | None = None, la
                   yaxis=dict(visible=bool(labels), range=[D - 0.5, -0.5], fixedrange=True,
                              tickvals=list(range(D)) if labels else None, ticktext=labels),
                   shapes=shapes, clickmode="event+select", dragmode=False)
-    return go.Figure(dict(data=data, layout=layout))
+    return make_figure(data, layout)
 
 
 def softmax_figure(probs: np.ndarray, class_names: list[str], true_label: int | None = None,
@@ -202,7 +221,7 @@ def softmax_figure(probs: np.ndarray, class_names: list[str], true_label: int | 
     layout = dict(title=dict(text=title, font=FONT), height=height, margin=dict(l=5, r=40, t=60, b=5),
                   xaxis=dict(range=[0, 1.15], tickformat=".0%"), yaxis=dict(autorange="reversed"),
                   barmode="group", showlegend=other is not None, legend=dict(orientation="h", y=-0.05))
-    return go.Figure(dict(data=data, layout=layout))
+    return make_figure(data, layout)
 
 
 def clicked_index(event) -> int | None:

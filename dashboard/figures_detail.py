@@ -9,10 +9,11 @@ import numpy as np
 import plotly.graph_objects as go
 
 from board import Board, number_text
-from figures import FONT, color_limit
+from figures import make_figure, FONT, color_limit
 from lenet.explain import ConvWindow, PoolWindow
 
 HEAD = 34.0  # room for the column titles
+MAX_PICKABLE = 200  # output maps up to 14×14 get a clickable marker per pixel; 28×28 would cost a repaint ~40 ms
 
 
 def _pixel_pickers(b: Board, m: np.ndarray, x: float, y: float, s: float, label: str) -> None:
@@ -24,12 +25,13 @@ def _pixel_pickers(b: Board, m: np.ndarray, x: float, y: float, s: float, label:
 
 def _output_map(b: Board, m: np.ndarray, x: float, y: float, size: float, i: int, j: int, title: str,
                 label: str) -> None:
-    """An output map with pixel (i, j) outlined, every pixel clickable."""
+    """An output map with pixel (i, j) outlined; small maps have every pixel clickable."""
     H, W = m.shape
     s = size / max(H, W)
     b.label(x + W * s / 2, HEAD / 2, title, size=13)
     b.values(m, x, y, s, name="output")
-    _pixel_pickers(b, m, x, y, s, label)
+    if H * W <= MAX_PICKABLE:
+        _pixel_pickers(b, m, x, y, s, label)
     b.outline(x + j * s, y + i * s, x + (j + 1) * s, y + (i + 1) * s)
 
 
@@ -113,7 +115,7 @@ def activation_figure(x: np.ndarray, y: np.ndarray, pre: np.ndarray, post: np.nd
     layout = dict(title=dict(text=f"{name}: input → output", font=FONT), height=height,
                   margin=dict(l=40, r=10, t=50, b=40), xaxis=dict(title="input (pre-activation)", range=[lo, hi]),
                   yaxis=dict(title="output"), legend=dict(orientation="h", y=-0.2))
-    return go.Figure(dict(data=data, layout=layout))
+    return make_figure(data, layout)
 
 
 def contributions_figure(contrib: np.ndarray, top: np.ndarray, names: list[str], bias: float, value: float,
@@ -126,4 +128,4 @@ def contributions_figure(contrib: np.ndarray, top: np.ndarray, names: list[str],
                  text=[f"{v:+.3f}" for v in vals], textposition="outside", cliponaxis=False)]
     layout = dict(title=dict(text=f"top {len(top)} of {len(contrib)} inputs × weights", font=FONT),
                   height=height, margin=dict(l=5, r=40, t=50, b=5), yaxis=dict(autorange="reversed"))
-    return go.Figure(dict(data=data, layout=layout))
+    return make_figure(data, layout)

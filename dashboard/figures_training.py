@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from figures import FONT
+from figures import make_figure, FONT
 
 
 def training_figure(steps: list, epochs: list, num_epochs: int, height: int = 420) -> go.Figure:
@@ -25,4 +25,4 @@ def training_figure(steps: list, epochs: list, num_epochs: int, height: int = 42
                   yaxis2=dict(title="accuracy", range=[0, 1], overlaying="y", side="right", tickformat=".0%",
                                tickmode="linear", tick0=0, dtick=0.2, showgrid=False),
                   legend=dict(orientation="h", y=1.12))
-    return go.Figure(dict(data=data, layout=layout))
+    return make_figure(data, layout)
