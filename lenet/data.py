@@ -7,6 +7,7 @@ import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from lenet.atomic import atomic_write
@@ -104,6 +105,41 @@ def load_fashion_mnist(train: bool, root: str | os.PathLike | None = None,
                        download: bool | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """All images (N, 28, 28) uint8 and labels (N,) int64 of one split, read by torchvision."""
     return _load(train, find_data_root(root, download).resolve())
+
+
+def read_idx(path: Path) -> np.ndarray:
+    """An IDX file of unsigned bytes (the format of Fashion-MNIST's raw files) as a numpy array."""
+    data = Path(path).read_bytes()
+    if len(data) < 4 or data[:3] != b"\x00\x00\x08":
+        raise DatasetNotFound(f"{path} is not an IDX file of unsigned bytes.\n{HOW_TO_GET_IT}")
+    ndim = data[3]
+    dims = [int.from_bytes(data[4 + 4 * k:8 + 4 * k], "big") for k in range(ndim)]
+    offset = 4 + 4 * ndim
+    if len(data) != offset + int(np.prod(dims)):
+        raise DatasetNotFound(f"{path} is truncated or has extra bytes.\n{HOW_TO_GET_IT}")
+    return np.frombuffer(data, np.uint8, offset=offset).reshape(dims)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_split(train: bool, root: Path) -> tuple[np.ndarray, np.ndarray]:
+    raw = root / "FashionMNIST" / "raw"
+    prefix = "train" if train else "t10k"
+    X, y = read_idx(raw / f"{prefix}-images-idx3-ubyte"), read_idx(raw / f"{prefix}-labels-idx1-ubyte")
+    expected = 60_000 if train else 10_000
+    if X.shape != (expected, 28, 28) or y.shape != (expected,):
+        raise DatasetNotFound(f"Fashion-MNIST under {root} has shape {X.shape}, expected "
+                              f"({expected}, 28, 28).\n{HOW_TO_GET_IT}")
+    return X, y.astype(np.int64)
+
+
+def read_split(train: bool, root: str | os.PathLike | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """One split as numpy arrays, (N, 28, 28) uint8 and (N,) int64, parsed straight from the IDX files.
+
+    The same files and the same result as load_fashion_mnist (tests/lenet/test_data.py checks), without
+    importing torchvision: that import alone takes ~1.3 s, a fifth of the dashboard's first-render budget.
+    Training reads through torchvision.datasets.FashionMNIST; the dashboard's gallery reads here.
+    """
+    return _read_split(train, find_data_root(root, download=False).resolve())
 
 
 def dataset_available(root: str | os.PathLike | None = None) -> bool:

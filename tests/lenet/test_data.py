@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from lenet.data import (CLASS_NAMES, DEBIAN_DIR, DatasetNotFound, find_data_root, has_torchvision_layout,
-                        load_fashion_mnist, to_float)
+                        load_fashion_mnist, read_idx, read_split, to_float)
 from lenet.samples import PER_CLASS, SAMPLES_PATH, load_samples, make_samples
 
 
@@ -60,6 +60,25 @@ def test_corrupt_dataset_is_a_clear_error(tmp_path, monkeypatch):
         (raw / name).write_bytes(b"\x00\x00\x08\x03garbage")
     with pytest.raises(DatasetNotFound, match="could not be read|shape"):
         load_fashion_mnist(False, tmp_path)
+
+
+def test_read_split_equals_torchvisions_reading(need_dataset):
+    X, y = read_split(False)
+    X_tv, y_tv = load_fashion_mnist(False)
+    assert X.dtype == np.uint8 and y.dtype == np.int64
+    assert np.array_equal(X, X_tv.numpy()) and np.array_equal(y, y_tv.numpy())
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00\x00\x08\x03garbage", b"\x00\x00\x0d\x01\x00\x00\x00\x01abcd",
+                                     b"\x00\x00\x08\x01\x00\x00\x00\x05abc"])
+def test_read_idx_refuses_broken_files(tmp_path, content):
+    bad = tmp_path / "t10k-labels-idx1-ubyte"
+    bad.write_bytes(content)
+    with pytest.raises(DatasetNotFound, match="IDX|truncated"):
+        read_idx(bad)
+    ok = tmp_path / "ok"
+    ok.write_bytes(b"\x00\x00\x08\x02\x00\x00\x00\x02\x00\x00\x00\x03" + bytes(range(6)))
+    assert read_idx(ok).tolist() == [[0, 1, 2], [3, 4, 5]]
 
 
 def test_bundled_samples_are_small_balanced_and_real():
