@@ -18,13 +18,13 @@ import json
 import statistics
 import time
 
-from dashboard_server import APP, CHROMIUM, CHROMIUM_ARGS, running_dashboard
+from dashboard_server import CHROMIUM, CHROMIUM_ARGS, PAGES, running_dashboard
 
 
 def server_side(repeats: int) -> dict[str, float]:
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(APP), default_timeout=120)
+    at = AppTest.from_file(str(PAGES), default_timeout=120)
     at.run()
     at.run()  # warm: models loaded, figures built once
     inputs, toggles = [], []

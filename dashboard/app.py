@@ -1,12 +1,41 @@
 """LeNet CNN Explainer — every stage of LeNet on Fashion-MNIST, in the style of CNN Explainer.
 
     streamlit run dashboard/app.py
+
+The pages are dashboard/main.py. This file is the server: at start-up it warms up in the background
+(imports torch, loads the shipped weights and the test images) so that the first browser to connect finds
+everything ready instead of waiting seconds for the first page.
 """
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import asynccontextmanager
+
 import streamlit as st
 
-import explorer
-import training
 
-st.set_page_config(page_title="LeNet CNN Explainer", layout="wide")
-st.navigation([st.Page(explorer.show, title="Explorer", url_path="explorer", default=True),
-               st.Page(training.show, title="Training", url_path="training")]).run()
+def warm_up() -> None:
+    """Load what the first page needs into the server's shared caches (st.cache_resource)."""
+    # outside a script run Streamlit's caches work but log a warning per call: quiet during the warm-up
+    quiet = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        import cache  # imports torch and the lenet package: the slow part
+        import explorer  # noqa: F401  the page modules
+        import training  # noqa: F401
+
+        cache.gallery()
+        cache.model_error(cache.ModelChoice("relu-max", "relu", "max").key)  # the default view's model
+    finally:
+        quiet.setLevel(level)
+
+
+@asynccontextmanager
+async def lifespan(_app):
+    threading.Thread(target=warm_up, name="warm-up", daemon=True).start()  # the server answers meanwhile
+    yield
+
+
+app = st.App("main.py", lifespan=lifespan)

@@ -117,7 +117,7 @@ def read_idx(path: Path) -> np.ndarray:
     offset = 4 + 4 * ndim
     if len(data) != offset + int(np.prod(dims)):
         raise DatasetNotFound(f"{path} is truncated or has extra bytes.\n{HOW_TO_GET_IT}")
-    return np.frombuffer(data, np.uint8, offset=offset).reshape(dims)
+    return np.frombuffer(bytearray(data), np.uint8, offset=offset).reshape(dims)  # writable, as torch wants
 
 
 @functools.lru_cache(maxsize=4)

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 import lenet.checkpoint as checkpoint
 from pictures import tolerance, values_of
 
-APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "main.py")  # the pages (app.py serves them)
 
 
 def _run(params: dict | None = None) -> AppTest:
