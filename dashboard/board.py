@@ -86,14 +86,21 @@ class Board:
         for colour, (xs, ys) in self.fills.items():
             data.append(dict(type="scatter", x=xs, y=ys, mode="lines", fill="toself", fillcolor=colour,
                              line=dict(width=0, color=colour), hoverinfo="skip", name="fill"))
-        t = self.text
-        if t["x"]:
-            data.append(dict(type="scatter", x=t["x"], y=t["y"], text=t["text"], textposition=t["pos"],
-                             mode="text", textfont=dict(size=t["size"], color=t["color"]), hoverinfo="skip",
+        # one text trace per style: per-point font and position arrays make Plotly style every label on its own,
+        # which costs more than all the pictures together
+        groups: dict[tuple, list[int]] = {}
+        for k, style in enumerate(zip(self.text["pos"], self.text["size"], self.text["color"])):
+            groups.setdefault(style, []).append(k)
+        for (pos, size, color), ks in groups.items():
+            data.append(dict(type="scatter", mode="text", x=[self.text["x"][k] for k in ks],
+                             y=[self.text["y"][k] for k in ks], text=[self.text["text"][k] for k in ks],
+                             textposition=pos, textfont=dict(size=size, color=color), hoverinfo="skip",
                              name="labels"))
-        p = self.pick
-        if p["x"]:
-            data.append(picker_trace(p["x"], p["y"], p["cd"], p["hover"], [max(4.0, min(40.0, s)) for s in p["size"]]))
+        sizes: dict[float, list[int]] = {}  # likewise one picker trace per marker size
+        for k, size in enumerate(self.pick["size"]):
+            sizes.setdefault(round(max(4.0, min(40.0, size)), 1), []).append(k)
+        for size, ks in sizes.items():
+            data.append(picker_trace(*([self.pick[f][k] for k in ks] for f in ("x", "y", "cd", "hover")), size))
         height = height or int(self.bottom + pad + margin_top + 10)
         layout = dict(height=height, margin=dict(l=5, r=5, t=margin_top, b=5), showlegend=False,
                       clickmode="event+select", dragmode=False, plot_bgcolor="rgba(0,0,0,0)", shapes=self.shapes,

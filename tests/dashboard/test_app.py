@@ -47,7 +47,7 @@ def _stage_z(fig: dict, stage: str) -> np.ndarray:
 
 
 def _labels(fig: dict) -> list[str]:
-    return next(t["text"] for t in fig["data"] if t.get("name") == "labels")
+    return [text for t in fig["data"] if t.get("name") == "labels" for text in t["text"]]
 
 
 def _seg(at: AppTest, label: str):

@@ -15,6 +15,16 @@ def _trace(fig, name: str):
     return next(t for t in fig.to_dict()["data"] if t.get("name") == name)
 
 
+def _labels(spec: dict) -> list[str]:
+    """Every label of a board figure (one text trace per style)."""
+    return [text for t in spec["data"] if t.get("name") == "labels" for text in t["text"]]
+
+
+def _picked(spec: dict, field: str) -> list:
+    """A field of every picker point (one picker trace per marker size), in trace order."""
+    return [v for t in spec["data"] if t.get("name") == "pickers" for v in t[field]]
+
+
 def test_grid_and_tile_place_every_map_with_gaps():
     maps = np.arange(16 * 10 * 10, dtype=np.float32).reshape(16, 10, 10)
     assert F.grid_shape(16) == (4, 4) and F.grid_shape(6) == (3, 2) and F.grid_shape(1) == (1, 1)
@@ -107,7 +117,7 @@ def test_overview_is_one_figure_with_a_picture_per_stage():
     fig = FO.overview_figure(cols).to_dict()
     kinds = [t["type"] for t in fig["data"]]
     assert kinds.count("image") == 4 + 4  # a picture per map/vector column, and a colour strip under each
-    assert kinds.count("heatmap") == 0 and len(fig["data"]) <= 12
+    assert kinds.count("heatmap") == 0 and len(fig["data"]) <= 20  # few traces, whatever the number of maps
     conv1 = next(t for t in fig["data"] if t.get("name") == "conv1")
     z, _ = F.tile(cols[1].values, 1)  # six maps stacked in one tall column
     assert np.nanmax(np.abs(values_of(conv1) - z)) <= tolerance(conv1)
@@ -115,12 +125,12 @@ def test_overview_is_one_figure_with_a_picture_per_stage():
     assert np.nanmax(np.abs(pool2)) == pytest.approx(1.0)  # per-map range: each map ÷ its own max
     fc1 = next(t for t in fig["data"] if t.get("name") == "fc1")
     assert fc1["meta"]["limit"] == 7.0 and values_of(fc1).shape == (120, 1)
-    labels = next(t for t in fig["data"] if t.get("name") == "labels")["text"]
+    labels = _labels(fig)
     assert {"Input", "Conv 1", "Pooling 2", "fc1", "Softmax", "±7", "±1 ÷ max", "0 … 1"} <= set(labels)
     assert "<b>Ankle boot ✓</b>" in labels and "<b>55%</b>" in labels
-    picker = next(t for t in fig["data"] if t.get("name") == "pickers")
-    assert len(picker["customdata"]) == 1 + 6 + 16 + 120
-    assert picker["customdata"][1 + 6 + 3] == ["pool2", 3]
+    picked = _picked(fig, "customdata")
+    assert len(picked) == 1 + 6 + 16 + 120
+    assert picked[1 + 6 + 3] == ["pool2", 3]
     assert len(fig["layout"]["shapes"]) == 1  # conv1 map 2 outlined
 
 
@@ -134,10 +144,10 @@ def test_number_grid_writes_every_value_in_its_cell():
     b = B.Board()
     b.numbers(np.array([[0.5, -1.0], [-0.001, 0.25]]), 10, 20, 30.0)
     fig = b.figure().to_dict()
-    labels = next(t for t in fig["data"] if t.get("name") == "labels")
-    assert labels["text"] == ["0.50", "−1.00", "0.00", "0.25"]
-    assert (labels["x"][1], labels["y"][1]) == (10 + 45.0, 20 + 15.0)
-    assert labels["textfont"]["color"][1] == "#ffffff"  # white on the dark cell
+    black, white = (t for t in fig["data"] if t.get("name") == "labels")
+    assert black["text"] == ["0.50", "0.00", "0.25"] and black["textfont"]["color"] == "#000000"
+    assert white["text"] == ["−1.00"] and white["textfont"]["color"] == "#ffffff"  # white on the dark cell
+    assert (white["x"][0], white["y"][0]) == (10 + 45.0, 20 + 15.0)
 
 
 def _conv_window(C: int, pad: int, H: int) -> ConvWindow:
@@ -155,19 +165,18 @@ def test_conv_figure_shows_every_number_and_the_window(C, pad, H):
     out = np.random.default_rng(9).normal(size=(H - 4 + 2 * pad,) * 2)
     fig = FD.conv_figure(w, out, 2, "conv1" if C == 1 else "conv2", "input" if C == 1 else "pool1", C == 1,
                          "relu").to_dict()
-    labels = next(t for t in fig["data"] if t.get("name") == "labels")["text"]
+    labels = _labels(fig)
     assert "kernel of map 2" in labels
     assert sum(t == B.number_text(v) for t in labels for v in [w.products[0, 1, 2]]) >= 1
     assert len([t for t in labels if t.startswith("Σ = ")]) == C  # one sum per input map
     kernel = [t for t in fig["data"] if t.get("name") == "kernel"]
     assert len(kernel) == C and np.allclose(values_of(kernel[C - 1]), w.kernels[C - 1], atol=tolerance(kernel[0]))
     assert len(fig["layout"]["shapes"]) == C + 1  # the window on every input map, the output pixel
-    pickers = [t for t in fig["data"] if t.get("name") == "pickers"]
     if C == 1:  # 28×28: too many pixels to give each a marker; the sliders choose the pixel
-        assert not pickers
+        assert not _picked(fig, "customdata")
     else:
-        assert len(pickers[0]["customdata"]) == out.size  # every output pixel can be clicked
-        assert pickers[0]["hovertext"][5] == f"conv2 map 2 (0, 5): {out[0, 5]:.4f}"
+        assert _picked(fig, "customdata") == list(range(out.size))  # every output pixel can be clicked
+        assert _picked(fig, "hovertext")[5] == f"conv2 map 2 (0, 5): {out[0, 5]:.4f}"
 
 
 def test_pool_figure_shows_both_ops_when_comparing():
@@ -175,7 +184,7 @@ def test_pool_figure_shows_both_ops_when_comparing():
     p = PoolWindow(m[2:4, 0:2], "max", 13.0, (1, 1), 2, 0)
     q = PoolWindow(m[2:4, 0:2], "avg", 10.5, (1, 1), 2, 0)
     fig = FD.pool_figure(p, m, np.zeros((2, 2)), 1, 0, "act1", "pool1", 0, other=q).to_dict()
-    labels = next(t for t in fig["data"] if t.get("name") == "labels")["text"]
+    labels = _labels(fig)
     assert "max = 13.0000" in labels and "mean = 10.5000" in labels
     assert labels.count("13.00") == 2  # the window's numbers, once per op
     assert len([t for t in fig["data"] if t.get("name") == "window"]) == 2

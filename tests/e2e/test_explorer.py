@@ -54,10 +54,15 @@ def test_clicking_a_map_in_the_overview_opens_its_detail(page, server):
     page.goto(server + "/?stage=fc2")
     wait_for_app(page, "Explain stage")
     overview = page.locator(".js-plotly-plot", has_text="Conv 2").first
-    # one picker per map or neuron, in column order: input (1), conv1, act1, pool1 (6 each), conv2 (16), ...
-    pickers = overview.locator(".scatterlayer .trace path.point")
-    assert pickers.count() == 1 + 3 * 6 + 3 * 16 + 120 + 84 + 10
-    box = pickers.nth(1 + 3 * 6 + 3).bounding_box()
+    # the invisible marker over conv2's map 3: which scatter trace and point (from the figure's own data)
+    trace, point = overview.evaluate("""gd => {
+        const scatter = gd.data.filter(t => t.type === 'scatter');
+        for (const [k, t] of scatter.entries())
+            for (const [i, cd] of (t.name === 'pickers' ? t.customdata : []).entries())
+                if (cd[0] === 'conv2' && cd[1] === 3) return [k, i];
+    }""")
+    assert overview.locator(".scatterlayer .trace path.point").count() == 1 + 3 * 6 + 3 * 16 + 120 + 84 + 10
+    box = overview.locator(".scatterlayer .trace").nth(trace).locator("path.point").nth(point).bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_function("() => location.search.includes('stage=conv2')")
     wait_for_app(page, "Sum per input map")
