@@ -47,10 +47,11 @@ def _pick_ui(model_key: str) -> tuple[np.ndarray, int | None, str]:
     c1.number_input(f"Image index (0–{len(samples) - 1})", 0, len(samples) - 1, key="index")
     c2.button("Random", key="random", on_click=choose_random, help="a random image among those listed")
     thumbs = samples.images[page].astype(np.float32) / 255.0
-    here = np.flatnonzero(page == idx)
     hover = [f"#{int(samples.indices[k])}: {CLASS_NAMES[samples.labels[k]]}" for k in page]
-    fig = stage_figure(thumbs, f"{len(candidates)} images — click one", kind="input", height=330,
-                       selected=int(here[0]) if len(here) else None, hover=hover, colour_bar=False)
+    # no outline on the chosen thumbnail: the figure then stays the same while the index moves within the
+    # page, and Streamlit keeps the chart instead of drawing it anew (≈ 55 ms of every input change)
+    fig = stage_figure(thumbs, f"{len(candidates)} images — click one", kind="input", height=330, hover=hover,
+                       colour_bar=False)
     st.plotly_chart(fig, key="gallery", on_select=choose_thumb, selection_mode="points",
                     config={"displayModeBar": False})
     idx = st.session_state["index"]
