@@ -31,7 +31,7 @@ class Column:
     """One stage column of the overview."""
 
     name: str  # stage name, reported back on click
-    title: str  # header text (may hold <br> and <sub>)
+    title: str  # header text (may hold <br> and <span style=...>)
     kind: str  # "input", "maps", "vector" or "softmax"
     values: np.ndarray  # (C, H, W) maps, (D,) vector or (10,) probabilities
     width: float  # relative width
@@ -126,7 +126,7 @@ def overview_figure(columns: list[Column], height: int = 530) -> go.Figure:
     for col, (left, width) in zip(columns, _slots([c.width for c in columns])):
         b.label(left + width / 2, HEAD / 2, col.title, size=14)
         {"input": _maps, "maps": _maps, "vector": _vector, "softmax": _softmax}[col.kind](b, col, left, width)
-    b.right = max(b.right, WIDTH)
+    b.right, b.bottom = max(b.right, WIDTH), max(b.bottom, HEAD + BODY + 45)  # room for the strips' labels
     return b.figure(height)
 
 

@@ -16,6 +16,7 @@ COLUMNS = [s.name for s in STAGES if s.kind != "flatten" and s.name not in SHOWN
 WIDTHS = {"input": 1.1, "conv1": 0.8, "act1": 0.8, "pool1": 0.8, "conv2": 1.0, "act2": 1.0, "pool2": 1.0,
           "fc1": 0.55, "fc2": 0.55, "fc3": 0.55, "softmax": 2.3}
 MAP_KINDS = ("conv", "activation", "pool")
+SMALL = '<span style="font-size:11px;color:#444">'  # the second line of a header (Plotly's <sub> is too small)
 
 
 def header(model: LeNet, name: str) -> str:
@@ -25,8 +26,8 @@ def header(model: LeNet, name: str) -> str:
     params = sum(p.numel() for p in getattr(model, name).parameters()) if stage.is_module else 0
     if stage.kind == "dense":  # narrow columns: the short name, shape and parameters on separate lines
         after = f"→{SHOWN[name]}" if name in SHOWN else "logits"
-        return f"{name}<br><sub>{after}<br>{shape}<br>{params:,} p.</sub>"
-    return f"{stage.title}<br><sub>{shape}{f' · {params:,} params' if params else ''}</sub>"
+        return f"{name}<br>{SMALL}{after}<br>{shape}<br>{params:,} p.</span>"
+    return f"{stage.title}<br>{SMALL}{shape}{f' · {params:,} params' if params else ''}</span>"
 
 
 def limits(acts: dict[str, np.ndarray], mode: str) -> dict[str, float | None]:
