@@ -1,8 +1,9 @@
 """A board: one Plotly figure on one pair of axes, on which pictures, number grids and text are placed.
 
 The overview and the detail views are drawn on boards so that each is ONE figure with few traces, however many
-maps and numbers it shows: all pictures are PNG images, all text is one text trace, all clickable things are
-one picker trace. Coordinates are "units" (≈ screen pixels at the board's nominal width), y pointing down.
+maps and numbers it shows: all pictures are PNG images, the text is one trace per text style and the clickable
+markers one trace per marker size. Coordinates are "units" (≈ screen pixels at the board's nominal width),
+y pointing down.
 """
 from __future__ import annotations
 
@@ -53,11 +54,15 @@ class Board:
         self._extent(x1, y1)
 
     def picture(self, rgba: np.ndarray, x: float, y: float, sx: float, sy: float | None = None,
-                name: str | None = None) -> tuple[float, float]:
-        """Place an (H, W, 4) picture with its top-left corner at (x, y), each pixel sx × sy; returns its size."""
+                name: str | None = None, meta: dict | None = None) -> tuple[float, float]:
+        """Place an (H, W, 4) picture with its top-left corner at (x, y), each pixel sx × sy; returns its size.
+
+        meta: what the colours mean, e.g. {"limit": 2.5} (None as the limit: greys from 0 to 1).
+        """
         sy = sx if sy is None else sy
         H, W = rgba.shape[:2]
-        self.images.append(image_trace(rgba, x + sx / 2, y + sy / 2, sx, sy, name=name))
+        self.images.append(image_trace(rgba, x + sx / 2, y + sy / 2, sx, sy, name=name,
+                                       **({"meta": meta} if meta is not None else {})))
         self._extent(x + W * sx, y + H * sy)
         return W * sx, H * sy
 
@@ -65,9 +70,8 @@ class Board:
                greys: bool = False, name: str | None = None) -> tuple[float, float]:
         """A map of values as a picture: greys from 0 to 1, or the diverging scale ±limit (default: its own)."""
         lim = None if greys else (limit if limit is not None else color_limit(z))
-        w, h = self.picture(grey_rgba(z) if greys else diverging_rgba(z, lim), x, y, s, name=name)
-        self.images[-1]["meta"] = dict(limit=lim)  # what the colours mean (None: greys from 0 to 1)
-        return w, h
+        return self.picture(grey_rgba(z) if greys else diverging_rgba(z, lim), x, y, s, name=name,
+                            meta=dict(limit=lim))
 
     def numbers(self, z: np.ndarray, x: float, y: float, cell: float, limit: float | None = None,
                 greys: bool = False, size: int = 11, name: str | None = None) -> tuple[float, float]:

@@ -102,6 +102,18 @@ def grey_rgba(z: np.ndarray) -> np.ndarray:
     return np.dstack([g, g, g, np.where(np.isnan(z), 0, 255).astype(np.uint8)])
 
 
+def mosaic(maps: np.ndarray, cols: int, greys: bool = False, limit: float | None = None,
+           per_map: bool = False) -> tuple[np.ndarray, list[tuple[float, float]], float | None]:
+    """(C, H, W) maps tiled `cols` to a row and coloured: the RGBA picture, each map's centre, and the colour
+    limit used (None for greys from 0 to 1; 1.0 when each map is scaled to its own range)."""
+    if greys:
+        z, centres = tile(maps, cols)
+        return grey_rgba(z), centres, None
+    lim = 1.0 if per_map else (limit if limit is not None else color_limit(maps))
+    z, centres = tile(normalise_per_map(maps) if per_map else maps, cols)
+    return diverging_rgba(z, lim), centres, lim
+
+
 def png_uri(image: np.ndarray) -> str:
     """An (H, W) array in [0, 1] (greys) or an (H, W, 4) uint8 RGBA array as a PNG data URI."""
     if image.ndim == 2:
@@ -154,16 +166,11 @@ def stage_figure(maps: np.ndarray, title: str, limit: float | None = None, per_m
     """
     maps = np.asarray(maps, dtype=np.float32)
     rows, cols = grid_shape(len(maps))
-    if kind == "input":
-        z, centres = tile(maps, cols)
-        rgba, bar = grey_rgba(z), colour_bar_trace(None)
-    else:
-        lim = 1.0 if per_map else (limit if limit is not None else color_limit(maps))
-        z, centres = tile(normalise_per_map(maps) if per_map else maps, cols)
-        rgba, bar = diverging_rgba(z, lim), colour_bar_trace(lim, "÷ max" if per_map else "")
+    rgba, centres, lim = mosaic(maps, cols, kind == "input", limit, per_map)
+    bar = colour_bar_trace(lim, "÷ max" if per_map and lim is not None else "")
     xs, ys = zip(*centres)
     H, W = maps.shape[1:]
-    data = [image_trace(rgba, name="maps", meta=dict(limit=None if kind == "input" else lim)),
+    data = [image_trace(rgba, name="maps", meta=dict(limit=lim)),
             picker_trace(xs, ys, range(len(maps)), hover or map_hover(maps, "map"), 14 if W <= 10 else 26)]
     if colour_bar:
         data.append(bar)
@@ -174,8 +181,8 @@ def stage_figure(maps: np.ndarray, title: str, limit: float | None = None, per_m
                            y0=r * (H + GAP) - 0.5, y1=r * (H + GAP) + H - 0.5, line=dict(color=OUTLINE, width=3)))
     height = height or int(min(720, 120 + 90 * rows * (1 if W > 10 else 0.7)))
     layout = dict(title=dict(text=title, font=FONT), height=height, margin=dict(l=5, r=5, t=60, b=5),
-                  xaxis=dict(visible=False, constrain="domain", fixedrange=True, range=[-0.5, z.shape[1] - 0.5]),
-                  yaxis=dict(visible=False, range=[z.shape[0] - 0.5, -0.5], scaleanchor="x", fixedrange=True),
+                  xaxis=dict(visible=False, constrain="domain", fixedrange=True, range=[-0.5, rgba.shape[1] - 0.5]),
+                  yaxis=dict(visible=False, range=[rgba.shape[0] - 0.5, -0.5], scaleanchor="x", fixedrange=True),
                   shapes=shapes, clickmode="event+select", dragmode=False, plot_bgcolor="rgba(0,0,0,0)")
     return make_figure(data, layout)
 
@@ -224,14 +231,18 @@ def softmax_figure(probs: np.ndarray, class_names: list[str], true_label: int | 
     return make_figure(data, layout)
 
 
-def clicked_index(event) -> int | None:
-    """The map or neuron index of a click on a figure built here (from st.plotly_chart's selection)."""
+def clicked_customdata(event) -> list:
+    """The customdata of every point of a click or selection (from st.plotly_chart's selection state)."""
     try:
         points = event["selection"]["points"]
     except (KeyError, TypeError):
-        return None
-    for p in points or []:
-        cd = p.get("customdata")
+        return []
+    return [p.get("customdata") for p in points or []]
+
+
+def clicked_index(event) -> int | None:
+    """The map or neuron index of a click on a figure built here (from st.plotly_chart's selection)."""
+    for cd in clicked_customdata(event):
         if isinstance(cd, list) and cd:
             cd = cd[-1]
         if isinstance(cd, (int, float)):

@@ -1,10 +1,10 @@
 """The whole overview as one Plotly figure on one pair of axes: every stage is a column of pictures.
 
 One figure with one coordinate system (a board.Board; units ≈ screen pixels at full width): each column's maps
-are one PNG image placed and scaled in its slot, the softmax bars are filled shapes, and all the text (headers,
-colour-strip ranges, class names) is one text trace. The browser repaints a handful of elements per input change instead of
-eleven subplots with eleven heatmaps and colour bars. A click on a map or neuron reports [stage, index] (the
-picker's customdata).
+are one PNG image placed and scaled in its slot, the softmax bars are filled shapes, and the text (headers,
+colour-strip ranges, class names) is a few text traces, one per style. The browser repaints a handful of
+elements per input change instead of eleven subplots with eleven heatmaps and colour bars. A click on a map
+or neuron reports [stage, index] (the picker's customdata).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from board import Board
-from figures import color_limit, diverging_rgba, grey_rgba, map_hover, normalise_per_map, tile
+from figures import clicked_customdata, color_limit, diverging_rgba, grey_rgba, map_hover, mosaic
 
 WIDTH = 1200.0  # the figure's coordinate width (≈ pixels of a wide-layout page); columns share it
 GAP_X = 12.0  # between columns
@@ -66,18 +66,12 @@ def _maps(b: Board, col: Column, left: float, width: float) -> None:
     maps = np.asarray(col.values, dtype=np.float32)
     C, H, W = maps.shape
     ncols = MAP_COLUMNS.get(C, 1)
-    if col.kind == "input":
-        z, centres = tile(maps, ncols)
-        rgba, limit = grey_rgba(z), None
-    else:
-        limit = 1.0 if col.per_map else (col.limit if col.limit is not None else color_limit(maps))
-        z, centres = tile(normalise_per_map(maps) if col.per_map else maps, ncols)
-        rgba = diverging_rgba(z, limit)
-    s = min(width * 0.94 / z.shape[1], BODY / z.shape[0])  # units per pixel
-    x0 = left + (width - z.shape[1] * s) / 2
-    y0 = HEAD + (BODY - z.shape[0] * s) / 2
-    b.picture(rgba, x0, y0, s, name=col.name)
-    b.images[-1]["meta"] = dict(limit=limit)  # what the colours mean (None: greys from 0 to 1)
+    rgba, centres, limit = mosaic(maps, ncols, col.kind == "input", col.limit, col.per_map)
+    h, w = rgba.shape[:2]
+    s = min(width * 0.94 / w, BODY / h)  # units per pixel
+    x0 = left + (width - w * s) / 2
+    y0 = HEAD + (BODY - h * s) / 2
+    b.picture(rgba, x0, y0, s, name=col.name, meta=dict(limit=limit))
     hover = map_hover(maps, f"{col.name} map") if col.kind == "maps" else [f"{col.name}: the image"]
     for k, (cx, cy) in enumerate(centres):
         b.picker(x0 + (cx + 0.5) * s, y0 + (cy + 0.5) * s, [col.name, k], hover[k], W * s)
@@ -94,8 +88,7 @@ def _vector(b: Board, col: Column, left: float, width: float) -> None:
     limit = col.limit if col.limit is not None else color_limit(v)
     cell_h, cell_w = BODY / D, min(width * 0.6, 28.0)
     x0 = left + (width - cell_w) / 2
-    b.picture(diverging_rgba(v[:, None], limit), x0, HEAD, cell_w, cell_h, name=col.name)
-    b.images[-1]["meta"] = dict(limit=limit)
+    b.picture(diverging_rgba(v[:, None], limit), x0, HEAD, cell_w, cell_h, name=col.name, meta=dict(limit=limit))
     names = list(col.labels) if col.labels else [f"neuron {k}" for k in range(D)]
     for k in range(D):
         b.picker(x0 + cell_w / 2, HEAD + (k + 0.5) * cell_h, [col.name, k], f"{col.name} {names[k]}: {v[k]:.4f}",
@@ -132,12 +125,7 @@ def overview_figure(columns: list[Column], height: int = 530) -> go.Figure:
 
 def clicked_column(event) -> tuple[str, int] | None:
     """(stage name, index) of a click on the overview figure (its picker's customdata)."""
-    try:
-        points = event["selection"]["points"]
-    except (KeyError, TypeError):
-        return None
-    for p in points or []:
-        cd = p.get("customdata")
+    for cd in clicked_customdata(event):
         if isinstance(cd, list) and len(cd) == 2 and isinstance(cd[0], str) and isinstance(cd[1], (int, float)):
             return cd[0], int(cd[1])
     return None

@@ -85,6 +85,13 @@ def find_data_root(root: str | os.PathLike | None = None, download: bool | None 
     raise DatasetNotFound(HOW_TO_GET_IT)
 
 
+def _check_shapes(images: tuple, labels: tuple, train: bool, root: Path) -> None:
+    expected = 60_000 if train else 10_000
+    if images != (expected, 28, 28) or labels != (expected,):
+        raise DatasetNotFound(f"Fashion-MNIST under {root} has shape {images}, expected "
+                              f"({expected}, 28, 28).\n{HOW_TO_GET_IT}")
+
+
 @functools.lru_cache(maxsize=4)
 def _load(train: bool, root: Path) -> tuple[torch.Tensor, torch.Tensor]:
     from torchvision.datasets import FashionMNIST  # imported when needed: it takes ~1 s
@@ -94,10 +101,7 @@ def _load(train: bool, root: Path) -> tuple[torch.Tensor, torch.Tensor]:
     except Exception as e:
         raise DatasetNotFound(f"Fashion-MNIST under {root} could not be read ({e}).\n{HOW_TO_GET_IT}") from e
     X, y = ds.data, ds.targets  # (N, 28, 28) uint8, (N,) int64
-    expected = 60_000 if train else 10_000
-    if X.shape != (expected, 28, 28) or y.shape != (expected,):
-        raise DatasetNotFound(f"Fashion-MNIST under {root} has shape {tuple(X.shape)}, expected "
-                              f"({expected}, 28, 28).\n{HOW_TO_GET_IT}")
+    _check_shapes(tuple(X.shape), tuple(y.shape), train, root)
     return X, y
 
 
@@ -125,10 +129,7 @@ def _read_split(train: bool, root: Path) -> tuple[np.ndarray, np.ndarray]:
     raw = root / "FashionMNIST" / "raw"
     prefix = "train" if train else "t10k"
     X, y = read_idx(raw / f"{prefix}-images-idx3-ubyte"), read_idx(raw / f"{prefix}-labels-idx1-ubyte")
-    expected = 60_000 if train else 10_000
-    if X.shape != (expected, 28, 28) or y.shape != (expected,):
-        raise DatasetNotFound(f"Fashion-MNIST under {root} has shape {X.shape}, expected "
-                              f"({expected}, 28, 28).\n{HOW_TO_GET_IT}")
+    _check_shapes(X.shape, y.shape, train, root)
     return X, y.astype(np.int64)
 
 
