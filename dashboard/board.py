@@ -54,15 +54,14 @@ class Board:
         self._extent(x1, y1)
 
     def picture(self, rgba: np.ndarray, x: float, y: float, sx: float, sy: float | None = None,
-                name: str | None = None, meta: dict | None = None) -> tuple[float, float]:
+                name: str | None = None, limit: float | None = None) -> tuple[float, float]:
         """Place an (H, W, 4) picture with its top-left corner at (x, y), each pixel sx × sy; returns its size.
 
-        meta: what the colours mean, e.g. {"limit": 2.5} (None as the limit: greys from 0 to 1).
+        limit: what the colours mean: the diverging scale ±limit, or (None) greys from 0 to 1.
         """
         sy = sx if sy is None else sy
         H, W = rgba.shape[:2]
-        self.images.append(image_trace(rgba, x + sx / 2, y + sy / 2, sx, sy, name=name,
-                                       **({"meta": meta} if meta is not None else {})))
+        self.images.append(image_trace(rgba, x + sx / 2, y + sy / 2, sx, sy, name=name, limit=limit))
         self._extent(x + W * sx, y + H * sy)
         return W * sx, H * sy
 
@@ -71,7 +70,7 @@ class Board:
         """A map of values as a picture: greys from 0 to 1, or the diverging scale ±limit (default: its own)."""
         lim = None if greys else (limit if limit is not None else color_limit(z))
         return self.picture(grey_rgba(z) if greys else diverging_rgba(z, lim), x, y, s, name=name,
-                            meta=dict(limit=lim))
+                            limit=lim)
 
     def numbers(self, z: np.ndarray, x: float, y: float, cell: float, limit: float | None = None,
                 greys: bool = False, size: int = 11, name: str | None = None) -> tuple[float, float]:
@@ -107,7 +106,7 @@ class Board:
             data.append(picker_trace(*([self.pick[f][k] for k in ks] for f in ("x", "y", "cd", "hover")), size))
         height = height or int(self.bottom + pad + margin_top + 10)
         layout = dict(height=height, margin=dict(l=5, r=5, t=margin_top, b=5), showlegend=False,
-                      clickmode="event+select", dragmode=False, plot_bgcolor="rgba(0,0,0,0)", shapes=self.shapes,
+                      clickmode="event+select", dragmode="pan", plot_bgcolor="rgba(0,0,0,0)", shapes=self.shapes,
                       xaxis=dict(visible=False, range=[-pad, self.right + pad], fixedrange=True, constrain="domain"),
                       yaxis=dict(visible=False, range=[self.bottom + pad, -pad], fixedrange=True, scaleanchor="x"))
         return make_figure(data, layout)

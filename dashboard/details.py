@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
+from charts import chart
 from figures import clicked_index, stage_figure
 from figures_detail import MAX_PICKABLE, activation_figure, contributions_figure, conv_figure, pool_figure
 from lenet.data import CLASS_NAMES
@@ -73,9 +74,8 @@ def _conv_body(model: LeNet, acts: dict[str, np.ndarray], stage: str) -> None:
     st.caption(("click a pixel of the output map, or " if H * W <= MAX_PICKABLE else "") +
                "slide the window with the sliders, step or play")
     key = "cv_fig"
-    st.plotly_chart(conv_figure(w, acts[stage][c], c, stage, previous_stage(stage), stage == "conv1",
-                                model.config.activation), key=key, on_select=lambda: _clicked_pixel(key, W),
-                    selection_mode="points", config=CFG)
+    chart(conv_figure(w, acts[stage][c], c, stage, previous_stage(stage), stage == "conv1", model.config.activation),
+          key=key, on_select=lambda: _clicked_pixel(key, W), selection_mode="points", config=CFG)
     sums = " + ".join(f"{s:.3f}" for s in w.channel_sums)
     act = model.config.activation
     st.markdown(
@@ -97,8 +97,7 @@ def activation_ui(model: LeNet, acts: dict[str, np.ndarray], stage: str) -> None
         highlight = (float(pre_m[i, j]), float(post_m[i, j]))
     else:
         pre_m, post_m = pre, post
-    st.plotly_chart(activation_figure(x, y, pre_m, post_m, model.config.activation, highlight), key="act_curve",
-                    config=CFG)
+    chart(activation_figure(x, y, pre_m, post_m, model.config.activation, highlight), key="act_curve", config=CFG)
 
 
 def pool_ui(model: LeNet, acts: dict[str, np.ndarray], stage: str, other: tuple | None = None) -> None:
@@ -111,9 +110,8 @@ def pool_ui(model: LeNet, acts: dict[str, np.ndarray], stage: str, other: tuple 
         other_model, other_acts = other
         q = pool_window(other_model, _torch(other_acts), stage, c, i, j)
     key = "pl_fig"
-    st.plotly_chart(pool_figure(p, acts[previous_stage(stage)][c], acts[stage][c], i, j, previous_stage(stage),
-                                stage, c, other=q), key=key, on_select=lambda: _clicked_pixel(key, W),
-                    selection_mode="points", config=CFG)
+    chart(pool_figure(p, acts[previous_stage(stage)][c], acts[stage][c], i, j, previous_stage(stage), stage, c,
+                      other=q), key=key, on_select=lambda: _clicked_pixel(key, W), selection_mode="points", config=CFG)
     for r in (p, q) if q is not None else (p,):
         a, b, cc, d = r.window.ravel()
         formula = f"max({a:.3f}, {b:.3f}, {cc:.3f}, {d:.3f})" if r.op == "max" else \
@@ -130,16 +128,16 @@ def dense_ui(model: LeNet, acts: dict[str, np.ndarray], stage: str) -> None:
     if stage == "fc1":  # name the flattened inputs by their map and position
         names = [f"pool2 map {i // 25} ({i % 25 // 5},{i % 5})" for i in range(400)]
     c1, c2 = st.columns([1.2, 1])
-    c1.plotly_chart(contributions_figure(d.contributions, d.top, names, d.bias, d.value), key="dn_contrib",
-                    config=CFG)
+    chart(contributions_figure(d.contributions, d.top, names, d.bias, d.value), key="dn_contrib", where=c1,
+          config=CFG)
     with c2:
         after = f" → {model.config.activation} = **{d.activated:.4f}**" if d.activated is not None else " (a logit)"
         label = f" ({CLASS_NAMES[k]})" if stage == "fc3" else ""
         st.markdown(f"Neuron {k}{label}: Σ {len(d.inputs)} inputs × weights = {d.contributions.sum():.4f}, "
                     f"+ bias {d.bias:+.4f} = **{d.value:.4f}**{after}")
         if stage == "fc1":
-            st.plotly_chart(stage_figure(d.weights.reshape(16, 5, 5), f"neuron {k}'s 400 weights as 16 maps "
-                                         "of 5×5 (one per pool2 map)", height=360), key="dn_w", config=CFG)
+            chart(stage_figure(d.weights.reshape(16, 5, 5), f"neuron {k}'s 400 weights as 16 maps "
+                               "of 5×5 (one per pool2 map)", height=360), key="dn_w", config=CFG)
 
 
 def softmax_ui(acts: dict[str, np.ndarray]) -> None:

@@ -44,14 +44,32 @@ def _revision(data: list[dict]) -> int:
     return zlib.crc32(json.dumps(data, default=plain, separators=(",", ":")).encode())
 
 
+# The app's look, set in each figure instead of by Streamlit's theme (see make_figure): the theme's font, dark
+# grey text, white paper and hover labels.
+FONT_FAMILY = '"Source Sans", sans-serif'
+TEXT = "#31333f"
+STYLE = dict(font=dict(family=FONT_FAMILY, size=14, color=TEXT), paper_bgcolor="#ffffff", hovermode="closest",
+             hoverlabel=dict(bgcolor="#ffffff", bordercolor="rgba(0,0,0,0.2)",
+                             font=dict(family=FONT_FAMILY, size=15, color=TEXT)))
+
+
 def make_figure(data: list[dict], layout: dict) -> go.Figure:
     """A go.Figure built without Plotly's property-by-property validation (tens of ms per rerun here).
 
-    Every builder's output is validated in tests/dashboard/test_figures.py instead. layout.datarevision
-    is a checksum of the data: Streamlit draws a new chart twice (mount, then theme), and with an unchanged
-    datarevision Plotly.react skips comparing and redrawing the data arrays the second time.
+    Every builder's output is validated in tests/dashboard/test_figures.py instead. Streamlit draws a new
+    chart twice (when it mounts, then again with its theme applied); the second draw is nearly free only if
+    Plotly.react finds nothing changed, so each figure:
+    - carries layout.datarevision, a checksum of the data: Plotly then does not compare the data arrays;
+    - has no template (shown with `theme=None`, see charts.py): a template object, even an empty one, counts
+      as changed on every redraw and forces a full one; STYLE gives the look instead;
+    - keeps trace `meta` as a list, never an object (objects likewise always count as changed);
+    - sets hovermode (and boards a truthy dragmode) so Streamlit's selection set-up has nothing to change.
     """
-    return go.Figure(dict(data=data, layout={**layout, "datarevision": _revision(data)}), _validate=False)
+    layout = {**STYLE, **layout, "font": {**STYLE["font"], **layout.get("font", {})},
+              "datarevision": _revision(data)}
+    fig = go.Figure(dict(data=data, layout=layout), _validate=False)
+    fig.layout.template = None  # set after construction: a None given to the constructor means "the default"
+    return fig
 
 
 def grid_shape(count: int) -> tuple[int, int]:
@@ -130,10 +148,13 @@ def seen_image(image: np.ndarray, scale: int = 8) -> np.ndarray:
 
 
 def image_trace(rgba: np.ndarray, x0: float = 0.0, y0: float = 0.0, dx: float = 1.0, dy: float = 1.0,
-                name: str | None = None, **axes) -> dict:
-    """An image trace of rgba whose pixel (0, 0) is centred at (x0, y0) and whose pixels are dx × dy."""
+                name: str | None = None, limit: float | None = None, **axes) -> dict:
+    """An image trace of rgba whose pixel (0, 0) is centred at (x0, y0) and whose pixels are dx × dy.
+
+    Its meta is [limit], what the colours mean: the diverging scale ±limit, or (None) greys from 0 to 1.
+    """
     return dict(type="image", source=png_uri(rgba), x0=x0, y0=y0, dx=dx, dy=dy, hoverinfo="skip",
-                name=name, **axes)
+                name=name, meta=[limit], **axes)
 
 
 def colour_bar_trace(limit: float | None, title: str = "", **bar) -> dict:
@@ -170,7 +191,7 @@ def stage_figure(maps: np.ndarray, title: str, limit: float | None = None, per_m
     bar = colour_bar_trace(lim, "÷ max" if per_map and lim is not None else "")
     xs, ys = zip(*centres)
     H, W = maps.shape[1:]
-    data = [image_trace(rgba, name="maps", meta=dict(limit=lim)),
+    data = [image_trace(rgba, name="maps", limit=lim),
             picker_trace(xs, ys, range(len(maps)), hover or map_hover(maps, "map"), 14 if W <= 10 else 26)]
     if colour_bar:
         data.append(bar)
@@ -183,7 +204,7 @@ def stage_figure(maps: np.ndarray, title: str, limit: float | None = None, per_m
     layout = dict(title=dict(text=title, font=FONT), height=height, margin=dict(l=5, r=5, t=60, b=5),
                   xaxis=dict(visible=False, constrain="domain", fixedrange=True, range=[-0.5, rgba.shape[1] - 0.5]),
                   yaxis=dict(visible=False, range=[rgba.shape[0] - 0.5, -0.5], scaleanchor="x", fixedrange=True),
-                  shapes=shapes, clickmode="event+select", dragmode=False, plot_bgcolor="rgba(0,0,0,0)")
+                  shapes=shapes, clickmode="event+select", dragmode="pan", plot_bgcolor="rgba(0,0,0,0)")
     return make_figure(data, layout)
 
 
@@ -194,7 +215,7 @@ def vector_figure(values: np.ndarray, title: str, limit: float | None = None, la
     lim = limit if limit is not None else color_limit(values)
     names = labels or [str(i) for i in range(len(values))]
     D = len(values)
-    data = [image_trace(diverging_rgba(values[:, None], lim), name="cells", meta=dict(limit=lim)),
+    data = [image_trace(diverging_rgba(values[:, None], lim), name="cells", limit=lim),
             picker_trace([0] * D, range(D), range(D), [f"{n}: {v:.4f}" for n, v in zip(names, values)],
                          max(4, min(20, height // max(D, 1)))),
             colour_bar_trace(lim)]
@@ -206,7 +227,7 @@ def vector_figure(values: np.ndarray, title: str, limit: float | None = None, la
                   xaxis=dict(visible=False, range=[-0.5, 0.5], fixedrange=True),
                   yaxis=dict(visible=bool(labels), range=[D - 0.5, -0.5], fixedrange=True,
                              tickvals=list(range(D)) if labels else None, ticktext=labels),
-                  shapes=shapes, clickmode="event+select", dragmode=False)
+                  shapes=shapes, clickmode="event+select", dragmode="pan")
     return make_figure(data, layout)
 
 

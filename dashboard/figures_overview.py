@@ -57,7 +57,8 @@ def _strip(b: Board, left: float, width: float, limit: float | None, per_map: bo
     ramp = np.linspace(-1.0, 1.0, STRIP_STEPS, dtype=np.float32)[None]
     rgba = grey_rgba((ramp + 1) / 2) if limit is None else diverging_rgba(ramp, 1.0)
     w, y = width * 0.9, HEAD + BODY + 12
-    b.picture(rgba, left + (width - w) / 2, y, w / STRIP_STEPS, STRIP, name="strip")
+    b.picture(rgba, left + (width - w) / 2, y, w / STRIP_STEPS, STRIP, name="strip",
+              limit=None if limit is None else 1.0)
     text = "0 … 1" if limit is None else "±1 ÷ max" if per_map else f"±{limit:.3g}"
     b.label(left + width / 2, y + STRIP + 12, text)
 
@@ -71,7 +72,7 @@ def _maps(b: Board, col: Column, left: float, width: float) -> None:
     s = min(width * 0.94 / w, BODY / h)  # units per pixel
     x0 = left + (width - w * s) / 2
     y0 = HEAD + (BODY - h * s) / 2
-    b.picture(rgba, x0, y0, s, name=col.name, meta=dict(limit=limit))
+    b.picture(rgba, x0, y0, s, name=col.name, limit=limit)
     hover = map_hover(maps, f"{col.name} map") if col.kind == "maps" else [f"{col.name}: the image"]
     for k, (cx, cy) in enumerate(centres):
         b.picker(x0 + (cx + 0.5) * s, y0 + (cy + 0.5) * s, [col.name, k], hover[k], W * s)
@@ -88,7 +89,7 @@ def _vector(b: Board, col: Column, left: float, width: float) -> None:
     limit = col.limit if col.limit is not None else color_limit(v)
     cell_h, cell_w = BODY / D, min(width * 0.6, 28.0)
     x0 = left + (width - cell_w) / 2
-    b.picture(diverging_rgba(v[:, None], limit), x0, HEAD, cell_w, cell_h, name=col.name, meta=dict(limit=limit))
+    b.picture(diverging_rgba(v[:, None], limit), x0, HEAD, cell_w, cell_h, name=col.name, limit=limit)
     names = list(col.labels) if col.labels else [f"neuron {k}" for k in range(D)]
     for k in range(D):
         b.picker(x0 + cell_w / 2, HEAD + (k + 0.5) * cell_h, [col.name, k], f"{col.name} {names[k]}: {v[k]:.4f}",

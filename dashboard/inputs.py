@@ -5,6 +5,7 @@ import numpy as np
 import streamlit as st
 
 from cache import gallery, predictions
+from charts import chart
 from figures import clicked_index, stage_figure
 from lenet.data import CLASS_NAMES, HOW_TO_GET_IT
 from lenet.preprocess import ImageError, prepare_drawing, prepare_upload
@@ -52,8 +53,7 @@ def _pick_ui(model_key: str) -> tuple[np.ndarray, int | None, str]:
     # page, and Streamlit keeps the chart instead of drawing it anew (≈ 55 ms of every input change)
     fig = stage_figure(thumbs, f"{len(candidates)} images — click one", kind="input", height=330, hover=hover,
                        colour_bar=False)
-    st.plotly_chart(fig, key="gallery", on_select=choose_thumb, selection_mode="points",
-                    config={"displayModeBar": False})
+    chart(fig, key="gallery", on_select=choose_thumb, selection_mode="points", config={"displayModeBar": False})
     idx = st.session_state["index"]
     label = int(samples.labels[idx])
     where = "test image" if full else "bundled test image"

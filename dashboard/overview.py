@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from charts import chart
 from figures import color_limit, softmax_figure, stage_figure, vector_figure
 from figures_overview import Column, clicked_column, overview_figure
 from lenet.data import CLASS_NAMES
@@ -96,8 +97,8 @@ def overview_ui(model: LeNet, acts: dict[str, np.ndarray], true_label: int | Non
     fig = overview_figure(columns_for(model, acts, true_label, mode, difference))
     if title:
         fig.update_layout(title=dict(text=title, font=dict(size=16)), margin=dict(t=50))
-    st.plotly_chart(fig, key=key, on_select=lambda: _select(key), selection_mode="points",
-                    config={"displayModeBar": "hover", "displaylogo": False, "toImageButtonOptions": {"scale": 3}})
+    chart(fig, key=key, on_select=lambda: _select(key), selection_mode="points",
+          config={"displayModeBar": "hover", "displaylogo": False, "toImageButtonOptions": {"scale": 3}})
 
 
 def focus_ui(model: LeNet, acts: dict[str, np.ndarray], true_label: int | None) -> None:
@@ -108,5 +109,5 @@ def focus_ui(model: LeNet, acts: dict[str, np.ndarray], true_label: int | None) 
     mode = st.session_state.get("color_range", "stage")
     fig = column_figure(model, acts, name, mode, true_label, st.session_state.get("map"), limits(acts, mode),
                         height=760)
-    st.plotly_chart(fig, key="focus_fig", config={"toImageButtonOptions": {"scale": 3}})
+    chart(fig, key="focus_fig", config={"toImageButtonOptions": {"scale": 3}})
     st.caption(STAGE_BY_NAME[name].describe(model.config))

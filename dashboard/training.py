@@ -7,6 +7,7 @@ import streamlit as st
 import torch
 
 from cache import job_manager
+from charts import chart
 from figures_training import training_figure
 from lenet.config import PRESETS
 from lenet.data import HOW_TO_GET_IT, dataset_available
@@ -71,7 +72,7 @@ def _progress_body() -> None:
     c2.metric("examples/sec", f"{last.examples_per_sec:,.0f}" if last and last.epoch else "…")
     c3.metric("elapsed", f"{p.elapsed:.0f} s")
     c4.metric("remaining", f"{p.remaining:.0f} s" if p.remaining is not None else "…")
-    st.plotly_chart(training_figure(p.steps, p.epochs, p.num_epochs), key="train_curves")
+    chart(training_figure(p.steps, p.epochs, p.num_epochs), key="train_curves")
     if job.alive:
         st.button("Stop", on_click=job.stop, type="secondary", key="stop_training",
                   help="ends after the current step; the last completed epoch is kept")

@@ -15,10 +15,15 @@ def rgba_of(trace: dict) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(base64.b64decode(trace["source"].split(",", 1)[1]))).convert("RGBA"))
 
 
+def _limit(trace: dict) -> float | None:
+    """The colour limit a picture was coloured with (its meta is [limit]); None: greys from 0 to 1."""
+    return trace["meta"][0]
+
+
 def values_of(trace: dict) -> np.ndarray:
     """Approximate values of a picture (within limit/255), NaN where transparent (the gaps between maps)."""
     rgba = rgba_of(trace).astype(np.int32)
-    limit = (trace.get("meta") or {}).get("limit")
+    limit = _limit(trace)
     if limit is None:  # greys from 0 to 1
         values = rgba[..., 0] / 255.0
     else:
@@ -29,4 +34,4 @@ def values_of(trace: dict) -> np.ndarray:
 
 def tolerance(trace: dict) -> float:
     """How far values_of() may be from the true values."""
-    return ((trace.get("meta") or {}).get("limit") or 1.0) * 2.0 / 127.5  # rounding, plus a neighbouring colour
+    return (_limit(trace) or 1.0) * 2.0 / 127.5  # rounding, plus a neighbouring colour

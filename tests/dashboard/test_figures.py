@@ -56,7 +56,7 @@ def test_stage_figure_is_one_picture_one_picker_and_a_colour_bar():
     assert values.shape == z.shape and np.isnan(values).sum() == np.isnan(z).sum()
     assert np.nanmax(np.abs(values - z)) <= tolerance(picture)
     lim = np.abs(maps).max()
-    assert picture["meta"]["limit"] == pytest.approx(lim) and bar["zmax"] == pytest.approx(lim)
+    assert picture["meta"][0] == pytest.approx(lim) and bar["zmax"] == pytest.approx(lim)
     assert list(picker["customdata"]) == list(range(6))
     assert picker["hovertext"][2] == f"map 2: {maps[2].min():.3g} … {maps[2].max():.3g}"
     assert len(fig.layout.shapes) == 1  # the selected map is outlined
@@ -67,10 +67,10 @@ def test_colour_range_modes():
     per_map = values_of(_trace(F.stage_figure(maps, "x", per_map=True), "maps"))
     assert np.nanmax(per_map) == pytest.approx(1.0) and np.nanmin(per_map) == pytest.approx(-1.0)
     network = F.stage_figure(maps, "x", limit=10.0)
-    assert _trace(network, "maps")["meta"]["limit"] == 10.0 and network.data[2].zmax == 10.0
+    assert _trace(network, "maps")["meta"][0] == 10.0 and network.data[2].zmax == 10.0
     assert np.nanmin(values_of(_trace(network, "maps"))) == pytest.approx(-4.0, abs=0.2)
     grey = F.stage_figure(maps[:1] * 0 + 0.5, "input", kind="input")
-    assert _trace(grey, "maps")["meta"]["limit"] is None
+    assert _trace(grey, "maps")["meta"][0] is None
     assert (grey.data[2].zmin, grey.data[2].zmax) == (0.0, 1.0)  # the colour bar of the greys
     assert np.nanmax(np.abs(values_of(_trace(grey, "maps")) - 0.5)) < 0.01
 
@@ -85,7 +85,7 @@ def test_vector_and_softmax_figures():
     v = np.linspace(-2, 3, 120).astype(np.float32)
     fig = F.vector_figure(v, "fc1", selected=7)
     cells = _trace(fig, "cells")
-    assert values_of(cells).shape == (120, 1) and cells["meta"]["limit"] == pytest.approx(3.0)
+    assert values_of(cells).shape == (120, 1) and cells["meta"][0] == pytest.approx(3.0)
     assert _trace(fig, "pickers")["hovertext"][119] == "119: 3.0000"
     probs = np.full(10, 0.02)
     probs[3] = 0.82
@@ -124,7 +124,7 @@ def test_overview_is_one_figure_with_a_picture_per_stage():
     pool2 = values_of(next(t for t in fig["data"] if t.get("name") == "pool2"))
     assert np.nanmax(np.abs(pool2)) == pytest.approx(1.0)  # per-map range: each map ÷ its own max
     fc1 = next(t for t in fig["data"] if t.get("name") == "fc1")
-    assert fc1["meta"]["limit"] == 7.0 and values_of(fc1).shape == (120, 1)
+    assert fc1["meta"][0] == 7.0 and values_of(fc1).shape == (120, 1)
     labels = _labels(fig)
     assert {"Input", "Conv 1", "Pooling 2", "fc1", "Softmax", "±7", "±1 ÷ max", "0 … 1"} <= set(labels)
     assert "<b>Ankle boot ✓</b>" in labels and "<b>55%</b>" in labels
@@ -226,3 +226,22 @@ def test_datarevision_follows_the_content():
     a = F.stage_figure(np.zeros((1, 5, 5)), "x").layout.datarevision
     assert a == F.stage_figure(np.zeros((1, 5, 5)), "x").layout.datarevision
     assert a != F.stage_figure(np.ones((1, 5, 5)), "x").layout.datarevision
+
+
+def test_figures_redraw_for_free_when_unchanged():
+    """What lets Streamlit's second draw of a new chart find nothing changed (figures.make_figure)."""
+    import json
+
+    import plotly.io
+    import plotly.tools
+
+    for fig in _every_figure():
+        # exactly what st.plotly_chart sends to the browser
+        sent = json.loads(plotly.io.to_json(plotly.tools.return_figure_from_figure_or_data(fig, True),
+                                            validate=False))
+        layout = sent["layout"]
+        assert layout["template"] is None  # no template object: it would count as changed every time
+        assert all(isinstance(t.get("meta", []), list) for t in sent["data"])
+        assert layout["hovermode"] == "closest" and layout["font"]["family"] == F.FONT_FAMILY
+        if "clickmode" in layout:  # a falsy dragmode would be replaced by Streamlit's selection set-up
+            assert layout["dragmode"]
