@@ -1,4 +1,5 @@
-"""Shared by the browser benchmarks: a real `streamlit run dashboard/app.py` and Chromium's launch flags."""
+"""Shared by the browser benchmarks and the browser tests: a real `streamlit run dashboard/app.py` on a free
+127.0.0.1 port, and Chromium's path and launch flags."""
 from __future__ import annotations
 
 import contextlib
@@ -9,27 +10,38 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import Iterator
+from typing import IO, Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "dashboard" / "app.py"  # what `streamlit run` starts
 PAGES = ROOT / "dashboard" / "main.py"  # the script each session runs (what AppTest runs)
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("LENET_CHROMIUM", "/usr/bin/chromium")  # Debian's; Playwright never downloads one
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync", "--disable-quic"]
 
 
-@contextlib.contextmanager
-def running_dashboard(env: dict[str, str] | None = None) -> Iterator[str]:
-    """Start the dashboard on a free 127.0.0.1 port, wait until it answers, yield its URL, stop it after."""
+def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_dashboard(env: dict[str, str] | None = None, log: IO | None = None,
+                      timeout_s: float = 120) -> Iterator[str]:
+    """Start the dashboard on a free 127.0.0.1 port, wait until it answers, yield its URL, stop it after.
+
+    env: extra environment variables; log: where the server's output goes (default: discarded).
+    """
+    port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+                             "--server.address", "127.0.0.1", "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false"], cwd=ROOT,
+                            stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
+                            env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     try:
+        deadline = time.time() + timeout_s
         while True:
             try:
                 if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
@@ -37,8 +49,13 @@ def running_dashboard(env: dict[str, str] | None = None) -> Iterator[str]:
             except OSError:
                 if proc.poll() is not None:
                     raise RuntimeError(f"streamlit exited with code {proc.returncode}") from None
+                if time.time() > deadline:
+                    raise RuntimeError(f"streamlit did not answer within {timeout_s:.0f} s") from None
                 time.sleep(0.05)
         yield url
     finally:
         proc.terminate()
-        proc.wait(10)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -30,7 +30,9 @@ from lenet.train import EpochEvent, Trainer
 
 
 def seed_loop(device: torch.device, batch_size: int = 256, lr: float = 0.9, workers: int = 4):
-    """d2l 6.6's train_ch6 on d2l's load_data_fashion_mnist, one epoch per next(); yields (loss, train acc, test acc)."""
+    """d2l 6.6's train_ch6 on d2l's load_data_fashion_mnist, one epoch per next().
+
+    Yields (loss, train acc, test acc)."""
     root = str(find_data_root())
     train_iter = DataLoader(FashionMNIST(root, train=True, transform=transforms.ToTensor()), batch_size,
                             shuffle=True, num_workers=workers)

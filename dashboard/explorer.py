@@ -95,7 +95,8 @@ def accuracy_line(choice: ModelChoice) -> str:
 def prediction_ui(acts: dict[str, np.ndarray], label: int | None, name: str) -> None:
     probs = acts["softmax"]
     pred = int(np.argmax(probs))
-    verdict = "" if label is None else ("correct" if pred == label else f"wrong: the true class is {CLASS_NAMES[label]}")
+    verdict = "" if label is None else \
+        ("correct" if pred == label else f"wrong: the true class is {CLASS_NAMES[label]}")
     st.metric(name, f"{CLASS_NAMES[pred]} {probs[pred]:.0%}", help="the network's prediction")
     if verdict:
         st.caption(verdict)

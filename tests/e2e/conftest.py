@@ -1,12 +1,7 @@
 """A real dashboard server on 127.0.0.1 and a real Chromium (Debian's) driven by Playwright."""
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -14,50 +9,26 @@ import pytest
 from testsupport import skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("LENET_CHROMIUM", "/usr/bin/chromium")
+sys.path.insert(0, str(ROOT / "bench"))
+from dashboard_server import CHROMIUM, CHROMIUM_ARGS, running_dashboard  # noqa: E402  (shared with the benchmarks)
+
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", "--disable-quic"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
 def server():
-    """`streamlit run dashboard/app.py` on a free port; yields its base URL."""
-    port = _free_port()
-    log = open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / "streamlit.log", "w")
+    """`streamlit run dashboard/app.py` on a free port, its output in test-artifacts/; yields its base URL."""
+    ARTIFACTS.mkdir(exist_ok=True)
     models = ARTIFACTS / "models"  # this server's user models folder, emptied for each run
     if models.exists():
         for f in models.iterdir():
             f.unlink()
-    env = {**os.environ, "LENET_MODELS_DIR": str(models)}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-                             "--server.address", "127.0.0.1", "--server.port", str(port),
-                             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
+    with open(ARTIFACTS / "streamlit.log", "w") as log:
         try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail(f"streamlit did not start; see {ARTIFACTS / 'streamlit.log'}")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+            with running_dashboard(env={"LENET_MODELS_DIR": str(models)}, log=log, timeout_s=60) as url:
+                yield url
+        except RuntimeError as e:
+            pytest.fail(f"{e}; see {ARTIFACTS / 'streamlit.log'}")
 
 
 @pytest.fixture(scope="session")
