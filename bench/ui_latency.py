@@ -10,6 +10,8 @@
    stamps every change to the page with its next animation frame, and the page counts as settled after
    1 s without any change (and with the new image's caption shown), so late repaints are never missed.
    The page is looked at ten times a second, never with Playwright's per-frame waiting (see _LOOK).
+   Also reported: the renderer's main-thread time and CPU time per change (Chromium's own counters, which
+   include the 1 s of quiet): on a noisy machine a steadier measure of what a change costs the browser.
 3. first render: from starting `streamlit run` to the paint of the last change of the first full page, in a
    browser already running (as a user's is), which opens the page as soon as the server answers.
 """
@@ -91,21 +93,34 @@ def browser_side(repeats: int) -> dict[str, float]:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1700, "height": 2200})
         page.add_init_script(f"window.addEventListener('DOMContentLoaded', {_WATCH})")
+        cdp = page.context.new_cdp_session(page)  # Chromium's own counters: steadier than wall time here
+        cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
         t0 = time.time()
         with running_dashboard() as url:
             page.goto(url)
             first = _settled(page, 3, "test image #0:") / 1e3 - t0  # gallery, overview, conv detail
             plus = page.get_by_test_id("stNumberInputStepUp").first
             plus.wait_for()
-            times = []
+            times, main, cpu = [], [], []
             for k in range(repeats):
                 n_plots = page.locator(".js-plotly-plot").count()
+                before = _counters(cdp)
                 plus.click()
                 last = _settled(page, n_plots, f"test image #{k + 1}:")
+                after = _counters(cdp)
                 times.append(last - page.evaluate("() => window.__clickAt"))
+                main.append(1e3 * (after["TaskDuration"] - before["TaskDuration"]))
+                cpu.append(1e3 * (after["ProcessTime"] - before["ProcessTime"]))
         browser.close()
     return {"first_render_s": first, "browser_input_change_ms": statistics.median(times),
-            "browser_input_change_all_ms": [round(t) for t in times]}
+            "browser_input_change_all_ms": [round(t) for t in times],
+            "renderer_main_thread_ms_per_change": statistics.median(main),
+            "renderer_cpu_ms_per_change": statistics.median(cpu)}
+
+
+def _counters(cdp) -> dict[str, float]:
+    """The page's renderer: main-thread task time and the process's CPU time (all threads), in seconds."""
+    return {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
 
 
 def main() -> None:
@@ -121,6 +136,8 @@ def main() -> None:
         result.update(browser_side(args.repeats))
         print(f"browser: input change to every figure painted {result['browser_input_change_ms']:.0f} ms "
               f"(goal 300 ms); first render {result['first_render_s']:.1f} s (goal 6 s)")
+        print(f"browser work per input change: {result['renderer_main_thread_ms_per_change']:.0f} ms on the "
+              f"renderer's main thread, {result['renderer_cpu_ms_per_change']:.0f} ms CPU in the renderer")
     print(json.dumps(result))
 
 
