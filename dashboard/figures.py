@@ -141,10 +141,14 @@ def png_uri(image: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-def seen_image(image: np.ndarray, scale: int = 8) -> np.ndarray:
-    """A (28, 28) image in [0, 1] enlarged with sharp pixels (an <img>, far cheaper than a Plotly chart)."""
+def seen_image(image: np.ndarray, scale: int = 8) -> str:
+    """A (28, 28) image in [0, 1] enlarged with sharp pixels, as a grey PNG data URI for st.image (an <img>,
+    far cheaper than a Plotly chart). A data URI travels with the page update itself: given an array,
+    st.image stores a file the browser then fetches, one more round trip per input change."""
     g = np.rint(np.clip(image, 0, 1) * 255).astype(np.uint8)
-    return np.kron(g, np.ones((scale, scale), np.uint8))
+    buf = io.BytesIO()
+    Image.fromarray(np.kron(g, np.ones((scale, scale), np.uint8)), "L").save(buf, "PNG", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
 def image_trace(rgba: np.ndarray, x0: float = 0.0, y0: float = 0.0, dx: float = 1.0, dy: float = 1.0,

@@ -245,3 +245,19 @@ def test_figures_redraw_for_free_when_unchanged():
         assert layout["hovermode"] == "closest" and layout["font"]["family"] == F.FONT_FAMILY
         if "clickmode" in layout:  # a falsy dragmode would be replaced by Streamlit's selection set-up
             assert layout["dragmode"]
+
+
+def test_seen_image_is_the_28x28_image_enlarged_with_sharp_pixels():
+    import base64
+    import io
+
+    from PIL import Image
+
+    image = np.random.default_rng(4).uniform(size=(28, 28)).astype(np.float32)
+    uri = F.seen_image(image)
+    assert uri.startswith("data:image/png;base64,")  # sent inline with the page update, no file to fetch
+    big = np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))))
+    assert big.shape == (224, 224)
+    blocks = big.reshape(28, 8, 28, 8)
+    assert (blocks == blocks[:, :1, :, :1]).all()  # every pixel an 8×8 block of one grey
+    assert np.abs(blocks[:, 0, :, 0] / 255.0 - image).max() <= 0.5 / 255 + 1e-6
