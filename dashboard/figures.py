@@ -132,13 +132,17 @@ def mosaic(maps: np.ndarray, cols: int, greys: bool = False, limit: float | None
     return diverging_rgba(z, lim), centres, lim
 
 
+def _png_data_uri(image: Image.Image) -> str:
+    buf = io.BytesIO()
+    image.save(buf, "PNG", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
 def png_uri(image: np.ndarray) -> str:
     """An (H, W) array in [0, 1] (greys) or an (H, W, 4) uint8 RGBA array as a PNG data URI."""
     if image.ndim == 2:
         image = grey_rgba(image)
-    buf = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(image), "RGBA").save(buf, "PNG", compress_level=1)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    return _png_data_uri(Image.fromarray(np.ascontiguousarray(image), "RGBA"))
 
 
 def seen_image(image: np.ndarray, scale: int = 8) -> str:
@@ -146,9 +150,7 @@ def seen_image(image: np.ndarray, scale: int = 8) -> str:
     far cheaper than a Plotly chart). A data URI travels with the page update itself: given an array,
     st.image stores a file the browser then fetches, one more round trip per input change."""
     g = np.rint(np.clip(image, 0, 1) * 255).astype(np.uint8)
-    buf = io.BytesIO()
-    Image.fromarray(np.kron(g, np.ones((scale, scale), np.uint8)), "L").save(buf, "PNG", compress_level=1)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    return _png_data_uri(Image.fromarray(np.kron(g, np.ones((scale, scale), np.uint8)), "L"))
 
 
 def image_trace(rgba: np.ndarray, x0: float = 0.0, y0: float = 0.0, dx: float = 1.0, dy: float = 1.0,
@@ -192,13 +194,12 @@ def stage_figure(maps: np.ndarray, title: str, limit: float | None = None, per_m
     maps = np.asarray(maps, dtype=np.float32)
     rows, cols = grid_shape(len(maps))
     rgba, centres, lim = mosaic(maps, cols, kind == "input", limit, per_map)
-    bar = colour_bar_trace(lim, "÷ max" if per_map and lim is not None else "")
     xs, ys = zip(*centres)
     H, W = maps.shape[1:]
     data = [image_trace(rgba, name="maps", limit=lim),
             picker_trace(xs, ys, range(len(maps)), hover or map_hover(maps, "map"), 14 if W <= 10 else 26)]
     if colour_bar:
-        data.append(bar)
+        data.append(colour_bar_trace(lim, "÷ max" if per_map and lim is not None else ""))
     shapes = []
     if selected is not None and 0 <= selected < len(maps):
         r, k = divmod(selected, cols)

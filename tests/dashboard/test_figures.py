@@ -248,16 +248,13 @@ def test_figures_redraw_for_free_when_unchanged():
 
 
 def test_seen_image_is_the_28x28_image_enlarged_with_sharp_pixels():
-    import base64
-    import io
-
-    from PIL import Image
-
     image = np.random.default_rng(4).uniform(size=(28, 28)).astype(np.float32)
     uri = F.seen_image(image)
     assert uri.startswith("data:image/png;base64,")  # sent inline with the page update, no file to fetch
-    big = np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))))
-    assert big.shape == (224, 224)
+    rgba = rgba_of({"source": uri})
+    assert rgba.shape == (224, 224, 4) and (rgba[..., 3] == 255).all()
+    assert (rgba[..., 0] == rgba[..., 1]).all() and (rgba[..., 0] == rgba[..., 2]).all()  # greys
+    big = rgba[..., 0]
     blocks = big.reshape(28, 8, 28, 8)
     assert (blocks == blocks[:, :1, :, :1]).all()  # every pixel an 8×8 block of one grey
     assert np.abs(blocks[:, 0, :, 0] / 255.0 - image).max() <= 0.5 / 255 + 1e-6
