@@ -22,14 +22,25 @@ def _torch(acts: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
     return {k: torch.from_numpy(v[None]) for k, v in acts.items()}
 
 
-def _pixel_ui(H: int, W: int) -> tuple[int, int]:
-    """Row and column sliders for the output pixel (clicks on the output map set them too)."""
+def _position_ui(C: int, H: int, W: int, label: str, steps: bool = False) -> tuple[int, int, int]:
+    """One row of controls: the map, the output pixel's row and column (a click on the output map sets them
+    too) and, for the conv view, step back / play / step forward along the sliding window's path.
+
+    Number inputs rather than sliders: the page redraws every control after each input change, and a slider
+    measures the page as it draws (a forced layout, ~10 ms of the browser's time per change, per slider).
+    """
+    st.session_state["map"] = min(int(st.session_state.get("map", 0)), C - 1)
     st.session_state["row"] = min(int(st.session_state.get("row", 0)), H - 1)
     st.session_state["col"] = min(int(st.session_state.get("col", 0)), W - 1)
-    c1, c2 = st.columns(2)
-    c1.slider("output row i", 0, H - 1, key="row")
-    c2.slider("output column j", 0, W - 1, key="col")
-    return st.session_state["row"], st.session_state["col"]
+    cols = st.columns([1.2, 1, 1, 0.8, 0.8, 0.8] if steps else [1.2, 1, 1, 2.4], vertical_alignment="bottom")
+    cols[0].number_input(f"{label} (0–{C - 1})", 0, C - 1, key="map")
+    cols[1].number_input(f"output row i (0–{H - 1})", 0, H - 1, key="row")
+    cols[2].number_input(f"output column j (0–{W - 1})", 0, W - 1, key="col")
+    if steps:
+        cols[3].button("◀ step", key="step_back", on_click=_step, args=(H, W, -1))
+        cols[4].toggle("play", key="playing", help="slide the window across the map, one position every 0.7 s")
+        cols[5].button("step ▶", key="step_fwd", on_click=_step, args=(H, W, 1))
+    return st.session_state["map"], st.session_state["row"], st.session_state["col"]
 
 
 def _clicked_pixel(key: str, W: int) -> None:
@@ -49,14 +60,6 @@ def _step(H: int, W: int, delta: int) -> None:
     st.session_state["row"], st.session_state["col"] = divmod(flat, W)
 
 
-def _window_controls_ui(H: int, W: int) -> None:
-    """Step back / play / step forward along the sliding window's path."""
-    c1, c2, c3, c4 = st.columns([1, 1, 1, 3])
-    c1.button("◀ step", key="step_back", on_click=_step, args=(H, W, -1))
-    c2.toggle("play", key="playing", help="slide the window across the map, one position every 0.7 s")
-    c3.button("step ▶", key="step_fwd", on_click=_step, args=(H, W, 1))
-
-
 def conv_ui(model: LeNet, acts: dict[str, np.ndarray], stage: str) -> None:
     """The conv view; while 'play' is on it reruns alone (a fragment) every 0.7 s, one pixel further."""
     playing = bool(st.session_state.get("playing"))
@@ -67,12 +70,10 @@ def _conv_body(model: LeNet, acts: dict[str, np.ndarray], stage: str) -> None:
     C, H, W = acts[stage].shape
     if st.session_state.get("playing"):  # each timed rerun of the fragment moves one position on
         _step(H, W, 1)
-    c = _map_ui(C, "output map")
-    _window_controls_ui(H, W)
-    i, j = _pixel_ui(H, W)
+    c, i, j = _position_ui(C, H, W, "output map", steps=True)
     w = conv_window(model, _torch(acts), stage, c, i, j)
-    st.caption(("click a pixel of the output map, or " if H * W <= MAX_PICKABLE else "") +
-               "slide the window with the sliders, step or play")
+    st.caption("the output pixel: " + ("click it on the output map, " if H * W <= MAX_PICKABLE else "") +
+               "choose its row and column, step or play")
     key = "cv_fig"
     chart(conv_figure(w, acts[stage][c], c, stage, previous_stage(stage), stage == "conv1", model.config.activation),
           key=key, on_select=lambda: _clicked_pixel(key, W), selection_mode="points", config=CFG)
@@ -102,8 +103,7 @@ def activation_ui(model: LeNet, acts: dict[str, np.ndarray], stage: str) -> None
 
 def pool_ui(model: LeNet, acts: dict[str, np.ndarray], stage: str, other: tuple | None = None) -> None:
     C, H, W = acts[stage].shape
-    c = _map_ui(C, "map")
-    i, j = _pixel_ui(H, W)
+    c, i, j = _position_ui(C, H, W, "map")
     p = pool_window(model, _torch(acts), stage, c, i, j)
     q = None
     if other is not None:  # compare mode: the same window under the other pooling, side by side
@@ -151,13 +151,23 @@ def softmax_ui(acts: dict[str, np.ndarray]) -> None:
                 f"({s.probs[s.prediction]:.1%}). Subtracting m changes nothing but keeps e^z from overflowing.")
 
 
+NO_STAGE = "— none: click a map or neuron above, or choose a stage here —"
+
+
 def detail_ui(model: LeNet, acts: dict[str, np.ndarray], other: tuple | None = None) -> None:
-    """Stage selector, its explanation, and the view for its kind."""
-    names = [s.name for s in STAGES if s.kind not in ("input", "flatten")]
+    """Stage selector, its explanation, and the view for its kind.
+
+    None is open at first: a click on a map or neuron in the overview (or this selector) opens one, as in
+    CNN Explainer. The overview alone answers an input change faster (a detail view costs the browser
+    ~80 ms more), which matters most while a lecturer clicks through images.
+    """
+    names = ["", *(s.name for s in STAGES if s.kind not in ("input", "flatten"))]
     if st.session_state.get("stage") not in names:
-        st.session_state["stage"] = "conv1"
+        st.session_state["stage"] = ""
     stage = st.selectbox("Explain stage", names, key="stage",
-                         format_func=lambda n: f"{STAGE_BY_NAME[n].title} ({n})")
+                         format_func=lambda n: f"{STAGE_BY_NAME[n].title} ({n})" if n else NO_STAGE)
+    if not stage:
+        return
     st.info(STAGE_BY_NAME[stage].describe(model.config))
     kind = STAGE_BY_NAME[stage].kind
     if kind == "conv":

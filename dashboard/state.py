@@ -15,7 +15,7 @@ FIELDS: dict[str, tuple[str, object, object]] = {
     "um": ("user_model", "", str),
     "ep": ("user_epoch", -1, int),
     "w": ("base_weights", "relu-max", ("sigmoid-avg", "sigmoid-max", "relu-avg", "relu-max")),
-    "stage": ("stage", "conv1", tuple(STAGE_BY_NAME)),
+    "stage": ("stage", "", ("", *STAGE_BY_NAME)),  # "": no detail view open
     "map": ("map", 0, int),
     "i": ("row", 14, int),
     "j": ("col", 14, int),

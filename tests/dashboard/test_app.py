@@ -71,8 +71,13 @@ def test_default_view_runs_and_shows_every_stage():
     assert "156 params" in titles and "2,416 params" in titles  # the shape printout, alive
     assert "48,120 p." in titles and "850 p." in titles
     assert any("Ankle boot" in m.value for m in at.get("metric"))  # test image 0 is an ankle boot
+    # no detail view until a stage is chosen (or a map clicked), as in CNN Explainer
+    assert at.selectbox(key="stage").value == "" and not any("Sum per input map" in m.value for m in at.markdown)
     # every chart without Streamlit's theme (charts.chart): the figures carry their own look, no template
-    assert [el.proto.theme for el in at.get("plotly_chart")] == [""] * 3  # gallery, overview, conv detail
+    assert [el.proto.theme for el in at.get("plotly_chart")] == [""] * 2  # gallery, overview
+    at.selectbox(key="stage").set_value("conv1").run()
+    assert any("Sum per input map" in m.value for m in at.markdown) and at.query_params["stage"] == "conv1"
+    assert [el.proto.theme for el in at.get("plotly_chart")] == [""] * 3  # and the conv detail
 
 
 def test_pooling_toggle_changes_the_figures():

@@ -172,7 +172,7 @@ def test_conv_figure_shows_every_number_and_the_window(C, pad, H):
     kernel = [t for t in fig["data"] if t.get("name") == "kernel"]
     assert len(kernel) == C and np.allclose(values_of(kernel[C - 1]), w.kernels[C - 1], atol=tolerance(kernel[0]))
     assert len(fig["layout"]["shapes"]) == C + 1  # the window on every input map, the output pixel
-    if C == 1:  # 28×28: too many pixels to give each a marker; the sliders choose the pixel
+    if C == 1:  # 28×28: too many pixels to give each a marker; row and column inputs choose the pixel
         assert not _picked(fig, "customdata")
     else:
         assert _picked(fig, "customdata") == list(range(out.size))  # every output pixel can be clicked
