@@ -1,7 +1,7 @@
 """End to end in a real browser: draw, toggle pooling, open a conv detail view, no error anywhere."""
 from __future__ import annotations
 
-from e2e_helpers import ARTIFACTS, assert_no_errors, wait_for_app
+from e2e_helpers import ARTIFACTS, assert_no_errors, picker_position, wait_for_app
 
 
 def test_draw_toggle_pooling_and_open_conv_detail(page, server):
@@ -54,16 +54,13 @@ def test_clicking_a_map_in_the_overview_opens_its_detail(page, server):
     page.goto(server + "/?stage=fc2")
     wait_for_app(page, "Explain stage")
     overview = page.locator(".js-plotly-plot", has_text="Conv 2").first
-    # the invisible marker over conv2's map 3: which scatter trace and point (from the figure's own data)
-    trace, point = overview.evaluate("""gd => {
-        const scatter = gd.data.filter(t => t.type === 'scatter');
-        for (const [k, t] of scatter.entries())
-            for (const [i, cd] of (t.name === 'pickers' ? t.customdata : []).entries())
-                if (cd[0] === 'conv2' && cd[1] === 3) return [k, i];
-    }""")
-    assert overview.locator(".scatterlayer .trace path.point").count() == 1 + 3 * 6 + 3 * 16 + 120 + 84 + 10
-    box = overview.locator(".scatterlayer .trace").nth(trace).locator("path.point").nth(point).bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    pickers = overview.evaluate("gd => gd.data.filter(t => t.name === 'pickers').map(t => t.x.length)")
+    assert sum(pickers) == 1 + 3 * 6 + 3 * 16 + 120 + 84 + 10  # every map and neuron can be hovered and clicked
+    assert overview.locator(".scatterlayer .trace path.point").count() <= len(pickers)  # none drawn one by one
+    x, y = picker_position(overview, ["conv2", 3])
+    page.mouse.move(x, y)
+    overview.locator(".hoverlayer .hovertext", has_text="conv2 map 3:").wait_for()  # hover finds it from data
+    page.mouse.click(x, y)
     page.wait_for_function("() => location.search.includes('stage=conv2')")
     wait_for_app(page, "Sum per input map")
     assert "map=3" in page.url
@@ -75,10 +72,8 @@ def test_clicking_a_thumbnail_picks_that_image(page, server):
     page.goto(server)
     wait_for_app(page, "Explain stage")
     gallery = page.locator(".js-plotly-plot", has_text="click one").first
-    thumbs = gallery.locator(".scatterlayer .trace").first.locator("path.point")
-    assert thumbs.count() == 24
-    box = thumbs.nth(2).bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert gallery.evaluate("gd => gd.data.find(t => t.name === 'pickers').customdata.length") == 24
+    page.mouse.click(*picker_position(gallery, 2))
     page.get_by_text("test image #2:").wait_for()
     page.wait_for_function("() => location.search.includes('idx=2')")
     assert_no_errors(page)
