@@ -18,24 +18,18 @@ COLUMNS = [s.name for s in STAGES if s.kind != "flatten" and s.name not in SHOWN
 WIDTHS = {"input": 1.1, "conv1": 0.8, "act1": 0.8, "pool1": 0.8, "conv2": 1.0, "act2": 1.0, "pool2": 1.0,
           "fc1": 0.55, "fc2": 0.55, "fc3": 0.55, "softmax": 2.3}
 MAP_KINDS = ("conv", "activation", "pool")
-SMALL = '<span style="font-size:11px;color:#444">'  # a figure title's second line (Plotly's <sub> is too small)
+SMALL = '<span style="font-size:11px;color:#444">'  # the second line of a header (Plotly's <sub> is too small)
 
 
-def header_lines(model: LeNet, name: str) -> list[str]:
-    """['Conv 1', '6×28×28 · 156 params'] — the seed's shape printout, alive."""
+def header(model: LeNet, name: str) -> str:
+    """'Conv 1 · 6×28×28 · 156 params' — the seed's shape printout, alive."""
     stage = STAGE_BY_NAME[name]
     shape = "×".join(str(d) for d in stage.shape)
     params = sum(p.numel() for p in getattr(model, name).parameters()) if stage.is_module else 0
     if stage.kind == "dense":  # narrow columns: the short name, shape and parameters on separate lines
         after = f"→{SHOWN[name]}" if name in SHOWN else "logits"
-        return [name, after, shape, f"{params:,} p."]
-    return [stage.title, f"{shape}{f' · {params:,} params' if params else ''}"]
-
-
-def header(model: LeNet, name: str) -> str:
-    """The header as a figure title (focus view): the first line large, the others small."""
-    first, *rest = header_lines(model, name)
-    return f"{first}<br>{SMALL}{'<br>'.join(rest)}</span>"
+        return f"{name}<br>{SMALL}{after}<br>{shape}<br>{params:,} p.</span>"
+    return f"{stage.title}<br>{SMALL}{shape}{f' · {params:,} params' if params else ''}</span>"
 
 
 def limits(acts: dict[str, np.ndarray], mode: str) -> dict[str, float | None]:
@@ -74,7 +68,7 @@ def columns_for(model: LeNet, acts: dict[str, np.ndarray], true_label: int | Non
     for name in COLUMNS:
         stage = STAGE_BY_NAME[name]
         selected = st.session_state.get("map") if st.session_state.get("stage") == name else None
-        title = "\n".join(header_lines(model, name))
+        title = header(model, name)
         if stage.kind in ("input", "softmax") and difference:
             continue
         if stage.kind == "input":

@@ -69,6 +69,8 @@ def test_default_view_runs_and_shows_every_stage():
                  "fc3", "logits", "Softmax"):
         assert name in titles, name
     assert "156 params" in titles and "2,416 params" in titles  # the shape printout, alive
+    # a header's lines are separate lines (<br>), its second one small
+    assert '<br><span style="font-size:11px;color:#444">6×28×28 · 156 params</span>' in titles
     assert "48,120 p." in titles and "850 p." in titles
     assert any("Ankle boot" in m.value for m in at.get("metric"))  # test image 0 is an ankle boot
     # no detail view until a stage is chosen (or a map clicked), as in CNN Explainer
