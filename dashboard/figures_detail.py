@@ -13,7 +13,8 @@ from figures import make_figure, FONT, color_limit
 from lenet.explain import ConvWindow, PoolWindow
 
 HEAD = 34.0  # room for the column titles
-MAX_PICKABLE = 200  # output maps up to 14×14 get a clickable marker per pixel; 28×28 would cost a repaint ~40 ms
+MAX_PICKABLE = 200  # output maps up to 14×14 get a clickable marker per pixel (28×28 cost a repaint ~40 ms while
+# pickers were drawn one by one; not re-measured since they are not, figures.picker_trace)
 
 
 def _pixel_pickers(b: Board, m: np.ndarray, x: float, y: float, s: float, label: str) -> None:
