@@ -159,7 +159,7 @@ def detail_ui(model: LeNet, acts: dict[str, np.ndarray], other: tuple | None = N
 
     None is open at first: a click on a map or neuron in the overview (or this selector) opens one, as in
     CNN Explainer. The overview alone answers an input change faster (a detail view costs the browser
-    ~80 ms more), which matters most while a lecturer clicks through images.
+    ~50-80 ms more per change), which matters most while a lecturer clicks through images.
     """
     names = ["", *(s.name for s in STAGES if s.kind not in ("input", "flatten"))]
     if st.session_state.get("stage") not in names:
