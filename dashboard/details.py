@@ -29,18 +29,18 @@ def _position_ui(C: int, H: int, W: int, label: str, steps: bool = False) -> tup
     Number inputs rather than sliders: the page redraws every control after each input change, and a slider
     measures the page as it draws (a forced layout, ~10 ms of the browser's time per change, per slider).
     """
-    st.session_state["map"] = min(int(st.session_state.get("map", 0)), C - 1)
     st.session_state["row"] = min(int(st.session_state.get("row", 0)), H - 1)
     st.session_state["col"] = min(int(st.session_state.get("col", 0)), W - 1)
     cols = st.columns([1.2, 1, 1, 0.8, 0.8, 0.8] if steps else [1.2, 1, 1, 2.4], vertical_alignment="bottom")
-    cols[0].number_input(f"{label} (0–{C - 1})", 0, C - 1, key="map")
+    with cols[0]:
+        c = _map_ui(C, label)
     cols[1].number_input(f"output row i (0–{H - 1})", 0, H - 1, key="row")
     cols[2].number_input(f"output column j (0–{W - 1})", 0, W - 1, key="col")
     if steps:
         cols[3].button("◀ step", key="step_back", on_click=_step, args=(H, W, -1))
         cols[4].toggle("play", key="playing", help="slide the window across the map, one position every 0.7 s")
         cols[5].button("step ▶", key="step_fwd", on_click=_step, args=(H, W, 1))
-    return st.session_state["map"], st.session_state["row"], st.session_state["col"]
+    return c, st.session_state["row"], st.session_state["col"]
 
 
 def _clicked_pixel(key: str, W: int) -> None:
