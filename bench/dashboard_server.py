@@ -14,7 +14,7 @@ from typing import IO, Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "dashboard" / "app.py"  # what `streamlit run` starts
-PAGES = ROOT / "dashboard" / "main.py"  # the script each session runs (what AppTest runs)
+PAGES = ROOT / "dashboard" / "navigation.py"  # the script each session runs (what AppTest runs)
 CHROMIUM = os.environ.get("LENET_CHROMIUM", "/usr/bin/chromium")  # Debian's; Playwright never downloads one
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync", "--disable-quic"]

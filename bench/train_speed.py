@@ -26,7 +26,7 @@ from lenet.config import ModelConfig, TrainConfig
 from lenet.data import find_data_root
 from lenet.device import describe_device, pick_device
 from lenet.model import build_model
-from lenet.train import EpochEvent, Trainer
+from lenet.engine import EpochEvent, Trainer
 
 
 def seed_loop(device: torch.device, batch_size: int = 256, lr: float = 0.9, workers: int = 4):

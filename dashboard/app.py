@@ -2,9 +2,10 @@
 
     streamlit run dashboard/app.py
 
-The pages are dashboard/main.py. This file is the server: at start-up it warms up in the background
-(imports torch, loads the shipped weights and the test images) so that the first browser to connect finds
-everything ready instead of waiting seconds for the first page.
+The entry: this file is what `streamlit run` starts. It serves dashboard/navigation.py (the script each
+browser session runs, which leads to the pages in dashboard/app_pages/), and at start-up warms up in the
+background (imports torch, loads the shipped weights and the test images) so that the first browser to
+connect finds everything ready instead of waiting seconds for the first page.
 """
 from __future__ import annotations
 
@@ -22,10 +23,12 @@ def warm_up() -> None:
     level = quiet.level
     quiet.setLevel(logging.ERROR)
     try:
-        import cache  # imports torch and the lenet package: the slow part
-        import explorer  # noqa: F401  the page modules
-        import training  # noqa: F401
         import torch
+
+        from dashboard import cache  # imports torch and the lenet package: the slow part
+        from dashboard.app_pages import explorer, training  # noqa: F401  the page modules
+        from dashboard.state import DEFAULTS
+        from lenet.pretrained import closest_shipped
 
         # The server runs one image at a time, far too little work to share between cores; with two threads
         # torch's OpenMP workers spin and wait for each other whenever the browser or another session holds a
@@ -33,7 +36,8 @@ def warm_up() -> None:
         torch.set_num_threads(1)
 
         cache.gallery()
-        cache.model_error(cache.ModelChoice("relu-max", "relu", "max").key)  # the default view's model
+        act, pool = DEFAULTS["activation"], DEFAULTS["pooling"]
+        cache.model_error(cache.ModelChoice(closest_shipped(act, pool), act, pool).key)  # the default view's model
     finally:
         quiet.setLevel(level)
 
@@ -44,4 +48,4 @@ async def lifespan(_app):
     yield
 
 
-app = st.App("main.py", lifespan=lifespan)
+app = st.App("navigation.py", lifespan=lifespan)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from figures import make_figure, OUTLINE, color_limit, diverging_rgba, grey_rgba, image_trace, picker_trace
+from dashboard.figures import (OUTLINE, color_limit, diverging_rgba, grey_rgba, image_trace, make_figure,
+                               picker_trace)
 
 
 def number_text(v: float) -> str:

@@ -12,21 +12,23 @@ import numpy as np
 import streamlit as st
 import torch
 
-from lenet import capture, load_checkpoint, with_activation, with_pooling
-from lenet.checkpoint import CheckpointError, pretrained_path
+from lenet.capture import acts_of, capture
+from lenet.checkpoint import Checkpoint, CheckpointError, load_checkpoint, snapshot_model
 from lenet.data import DatasetNotFound, dataset_available, read_split
-from lenet.jobs import JobManager, list_models, models_dir, snapshots_of
-from lenet.model import LeNet
-from lenet.samples import Samples, load_samples
+from lenet.jobs import JobManager
+from lenet.model import LeNet, with_ops
+from lenet.pretrained import pretrained_path
+from lenet.samples import ImageSet, load_samples
+from lenet.user_models import models_dir, scan_models
 
 
 @dataclass(frozen=True)
 class ModelChoice:
     """Which weights, run with which activation and pooling."""
 
-    weights: str  # shipped variant whose weights are used, e.g. "relu-max"
-    activation: str
-    pooling: str
+    weights: str  # a shipped variant whose weights are used ("relu-max"), or "user:FILE" / "user:FILE@EPOCH"
+    activation: str  # a key of lenet.ops.ACTIVATIONS
+    pooling: str  # a key of lenet.ops.POOLINGS
 
     @property
     def key(self) -> str:
@@ -57,14 +59,13 @@ class ModelChoice:
 
 
 @st.cache_resource(show_spinner=False)
-def _shipped(variant: str) -> LeNet:
-    return load_checkpoint(pretrained_path(*variant.split("-"))).model
+def _shipped(variant: str) -> Checkpoint:
+    return load_checkpoint(pretrained_path(variant))
 
 
-@st.cache_resource(show_spinner=False)
 def shipped_metrics(variant: str) -> dict:
     """The metrics stored with a shipped checkpoint (test accuracy, epochs, ...)."""
-    return load_checkpoint(pretrained_path(*variant.split("-"))).metrics
+    return _shipped(variant).metrics
 
 
 def _user_model(weights: str) -> LeNet:
@@ -75,15 +76,8 @@ def _user_model(weights: str) -> LeNet:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _user_checkpoint_model(path: str, mtime: int, epoch: str) -> LeNet:
-    ck = load_checkpoint(path)  # mtime in the key: a model saved again under the same name is reloaded
-    if not epoch:
-        return ck.model
-    snaps = snapshots_of(ck)
-    if int(epoch) not in snaps:
-        raise CheckpointError(path, f"holds no snapshot of epoch {epoch}")
-    model = LeNet(ck.model_config)
-    model.load_state_dict(snaps[int(epoch)])
-    return model.eval()
+    checkpoint = load_checkpoint(path)  # mtime in the key: a model saved again under the same name is reloaded
+    return snapshot_model(checkpoint, int(epoch)) if epoch else checkpoint.model
 
 
 def get_model(key: str) -> LeNet:
@@ -97,12 +91,10 @@ def get_model(key: str) -> LeNet:
 @st.cache_resource(show_spinner=False)
 def _model(key: str) -> LeNet:
     choice = ModelChoice.from_key(key)
-    model = _shipped(choice.weights)
-    if model.config.activation != choice.activation:
-        model = with_activation(model, choice.activation)
-    if model.config.pooling != choice.pooling:
-        model = with_pooling(model, choice.pooling)
-    return model.eval()
+    model = _shipped(choice.weights).model
+    if (model.config.activation, model.config.pooling) == (choice.activation, choice.pooling):
+        return model
+    return with_ops(model, activation=choice.activation, pooling=choice.pooling)
 
 
 def model_error(key: str) -> str | None:
@@ -118,16 +110,16 @@ def model_error(key: str) -> str | None:
 def acts_for(key: str, image: bytes) -> dict[str, np.ndarray]:
     """Every stage's output (batch dimension dropped) for one 28×28 float32 image given as bytes."""
     X = torch.from_numpy(np.frombuffer(image, dtype=np.float32).reshape(1, 1, 28, 28).copy())
-    return {k: v[0].numpy() for k, v in capture(get_model(key), X).items()}
+    return acts_of(capture(get_model(key), X))
 
 
 @st.cache_resource(show_spinner=False)
-def gallery() -> tuple[Samples, bool]:
+def gallery() -> tuple[ImageSet, bool]:
     """The images to pick from: the full test set when present, else the bundled samples; and which."""
     if dataset_available():
         try:
             X, y = read_split(False)  # numpy, no torchvision import: it would cost the first paint ~1.3 s
-            return Samples(X, y, np.arange(len(y))), True
+            return ImageSet(X, y, np.arange(len(y))), True
         except DatasetNotFound:
             pass
     return load_samples(), False
@@ -167,4 +159,4 @@ def user_models() -> dict:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _user_models(folder: str, files: tuple) -> dict:
-    return {ck.path.name: ck for ck in list_models(Path(folder))}
+    return {ck.path.name: ck for ck in scan_models(Path(folder))[0]}

@@ -4,6 +4,9 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
+# the toolbar of a chart: no Plotly logo; its camera button saves a PNG at 3× the size shown (for slides)
+CHART_OPTIONS = {"displaylogo": False, "toImageButtonOptions": {"scale": 3}}
+
 
 def chart(fig: go.Figure, key: str, where=st, **kwargs):
     """st.plotly_chart without Streamlit's theme (in `where`, a container; default the current one).

@@ -21,7 +21,6 @@ from PIL import Image
 DIVERGING = "RdBu_r"  # blue negative, white zero, red positive (CNN Explainer's convention)
 GREYS = [[0.0, "#000000"], [1.0, "#ffffff"]]
 GAP = 1  # pixels of empty space between tiled maps
-RANGE_MODES = ("map", "stage", "network")  # CNN Explainer's unit / module / global colour ranges
 FONT = dict(size=15)
 OUTLINE = "#ffb000"
 
@@ -72,9 +71,19 @@ def make_figure(data: list[dict], layout: dict) -> go.Figure:
     return fig
 
 
-def grid_shape(count: int) -> tuple[int, int]:
-    """Rows and columns for tiling count maps in a column of the overview (tall rather than wide)."""
-    cols = {1: 1, 6: 2, 16: 4}.get(count, max(1, round(math.sqrt(count))))
+def grid_shape(count: int, H: int, W: int, aspect: float = 1.0) -> tuple[int, int]:
+    """Rows and columns for tiling count maps of H×W (GAP apart): the layout whose width / height is closest to
+    aspect (1: square, as in a gallery; 0.2: a tall column, as in the overview). Ties go to fewer columns."""
+    best: tuple[float, int] | None = None
+    for cols in range(1, count + 1):
+        rows = math.ceil(count / cols)
+        if (rows - 1) * cols >= count:  # an empty last row: the same as fewer columns
+            continue
+        ratio = (cols * (W + GAP) - GAP) / (rows * (H + GAP) - GAP)
+        score = round(abs(math.log(ratio / aspect)), 9)
+        if best is None or score < best[0]:
+            best = (score, cols)
+    cols = best[1] if best else 1
     return math.ceil(count / cols), cols
 
 
@@ -196,7 +205,7 @@ def stage_figure(maps: np.ndarray, title: str, limit: float | None = None, per_m
     kind 'input' uses greys from 0 to 1. hover: one text per map (default: its value range).
     """
     maps = np.asarray(maps, dtype=np.float32)
-    rows, cols = grid_shape(len(maps))
+    rows, cols = grid_shape(*maps.shape)
     rgba, centres, lim = mosaic(maps, cols, kind == "input", limit, per_map)
     xs, ys = zip(*centres)
     H, W = maps.shape[1:]
@@ -214,50 +223,6 @@ def stage_figure(maps: np.ndarray, title: str, limit: float | None = None, per_m
                   xaxis=dict(visible=False, constrain="domain", fixedrange=True, range=[-0.5, rgba.shape[1] - 0.5]),
                   yaxis=dict(visible=False, range=[rgba.shape[0] - 0.5, -0.5], scaleanchor="x", fixedrange=True),
                   shapes=shapes, clickmode="event+select", dragmode="pan", plot_bgcolor="rgba(0,0,0,0)")
-    return make_figure(data, layout)
-
-
-def vector_figure(values: np.ndarray, title: str, limit: float | None = None, labels: list[str] | None = None,
-                  selected: int | None = None, height: int = 520) -> go.Figure:
-    """A dense stage (D,) as one column of cells, diverging colours around 0; click a cell to select it."""
-    values = np.asarray(values, dtype=np.float32)
-    lim = limit if limit is not None else color_limit(values)
-    names = labels or [str(i) for i in range(len(values))]
-    D = len(values)
-    data = [image_trace(diverging_rgba(values[:, None], lim), name="cells", limit=lim),
-            picker_trace([0] * D, range(D), range(D), [f"{n}: {v:.4f}" for n, v in zip(names, values)],
-                         max(4, min(20, height // max(D, 1)))),
-            colour_bar_trace(lim)]
-    shapes = []
-    if selected is not None and 0 <= selected < D:
-        shapes.append(dict(type="rect", x0=-0.5, x1=0.5, y0=selected - 0.5, y1=selected + 0.5,
-                           line=dict(color=OUTLINE, width=3)))
-    layout = dict(title=dict(text=title, font=FONT), height=height, margin=dict(l=5, r=5, t=60, b=5),
-                  xaxis=dict(visible=False, range=[-0.5, 0.5], fixedrange=True),
-                  yaxis=dict(visible=bool(labels), range=[D - 0.5, -0.5], fixedrange=True,
-                             tickvals=list(range(D)) if labels else None, ticktext=labels),
-                  shapes=shapes, clickmode="event+select", dragmode="pan")
-    return make_figure(data, layout)
-
-
-def softmax_figure(probs: np.ndarray, class_names: list[str], true_label: int | None = None,
-                   title: str = "Softmax", height: int = 520, other: np.ndarray | None = None,
-                   names: tuple[str, str] = ("", "")) -> go.Figure:
-    """Horizontal bars of the 10 probabilities, the prediction highlighted; optionally a second model's."""
-    probs = np.asarray(probs, dtype=np.float64)
-    pred = int(np.argmax(probs))
-    colours = ["#d62728" if k == pred else "#7f7f7f" for k in range(len(probs))]
-    labels = [f"{n} ✓" if k == true_label else n for k, n in enumerate(class_names)]
-    data = [dict(type="bar", x=probs, y=labels, orientation="h", marker=dict(color=colours), name=names[0],
-                 text=[f"{p:.1%}" for p in probs], textposition="outside", cliponaxis=False,
-                 hovertemplate="%{y}: %{x:.4f}<extra></extra>")]
-    if other is not None:
-        data.append(dict(type="bar", x=np.asarray(other), y=labels, orientation="h", name=names[1],
-                         marker=dict(color="#1f77b4"), text=[f"{p:.1%}" for p in other], textposition="outside",
-                         cliponaxis=False))
-    layout = dict(title=dict(text=title, font=FONT), height=height, margin=dict(l=5, r=40, t=60, b=5),
-                  xaxis=dict(range=[0, 1.15], tickformat=".0%"), yaxis=dict(autorange="reversed"),
-                  barmode="group", showlegend=other is not None, legend=dict(orientation="h", y=-0.05))
     return make_figure(data, layout)
 
 

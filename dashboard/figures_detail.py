@@ -8,13 +8,14 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from board import Board, number_text
-from figures import make_figure, FONT, color_limit
+from dashboard.board import Board, number_text
+from dashboard.figures import FONT, color_limit, make_figure
 from lenet.explain import ConvWindow, PoolWindow
+from lenet.ops import POOLINGS
 
 HEAD = 34.0  # room for the column titles
-MAX_PICKABLE = 200  # output maps up to 14×14 get a clickable marker per pixel (28×28 cost a repaint ~40 ms while
-# pickers were drawn one by one; not re-measured since they are not, figures.picker_trace)
+MAX_PICKABLE = 200  # output maps up to 14×14 get a clickable marker per pixel; a 28×28 map is chosen by its row
+# and column inputs (784 markers made every redraw of the figure slower, figures.picker_trace)
 
 
 def _pixel_pickers(b: Board, m: np.ndarray, x: float, y: float, s: float, label: str) -> None:
@@ -75,29 +76,30 @@ def conv_figure(w: ConvWindow, out_map: np.ndarray, c: int, stage: str, source: 
     return b.figure()
 
 
-def pool_figure(p: PoolWindow, in_map: np.ndarray, out_map: np.ndarray, i: int, j: int, source: str,
-                stage: str, c: int, other: PoolWindow | None = None) -> go.Figure:
+def pool_figure(windows: list[PoolWindow], in_map: np.ndarray, out_map: np.ndarray, i: int, j: int, source: str,
+                stage: str, c: int) -> go.Figure:
     """Pooled value (c, i, j): the input map with its 2×2 window, the window's numbers → op, the output map.
 
-    other: the same window under the other pooling op (compare mode), shown beside.
+    windows: the window under the model's pooling, then (compare mode) the same window under another's.
     """
     b = Board()
     size, cell = 200.0, 60.0
     s = size / in_map.shape[0]
+    first = windows[0]
     b.label(size / 2, HEAD / 2, f"{source} map {c}", size=13)
     b.values(in_map, 0.0, HEAD, s, name="input")
-    b.outline(p.col * s, HEAD + p.row * s, (p.col + 2) * s, HEAD + (p.row + 2) * s)
+    b.outline(first.col * s, HEAD + first.row * s, (first.col + 2) * s, HEAD + (first.row + 2) * s)
     x = size + 50
     lim = color_limit(in_map)
-    for q in (p, other) if other is not None else (p,):
-        b.label(x + cell, HEAD / 2, f"2×2 window, {'max' if q.op == 'max' else 'average'} pooling", size=13)
-        b.numbers(q.window, x, HEAD + 20, cell, lim, size=13, name="window")
-        if q.op == "max":
-            r, cc = q.argmax
+    for w in windows:
+        op = POOLINGS[w.op]
+        b.label(x + cell, HEAD / 2, f"2×2 window, {op.label} pooling", size=13)
+        b.numbers(w.window, x, HEAD + 20, cell, lim, size=13, name="window")
+        if w.pick is not None:  # the input that decides
+            r, cc = w.pick
             b.outline(x + cc * cell, HEAD + 20 + r * cell, x + (cc + 1) * cell, HEAD + 20 + (r + 1) * cell,
                       color="#2ca02c")
-        b.label(x + cell, HEAD + 20 + 2 * cell + 22, f"{'max' if q.op == 'max' else 'mean'} = {q.value:.4f}",
-                size=14)
+        b.label(x + cell, HEAD + 20 + 2 * cell + 22, f"{op.result} = {w.value:.4f}", size=14)
         x += 2 * cell + 90
     _output_map(b, out_map, x, HEAD, size, i, j, f"{stage} map {c}", f"{stage} map {c}")
     return b.figure()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from figures import make_figure, FONT
+from dashboard.figures import FONT, make_figure
 
 
 def training_figure(steps: list, epochs: list, num_epochs: int, height: int = 420) -> go.Figure:

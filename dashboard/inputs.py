@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from cache import gallery, predictions
-from charts import chart
-from figures import clicked_index, stage_figure
+from dashboard.cache import gallery, predictions
+from dashboard.charts import chart
+from dashboard.figures import clicked_index, stage_figure
 from lenet.data import CLASS_NAMES, HOW_TO_GET_IT
 from lenet.preprocess import ImageError, prepare_drawing, prepare_upload
 

@@ -3,26 +3,32 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lenet.ops import ACTIVATIONS, POOLINGS
+from lenet.pretrained import SHIPPED
 from lenet.stages import STAGE_BY_NAME
 
 # query-string name -> (session-state key, default, allowed values or a type)
 FIELDS: dict[str, tuple[str, object, object]] = {
     "src": ("source", "pick", ("pick", "draw", "upload")),
     "idx": ("index", 0, int),
-    "act": ("activation", "relu", ("sigmoid", "relu")),
-    "pool": ("pooling", "max", ("avg", "max")),
+    "act": ("activation", "relu", tuple(ACTIVATIONS)),
+    "pool": ("pooling", "max", tuple(POOLINGS)),
     "mode": ("weights_mode", "trained", ("trained", "swap", "user")),
     "um": ("user_model", "", str),
     "ep": ("user_epoch", -1, int),
-    "w": ("base_weights", "relu-max", ("sigmoid-avg", "sigmoid-max", "relu-avg", "relu-max")),
+    "w": ("base_weights", "relu-max", tuple(SHIPPED)),
     "stage": ("stage", "", ("", *STAGE_BY_NAME)),  # "": no detail view open
     "map": ("map", 0, int),
     "i": ("row", 14, int),
     "j": ("col", 14, int),
     "cmp": ("compare", False, bool),
+    "vs": ("compare_pooling", "", ("", *POOLINGS)),  # compare with this pooling ("": the first other one)
     "range": ("color_range", "stage", ("map", "stage", "network")),
     "focus": ("focus", False, bool),
 }
+
+
+DEFAULTS: dict[str, object] = {key: default for key, default, _ in FIELDS.values()}  # by session-state key
 
 
 def _parse(raw: str, default: object, allowed: object) -> object:

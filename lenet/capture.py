@@ -1,6 +1,7 @@
 """Every stage's output for a batch, by an explicit stage-by-stage forward (no hooks, nothing mutated)."""
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from lenet.model import LeNet
@@ -24,3 +25,8 @@ def capture(model: LeNet, X: torch.Tensor) -> dict[str, torch.Tensor]:
                 acts[stage.name] = out
         acts["softmax"] = torch.softmax(out, dim=1)  # (N, 10)
     return acts
+
+
+def acts_of(acts: dict[str, torch.Tensor], n: int = 0) -> dict[str, np.ndarray]:
+    """One image's outputs from capture() as numpy arrays, batch dimension dropped (what lenet.explain takes)."""
+    return {k: v[n].detach().cpu().numpy() for k, v in acts.items()}

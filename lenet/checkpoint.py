@@ -18,8 +18,6 @@ from lenet.config import ModelConfig, TrainConfig
 from lenet.model import LeNet
 
 FORMAT = "lenet-explainer/1"  # bumped if the file layout ever changes
-ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
-WEIGHTS_DIR = ASSETS_DIR / "weights"
 
 
 def _version(package: str) -> str:
@@ -88,24 +86,26 @@ def load_checkpoint(path: str | os.PathLike, map_location: str = "cpu") -> Check
         train_config = TrainConfig.from_dict(payload["train_config"]) if payload.get("train_config") else None
     except (KeyError, TypeError, ValueError) as e:
         raise CheckpointError(path, f"invalid configuration in checkpoint ({e})") from e
-    model = LeNet(model_config)
     try:
-        model.load_state_dict(payload["state_dict"])
+        model = LeNet.from_state(model_config, payload["state_dict"])
     except (KeyError, RuntimeError) as e:
         raise CheckpointError(path, "its weights do not fit LeNet's architecture (wrong layers or shapes): "
                                     + str(e).splitlines()[0]) from e
     if not all(torch.isfinite(p).all() for p in model.parameters()):
         raise CheckpointError(path, "its weights contain NaN or infinite values")
-    model.eval()
     return Checkpoint(model, model_config, train_config, dict(payload.get("metrics") or {}),
                       dict(payload.get("meta") or {}), path)
 
 
-def pretrained_path(activation: str = "relu", pooling: str = "max") -> Path:
-    """Path of the shipped weights for one variant."""
-    return WEIGHTS_DIR / f"lenet-{ModelConfig(activation, pooling).variant}.pt"
+def snapshots_of(checkpoint: Checkpoint) -> dict[int, dict[str, torch.Tensor]]:
+    """Per-epoch weights stored with a model trained in the dashboard, by epoch ({} for other checkpoints)."""
+    raw = checkpoint.meta.get("snapshots") or {}
+    return {int(k): v for k, v in raw.items()}
 
 
-def load_pretrained(activation: str = "relu", pooling: str = "max") -> LeNet:
-    """The shipped, trained model of that variant, in eval mode on the CPU."""
-    return load_checkpoint(pretrained_path(activation, pooling)).model
+def snapshot_model(checkpoint: Checkpoint, epoch: int) -> LeNet:
+    """The model as it was after that epoch (0 = the initial weights); CheckpointError if not stored."""
+    snaps = snapshots_of(checkpoint)
+    if epoch not in snaps:
+        raise CheckpointError(checkpoint.path, f"holds no snapshot of epoch {epoch}")
+    return LeNet.from_state(checkpoint.model_config, snaps[epoch])

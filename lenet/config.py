@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-ACTIVATIONS = ("sigmoid", "relu")
-POOLINGS = ("avg", "max")
+from lenet.ops import ACTIVATIONS, POOLINGS
+
 OPTIMIZERS = ("sgd", "adamw")
 SCHEDULES = ("constant", "onecycle")
 
@@ -14,14 +14,14 @@ SCHEDULES = ("constant", "onecycle")
 class ModelConfig:
     """The network's variable parts; the default is d2l's classic LeNet exactly."""
 
-    activation: str = "sigmoid"  # nonlinearity after conv1, conv2, fc1, fc2: "sigmoid" (1998) or "relu"
-    pooling: str = "avg"  # 2x2 stride-2 pooling after each conv block: "avg" (1998) or "max"
+    activation: str = "sigmoid"  # nonlinearity after conv1, conv2, fc1, fc2: a key of ops.ACTIVATIONS
+    pooling: str = "avg"  # 2x2 stride-2 pooling after each conv block: a key of ops.POOLINGS
 
     def __post_init__(self) -> None:
         if self.activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {ACTIVATIONS}, got {self.activation!r}")
+            raise ValueError(f"activation must be one of {tuple(ACTIVATIONS)}, got {self.activation!r}")
         if self.pooling not in POOLINGS:
-            raise ValueError(f"pooling must be one of {POOLINGS}, got {self.pooling!r}")
+            raise ValueError(f"pooling must be one of {tuple(POOLINGS)}, got {self.pooling!r}")
 
     @property
     def variant(self) -> str:

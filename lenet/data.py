@@ -5,6 +5,7 @@ import functools
 import gzip
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from lenet.atomic import atomic_write
 
 CLASS_NAMES: tuple[str, ...] = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                                 "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"  # shipped with the code: samples and weights
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")  # Debian package dataset-fashion-mnist
 RAW_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
              "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
@@ -155,3 +157,23 @@ def dataset_available(root: str | os.PathLike | None = None) -> bool:
 def to_float(X: torch.Tensor) -> torch.Tensor:
     """uint8 images (N, 28, 28) -> float32 (N, 1, 28, 28) in [0, 1], as ToTensor() gives."""
     return X.unsqueeze(1).to(torch.float32).div_(255.0)
+
+
+@dataclass
+class Data:
+    """Train and test tensors, already on the device: X float (N, 1, 28, 28) in [0, 1], y int64 (N,)."""
+
+    X_train: torch.Tensor
+    y_train: torch.Tensor
+    X_test: torch.Tensor
+    y_test: torch.Tensor
+
+    @classmethod
+    def load(cls, device: torch.device | str = "cpu", root: str | None = None, train_subset: int = 0,
+             download: bool | None = None) -> "Data":
+        """The real Fashion-MNIST (optionally only the first train_subset training images)."""
+        X, y = load_fashion_mnist(True, root, download)
+        if train_subset:
+            X, y = X[:train_subset], y[:train_subset]
+        X_test, y_test = load_fashion_mnist(False, root, download)
+        return cls(to_float(X).to(device), y.to(device), to_float(X_test).to(device), y_test.to(device))

@@ -1,8 +1,8 @@
 """The exact arithmetic behind each detail view, as plain numbers (numpy arrays) for one image.
 
-Every function takes the model and the acts dict that capture() returned for it, plus an image index n,
-and recomputes one output value from its inputs, so that a student can check the sum by hand.
-tests/lenet/test_explain.py checks each result against the captured tensors.
+Every function takes the model (for its weights and ops) and one image's stage outputs as numpy arrays (what
+capture.acts_of returns, and what the dashboard caches), and recomputes one output value from its inputs, so
+that a student can check the sum by hand. tests/lenet/test_explain.py checks each result against torch.
 """
 from __future__ import annotations
 
@@ -12,23 +12,16 @@ import numpy as np
 import torch
 
 from lenet.model import LeNet
-from lenet.stages import STAGE_BY_NAME, STAGES
+from lenet.ops import ACTIVATIONS, POOL_SIZE, POOLINGS
+from lenet.stages import STAGE_BY_NAME, STAGES, next_stage, previous_stage
 
-_ORDER = [s.name for s in STAGES]
-
-
-def previous_stage(name: str) -> str:
-    """The stage whose output feeds this one."""
-    return _ORDER[_ORDER.index(name) - 1]
+Acts = dict[str, np.ndarray]  # stage name -> one image's output, no batch dimension
 
 
-def next_stage(name: str) -> str:
-    """The stage that consumes this one's output."""
-    return _ORDER[_ORDER.index(name) + 1]
-
-
-def _np(t: torch.Tensor) -> np.ndarray:
-    return t.detach().cpu().numpy().astype(np.float64)
+def _f64(a: np.ndarray | torch.Tensor) -> np.ndarray:
+    if isinstance(a, torch.Tensor):
+        a = a.detach().cpu().numpy()
+    return np.asarray(a, dtype=np.float64)
 
 
 def _check_kind(stage: str, kind: str) -> None:
@@ -53,20 +46,19 @@ class ConvWindow:
     col: int
 
 
-def conv_window(model: LeNet, acts: dict[str, torch.Tensor], stage: str, c: int, i: int, j: int,
-                n: int = 0) -> ConvWindow:
-    """The numbers behind conv stage output (n, c, i, j)."""
+def conv_window(model: LeNet, acts: Acts, stage: str, c: int, i: int, j: int) -> ConvWindow:
+    """The numbers behind conv stage output (c, i, j)."""
     _check_kind(stage, "conv")
     conv = getattr(model, stage)
     k, pad = conv.kernel_size[0], conv.padding[0]
-    x = _np(acts[previous_stage(stage)][n])  # (C_in, H, W)
+    x = _f64(acts[previous_stage(stage).name])  # (C_in, H, W)
     padded = np.pad(x, ((0, 0), (pad, pad), (pad, pad)))
     patches = padded[:, i:i + k, j:j + k]
-    kernels = _np(conv.weight[c])  # (C_in, k, k)
+    kernels = _f64(conv.weight[c])  # (C_in, k, k)
     products = kernels * patches
     sums = products.sum(axis=(1, 2))
     bias = float(conv.bias[c].detach())
-    activated = float(acts[next_stage(stage)][n, c, i, j])
+    activated = float(acts[next_stage(stage).name][c, i, j])
     return ConvWindow(padded, patches, kernels, products, sums, bias, float(sums.sum() + bias), activated,
                       pad, i, j)
 
@@ -76,25 +68,20 @@ class PoolWindow:
     """How pooled value (c, i, j) comes from its 2×2 window."""
 
     window: np.ndarray  # (2, 2) the activations under the window
-    op: str  # "max" or "avg"
-    value: float  # window.max() or window.mean()
-    argmax: tuple[int, int]  # position of the maximum in the window (first one, as PyTorch picks)
+    op: str  # the pooling, a key of ops.POOLINGS
+    value: float  # the op applied to the window
+    pick: tuple[int, int] | None  # the one input that decides (max pooling's winner), if the op has one
     row: int  # top-left corner of the window in the input map
     col: int
 
 
-def pool_window(model: LeNet, acts: dict[str, torch.Tensor], stage: str, c: int, i: int, j: int,
-                n: int = 0) -> PoolWindow:
-    """The numbers behind pooling stage output (n, c, i, j)."""
+def pool_window(model: LeNet, acts: Acts, stage: str, c: int, i: int, j: int) -> PoolWindow:
+    """The numbers behind pooling stage output (c, i, j)."""
     _check_kind(stage, "pool")
-    layer = getattr(model, stage)
-    s = layer.kernel_size if isinstance(layer.kernel_size, int) else layer.kernel_size[0]
-    x = _np(acts[previous_stage(stage)][n, c])
-    window = x[i * s:(i + 1) * s, j * s:(j + 1) * s]
-    op = model.config.pooling
-    flat = int(np.argmax(window))
-    value = float(window.max() if op == "max" else window.mean())
-    return PoolWindow(window, op, value, (flat // s, flat % s), i * s, j * s)
+    s = POOL_SIZE
+    window = _f64(acts[previous_stage(stage).name][c])[i * s:(i + 1) * s, j * s:(j + 1) * s]
+    op = POOLINGS[model.config.pooling]
+    return PoolWindow(window, op.name, op.numpy(window), op.pick(window), i * s, j * s)
 
 
 @dataclass(frozen=True)
@@ -110,17 +97,16 @@ class DenseNeuron:
     activated: float | None  # the following activation's output at k (None for fc3, the logits)
 
 
-def dense_neuron(model: LeNet, acts: dict[str, torch.Tensor], stage: str, k: int, n: int = 0,
-                 top: int = 10) -> DenseNeuron:
-    """The numbers behind dense stage output (n, k)."""
+def dense_neuron(model: LeNet, acts: Acts, stage: str, k: int, top: int = 10) -> DenseNeuron:
+    """The numbers behind dense stage output k."""
     _check_kind(stage, "dense")
     layer = getattr(model, stage)
-    x = _np(acts[previous_stage(stage)][n])
-    w = _np(layer.weight[k])
+    x = _f64(acts[previous_stage(stage).name])
+    w = _f64(layer.weight[k])
     contrib = w * x
     order = np.argsort(-np.abs(contrib), kind="stable")[:top]
     nxt = next_stage(stage)
-    activated = float(acts[nxt][n, k]) if STAGE_BY_NAME[nxt].kind == "activation" else None
+    activated = float(acts[nxt.name][k]) if nxt.kind == "activation" else None
     bias = float(layer.bias[k].detach())
     return DenseNeuron(x, w, contrib, order, bias, float(contrib.sum() + bias), activated)
 
@@ -137,9 +123,9 @@ class SoftmaxSteps:
     prediction: int  # argmax
 
 
-def softmax_steps(acts: dict[str, torch.Tensor], n: int = 0) -> SoftmaxSteps:
-    """The numbers behind the softmax of image n."""
-    z = _np(acts["fc3"][n])
+def softmax_steps(acts: Acts) -> SoftmaxSteps:
+    """The numbers behind the softmax: from the logits, the output of the stage before it."""
+    z = _f64(acts[previous_stage("softmax").name])
     shift = float(z.max())
     e = np.exp(z - shift)
     total = float(e.sum())
@@ -151,14 +137,15 @@ def activation_curve(activation: str, lo: float = -8.0, hi: float = 8.0, num: in
                      ) -> tuple[np.ndarray, np.ndarray]:
     """(x, f(x)) of the activation function, for drawing its curve."""
     x = np.linspace(lo, hi, num)
-    return x, (1.0 / (1.0 + np.exp(-x)) if activation == "sigmoid" else np.maximum(x, 0.0))
+    return x, ACTIVATIONS[activation].numpy(x)
+
+
+def stage_params(model: LeNet, stage: str) -> int:
+    """How many weights and biases a stage has (0 for the input, activations, pooling, ...)."""
+    return sum(p.numel() for p in getattr(model, stage).parameters()) if STAGE_BY_NAME[stage].is_module else 0
 
 
 def stage_table(model: LeNet) -> list[dict[str, object]]:
     """The d2l shape printout as rows: stage name, kind, output shape, parameter count."""
-    rows = []
-    for s in STAGES:
-        params = sum(p.numel() for p in getattr(model, s.name).parameters()) if s.is_module else 0
-        rows.append({"stage": s.name, "kind": s.kind, "title": s.title, "output_shape": s.shape,
-                     "params": params})
-    return rows
+    return [{"stage": s.name, "kind": s.kind, "title": s.title, "output_shape": s.shape,
+             "params": stage_params(model, s.name)} for s in STAGES]

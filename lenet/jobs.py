@@ -1,7 +1,7 @@
 """Training in a background worker process, for the dashboard: one job per server, progress readable any time.
 
 The worker never touches any UI: a separate process (so that training and the web server don't share one
-Python interpreter lock) runs lenet.train.Trainer and sends its events over a queue; a listener thread
+Python interpreter lock) runs lenet.engine.Trainer and sends its events over a queue; a listener thread
 here appends them to the lists the page polls, keeps every epoch's snapshot, and when the run ends
 (finished or stopped) saves the last completed epoch atomically into the user models folder. A diverging
 run is reported, not saved. If the worker process dies, the job says so.
@@ -9,9 +9,7 @@ run is reported, not saved. If the worker process dies, the job says so.
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 import queue
-import re
 import sys
 import threading
 import time
@@ -21,17 +19,12 @@ from pathlib import Path
 
 import torch
 
-from lenet.checkpoint import ASSETS_DIR, Checkpoint, CheckpointError, load_checkpoint, save_checkpoint
+from lenet.checkpoint import save_checkpoint
 from lenet.config import ModelConfig, TrainConfig
+from lenet.data import Data
+from lenet.engine import EpochEvent, StepEvent, Trainer, TrainingDiverged, metrics_of
 from lenet.model import LeNet
-from lenet.train import Data, EpochEvent, StepEvent, Trainer, TrainingDiverged
-
-def models_dir() -> Path:
-    """The user models folder: $LENET_MODELS_DIR, else ./models (never inside assets/)."""
-    path = Path(os.environ.get("LENET_MODELS_DIR") or "models").resolve()
-    if path == ASSETS_DIR or ASSETS_DIR in path.parents:
-        raise ValueError(f"{path}: user models may not be saved inside {ASSETS_DIR} (the shipped weights)")
-    return path
+from lenet.user_models import model_path
 
 
 class JobBusy(RuntimeError):
@@ -82,6 +75,7 @@ class TrainingJob:
     _thread: threading.Thread | None = None
     _t0: float = 0.0
     _device_name: str = ""
+    _sizes: dict = field(default_factory=dict)  # train_examples, test_examples: reported by the worker
 
     def start(self) -> "TrainingJob":
         ctx = mp.get_context("spawn")  # never fork a multi-threaded web server
@@ -139,9 +133,7 @@ class TrainingJob:
         """A model with the weights after epoch (0 = the initial weights), for the epoch slider."""
         with self._lock:
             ev = next(e for e in self._epochs if e.epoch == epoch)
-        model = LeNet(self.model_config)
-        model.load_state_dict(ev.state_dict)
-        return model.eval()
+        return LeNet.from_state(self.model_config, ev.state_dict)
 
     def _listen(self, events) -> None:
         """Move the worker's events into this job until the worker reports its end (or dies)."""
@@ -163,7 +155,7 @@ class TrainingJob:
                 continue
             with self._lock:
                 if kind == "device":
-                    self._device_name = payload
+                    self._device_name, self._sizes = payload
                     if self.state == "starting":
                         self.state = "running"
                 elif kind == "step":
@@ -193,15 +185,11 @@ class TrainingJob:
         if len(epochs) < 2:  # only the initial weights
             return None
         last = epochs[-1]
-        model = LeNet(self.model_config)
-        model.load_state_dict(last.state_dict)
         name = self.name or default_name(self.model_config, self.train_config)
-        metrics = dict(test_acc=last.test_acc, train_loss=last.train_loss, train_acc=last.train_acc,
-                       examples_per_sec=last.examples_per_sec, seconds=last.seconds, device=last.device,
-                       epochs=last.epoch, seed=self.train_config.seed)
         snapshots = {str(e.epoch): e.state_dict for e in epochs}
-        path = (self.out_dir or models_dir()) / f"{safe_name(name)}.pt"
-        return save_checkpoint(path, model, metrics, replace(self.train_config, num_epochs=last.epoch),
+        return save_checkpoint(model_path(name, self.out_dir), LeNet.from_state(self.model_config, last.state_dict),
+                               metrics_of(last, self.train_config, **self._sizes),
+                               replace(self.train_config, num_epochs=last.epoch),
                                extra={"name": name, "snapshots": snapshots})
 
 
@@ -210,7 +198,8 @@ def _worker(model_config: ModelConfig, train_config: TrainConfig, device: str, d
     """The worker process: train, sending ('device' | 'step' | 'epoch' | 'done' | 'error', payload)."""
     try:
         trainer = Trainer(model_config, train_config, device, data)
-        events.put(("device", trainer.device_name))
+        events.put(("device", (trainer.device_name, dict(train_examples=len(trainer.data.X_train),
+                                                         test_examples=len(trainer.data.X_test)))))
         for ev in trainer.run(should_stop=stop.is_set):
             if isinstance(ev, EpochEvent):
                 # plain arrays: torch would share tensors through file descriptors that die with this process
@@ -223,13 +212,8 @@ def _worker(model_config: ModelConfig, train_config: TrainConfig, device: str, d
         events.put(("error", f"{type(e).__name__}: {e}"))
 
 
-def safe_name(name: str) -> str:
-    """A file-name-safe version of a model name."""
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
-    return cleaned[:80] or "model"
-
-
 def default_name(model_config: ModelConfig, train_config: TrainConfig) -> str:
+    """A model's name when the user gave none, e.g. 'relu-max-10ep-20261203-101500'."""
     return f"{model_config.variant}-{train_config.num_epochs}ep-{time.strftime('%Y%m%d-%H%M%S')}"
 
 
@@ -248,43 +232,4 @@ class JobManager:
             return job
 
 
-def scan_models(folder: Path | None = None) -> tuple[list[Checkpoint], list[str]]:
-    """The saved user models, newest first, and one message per unreadable file, from one read of each file."""
-    folder = folder or models_dir()
-    models, errors = [], []
-    paths = sorted(folder.glob("*.pt"), key=lambda p: p.stat().st_mtime, reverse=True) if folder.is_dir() else []
-    for path in paths:
-        try:
-            models.append(load_checkpoint(path))
-        except CheckpointError as e:
-            errors.append(str(e))
-    return models, errors
-
-
-def list_models(folder: Path | None = None) -> list[Checkpoint]:
-    """The saved user models, newest first; unreadable files are skipped (see model_errors)."""
-    return scan_models(folder)[0]
-
-
-def model_errors(folder: Path | None = None) -> list[str]:
-    """One message per unreadable file in the user models folder."""
-    return scan_models(folder)[1]
-
-
-def delete_model(path: Path, folder: Path | None = None) -> None:
-    """Delete a saved user model (only files inside the user models folder)."""
-    folder = (folder or models_dir()).resolve()
-    path = Path(path).resolve()
-    if path.parent != folder or path.suffix != ".pt":
-        raise ValueError(f"{path}: not a model in {folder}")
-    path.unlink()
-
-
-def snapshots_of(checkpoint: Checkpoint) -> dict[int, dict[str, torch.Tensor]]:
-    """Per-epoch weights stored with a model trained in the dashboard ({} for others)."""
-    raw = checkpoint.meta.get("snapshots") or {}
-    return {int(k): v for k, v in raw.items()}
-
-
-__all__ = ["JobBusy", "JobManager", "Progress", "TrainingJob", "delete_model", "list_models", "models_dir",
-           "model_errors", "scan_models", "snapshots_of"]
+__all__ = ["JobBusy", "JobManager", "Progress", "TrainingJob"]

@@ -8,22 +8,22 @@ import torch
 from torch import nn
 
 from lenet.config import ModelConfig
+from lenet.ops import ACTIVATIONS, POOLINGS
 from lenet.stages import MODULE_STAGES
 
 
 class LeNet(nn.Sequential):
-    """nn.Sequential of the registry's module stages; remembers the config it was built from."""
+    """nn.Sequential of the registry's module stages; `config` is the ModelConfig it was built from."""
 
     def __init__(self, config: ModelConfig = ModelConfig()) -> None:
-        act = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU}[config.activation]
-        pool = {"avg": nn.AvgPool2d, "max": nn.MaxPool2d}[config.pooling]
+        act, pool = ACTIVATIONS[config.activation].module, POOLINGS[config.pooling].module
         layers = OrderedDict(
             conv1=nn.Conv2d(1, 6, kernel_size=5, padding=2),  # (N, 6, 28, 28)
             act1=act(),
-            pool1=pool(kernel_size=2, stride=2),  # (N, 6, 14, 14)
+            pool1=pool(),  # (N, 6, 14, 14)
             conv2=nn.Conv2d(6, 16, kernel_size=5),  # (N, 16, 10, 10)
             act2=act(),
-            pool2=pool(kernel_size=2, stride=2),  # (N, 16, 5, 5)
+            pool2=pool(),  # (N, 16, 5, 5)
             flatten=nn.Flatten(),  # (N, 400)
             fc1=nn.Linear(16 * 5 * 5, 120),
             act3=act(),
@@ -34,6 +34,13 @@ class LeNet(nn.Sequential):
         assert list(layers) == [s.name for s in MODULE_STAGES], "model and stage registry disagree"
         super().__init__(layers)
         self.config = config
+
+    @classmethod
+    def from_state(cls, config: ModelConfig, state_dict: dict[str, torch.Tensor]) -> "LeNet":
+        """A model of that config holding a copy of those weights, in eval mode; RuntimeError if they don't fit."""
+        model = cls(config)
+        model.load_state_dict(state_dict)
+        return model.eval()
 
 
 def build_model(config: ModelConfig = ModelConfig(), seed: int | None = None) -> LeNet:
@@ -52,20 +59,10 @@ def count_params(module: nn.Module) -> int:
     return sum(p.numel() for p in module.parameters() if p.requires_grad)
 
 
-def _with_config(model: LeNet, config: ModelConfig) -> LeNet:
-    new = LeNet(config)
-    new.load_state_dict(model.state_dict())  # copies tensors; the argument is never touched
+def with_ops(model: LeNet, activation: str | None = None, pooling: str | None = None) -> LeNet:
+    """A new model with model's weights and other ops (each None keeps model's); model is left unchanged."""
+    changes = {k: v for k, v in dict(activation=activation, pooling=pooling).items() if v is not None}
+    new = LeNet.from_state(replace(model.config, **changes), model.state_dict())  # copies the tensors
     p = next(model.parameters())
     new.to(device=p.device, dtype=p.dtype)
-    new.train(model.training)
-    return new
-
-
-def with_pooling(model: LeNet, pooling: str) -> LeNet:
-    """A new model with model's weights and the other pooling op; model is left unchanged."""
-    return _with_config(model, replace(model.config, pooling=pooling))
-
-
-def with_activation(model: LeNet, activation: str) -> LeNet:
-    """A new model with model's weights and the other activation; model is left unchanged."""
-    return _with_config(model, replace(model.config, activation=activation))
+    return new.train(model.training)

@@ -1,41 +1,78 @@
-"""Regenerate the shipped weights in assets/weights/: all four variants, each by the training CLI.
+"""The shipped weights in assets/weights/: which variants ship, where they are, how to load and how to make them.
 
-    python -m lenet.pretrained            # all four (about 5 minutes on a 2-core CPU)
+    python -m lenet.pretrained            # make all of them again (about 5 minutes on a 2-core CPU)
     python -m lenet.pretrained relu-max   # just one
 
-sigmoid × {avg, max} use the seed's classic recipe unchanged, so the two poolings compare under it;
-relu × {avg, max} use the modern preset. Each checkpoint stores its test accuracy on the full test set.
+A variant ships for every activation × every pooling marked `shipped` in the ops table. Each is made by the
+training CLI with the preset of its activation (sigmoid: the seed's classic recipe, unchanged; relu: the
+modern one) and its pooling, so the poolings compare under one recipe. Each checkpoint stores its test
+accuracy on the full test set.
 """
 from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
-from lenet.checkpoint import pretrained_path
-from lenet.cli import main as train_main
+from lenet.checkpoint import load_checkpoint
+from lenet.config import PRESETS, ModelConfig
+from lenet.data import ASSETS_DIR
+from lenet.model import LeNet
+from lenet.ops import ACTIVATIONS, POOLINGS
 
-RECIPES: dict[str, list[str]] = {
-    "sigmoid-avg": ["--preset", "classic"],
-    "sigmoid-max": ["--preset", "classic", "--pooling", "max"],
-    "relu-avg": ["--preset", "modern", "--pooling", "avg"],
-    "relu-max": ["--preset", "modern"],
+WEIGHTS_DIR = ASSETS_DIR / "weights"
+
+
+def _preset_of(activation: str) -> str:
+    return next(name for name, (model_config, _) in PRESETS.items() if model_config.activation == activation)
+
+
+SHIPPED: dict[str, ModelConfig] = {  # variant name (e.g. "relu-max") -> its ops
+    ModelConfig(a, p).variant: ModelConfig(a, p) for a in ACTIVATIONS for p, op in POOLINGS.items() if op.shipped
+}
+RECIPES: dict[str, list[str]] = {  # variant -> the CLI flags that make it
+    variant: ["--preset", _preset_of(c.activation), "--pooling", c.pooling] for variant, c in SHIPPED.items()
 }
 
 
+def pretrained_path(variant: str) -> Path:
+    """Path of the shipped weights of a variant, e.g. 'relu-max'."""
+    return WEIGHTS_DIR / f"lenet-{variant}.pt"
+
+
+def load_pretrained(activation: str = "relu", pooling: str = "max") -> LeNet:
+    """The shipped, trained model of that variant, in eval mode on the CPU."""
+    return load_checkpoint(pretrained_path(ModelConfig(activation, pooling).variant)).model
+
+
+def closest_shipped(activation: str, pooling: str) -> str:
+    """The shipped variant with these ops, or, for a pooling that ships no weights, the first with this
+    activation (its weights then run with the pooling swapped)."""
+    variant = ModelConfig(activation, pooling).variant
+    return variant if variant in SHIPPED else next(v for v, c in SHIPPED.items() if c.activation == activation)
+
+
+def make_pretrained(variants: list[str], device: str = "auto") -> int:
+    """Train and save the given variants with the training CLI; its exit code (0 when all were written)."""
+    from lenet.train import main as train_main
+
+    for variant in variants:
+        code = train_main([*RECIPES[variant], "--device", device, "--quiet", "--out", str(pretrained_path(variant))])
+        if code != 0:
+            return code
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("variants", nargs="*", default=list(RECIPES), choices=list(RECIPES),
+    p = argparse.ArgumentParser(description="Make the shipped weights again, by the training CLI.")
+    p.add_argument("variants", nargs="*", default=list(SHIPPED), choices=list(SHIPPED),
                    help="which variants to train (default: all)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, mps")
     args = p.parse_args(argv)
-    for variant in args.variants:
-        activation, pooling = variant.split("-")
-        out = pretrained_path(activation, pooling)
-        code = train_main([*RECIPES[variant], "--device", args.device, "--quiet", "--out", str(out)])
-        if code != 0:
-            return code
-    print(json.dumps({"wrote": [str(pretrained_path(*v.split("-"))) for v in args.variants]}))
-    return 0
+    code = make_pretrained(args.variants, args.device)
+    if code == 0:
+        print(json.dumps({"wrote": [str(pretrained_path(v)) for v in args.variants]}))
+    return code
 
 
 if __name__ == "__main__":

@@ -16,15 +16,15 @@ import numpy as np
 import torch
 
 from lenet.atomic import atomic_write
-from lenet.data import CLASS_NAMES, load_fashion_mnist
+from lenet.data import ASSETS_DIR, CLASS_NAMES, load_fashion_mnist
 
-SAMPLES_PATH = Path(__file__).resolve().parent.parent / "assets" / "samples.npz"
+SAMPLES_PATH = ASSETS_DIR / "samples.npz"
 PER_CLASS = 100
 
 
 @dataclass(frozen=True)
-class Samples:
-    """A set of test images with their labels and original test-set indices."""
+class ImageSet:
+    """Test images with their labels and their indices in the test set: the bundled samples or the whole set."""
 
     images: np.ndarray  # (N, 28, 28) uint8
     labels: np.ndarray  # (N,) int64
@@ -38,24 +38,24 @@ class Samples:
         return torch.from_numpy(self.images).unsqueeze(1).float().div_(255.0)
 
 
-def make_samples(per_class: int = PER_CLASS, root: str | None = None) -> Samples:
+def make_samples(per_class: int = PER_CLASS, root: str | None = None) -> ImageSet:
     """The first per_class images of each class in the real test set, in test-set order."""
     X, y = load_fashion_mnist(False, root)
     picks = np.sort(np.concatenate([np.flatnonzero(y.numpy() == c)[:per_class] for c in range(len(CLASS_NAMES))]))
-    return Samples(X.numpy()[picks], y.numpy()[picks].astype(np.int64), picks.astype(np.int64))
+    return ImageSet(X.numpy()[picks], y.numpy()[picks].astype(np.int64), picks.astype(np.int64))
 
 
-def save_samples(samples: Samples, path: str | os.PathLike = SAMPLES_PATH) -> Path:
+def save_samples(samples: ImageSet, path: str | os.PathLike = SAMPLES_PATH) -> Path:
     """Write samples to a compressed .npz, atomically."""
     buf = io.BytesIO()
     np.savez_compressed(buf, images=samples.images, labels=samples.labels, indices=samples.indices)
     return atomic_write(path, lambda f: f.write(buf.getvalue()))
 
 
-def load_samples(path: str | os.PathLike = SAMPLES_PATH) -> Samples:
+def load_samples(path: str | os.PathLike = SAMPLES_PATH) -> ImageSet:
     """Read the bundled samples (no pickles allowed)."""
     with np.load(path, allow_pickle=False) as f:
-        s = Samples(f["images"], f["labels"].astype(np.int64), f["indices"].astype(np.int64))
+        s = ImageSet(f["images"], f["labels"].astype(np.int64), f["indices"].astype(np.int64))
     if s.images.dtype != np.uint8 or s.images.shape[1:] != (28, 28) or len(s.labels) != len(s.images):
         raise ValueError(f"{path}: not a samples file (images {s.images.dtype} {s.images.shape})")
     return s

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lenet.config import ModelConfig
+from lenet.ops import ACTIVATIONS, POOLINGS
 
 
 @dataclass(frozen=True)
@@ -17,20 +18,11 @@ class Stage:
     shape: tuple[int, ...]  # output shape of one example, e.g. (6, 28, 28)
     is_module: bool = True  # False for the input and the softmax, which are not layers of the model
 
-    def describe(self, config: ModelConfig) -> str:
+    def describe(self, model_config: ModelConfig) -> str:
         """The explanation with this variant's activation and pooling formulas filled in."""
-        return self.explanation.format(act=ACT_FORMULAS[config.activation],
-                                       pool=POOL_FORMULAS[config.pooling])
+        return self.explanation.format(act=ACTIVATIONS[model_config.activation].describe(),
+                                       pool=POOLINGS[model_config.pooling].describe())
 
-
-ACT_FORMULAS = {
-    "sigmoid": "sigmoid(x) = 1 / (1 + e^(-x)), squashing every value into (0, 1)",
-    "relu": "ReLU(x) = max(0, x), keeping positive values and zeroing negative ones",
-}
-POOL_FORMULAS = {
-    "avg": "average pooling: out = (a + b + c + d) / 4 over each 2×2 window",
-    "max": "max pooling: out = max(a, b, c, d) over each 2×2 window",
-}
 
 _ACT = ("The activation is applied to every value on its own: {act}. Without it, stacked convolutions and "
         "dense layers would collapse into one linear map.")
@@ -72,3 +64,26 @@ STAGES: tuple[Stage, ...] = (
 
 STAGE_BY_NAME: dict[str, Stage] = {s.name: s for s in STAGES}
 MODULE_STAGES: tuple[Stage, ...] = tuple(s for s in STAGES if s.is_module)
+
+
+def previous_stage(name: str) -> Stage:
+    """The stage whose output feeds this one."""
+    return STAGES[_INDEX[name] - 1]
+
+
+def next_stage(name: str) -> Stage | None:
+    """The stage that consumes this one's output (None after the last)."""
+    k = _INDEX[name] + 1
+    return STAGES[k] if k < len(STAGES) else None
+
+
+def flat_source(name: str) -> Stage | None:
+    """For a stage fed by a flatten, the map stage that was flattened (fc1 <- flatten <- pool2); else None.
+
+    Its shape is the layout of this stage's inputs: input i is that stage's value at np.unravel_index(i, shape).
+    """
+    before = previous_stage(name)
+    return previous_stage(before.name) if before.kind == "flatten" else None
+
+
+_INDEX = {s.name: k for k, s in enumerate(STAGES)}

@@ -1,252 +1,105 @@
-"""The fast training engine: the whole data set as one tensor on the device, no DataLoader.
+"""Train LeNet on Fashion-MNIST from the command line.
 
-Use it as an iterator of progress events (what the dashboard's live curves consume):
+    python -m lenet.train --preset classic --out models/classic.pt
+    python -m lenet.train --activation relu --pooling max --epochs 10 --out models/relu-max.pt
 
-    trainer = Trainer(ModelConfig("relu", "max"), TrainConfig(num_epochs=3))
-    for event in trainer.run():
-        print(event)
-
-or from the command line (see lenet/cli.py): python -m lenet.train --preset classic --out model.pt
+Progress goes to stderr; the last line on stdout is one JSON object with the run's metrics.
 """
 from __future__ import annotations
 
-import ctypes
-import math
-import time
-from dataclasses import dataclass, field
-from typing import Callable, Iterator
+import argparse
+import json
+import sys
+from dataclasses import replace
 
-import torch
-import torch.nn.functional as F
+from lenet.checkpoint import save_checkpoint
+from lenet.config import OPTIMIZERS, PRESETS, SCHEDULES, ModelConfig, TrainConfig
+from lenet.data import DatasetNotFound, find_data_root
+from lenet.engine import EpochEvent, StepEvent, Trainer, TrainingDiverged
+from lenet.ops import ACTIVATIONS, POOLINGS
 
-from lenet.config import ModelConfig, TrainConfig
-from lenet.data import load_fashion_mnist, to_float
-from lenet.device import describe_device, pick_device
-from lenet.fastgrad import forward, loss_and_grads, params_of
-from lenet.model import LeNet, build_model
-
-BLOWUP_LOSS = 1e3  # a batch loss this large (chance is ln 10 = 2.3) means the weights are running away
-EVAL_CHUNK = 256  # test images per forward pass: larger chunks fall out of the CPU cache and run slower
+DEFAULTS = TrainConfig()  # the classic recipe, for the flags' help
 
 
-def _keep_freed_memory() -> None:
-    """Ask glibc to keep freed memory for reuse instead of returning it to the OS after every step.
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m lenet.train", description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--preset", choices=sorted(PRESETS), default="classic",
+                   help="starting recipe; 'classic' is d2l's train_ch6 exactly; the flags below override it")
+    p.add_argument("--activation", choices=list(ACTIVATIONS), help="activation (preset's if omitted)")
+    p.add_argument("--pooling", choices=list(POOLINGS), help="pooling (preset's if omitted)")
+    p.add_argument("--epochs", type=int, help=f"epochs (classic: {DEFAULTS.num_epochs})")
+    p.add_argument("--lr", type=float, help=f"(peak) learning rate (classic: {DEFAULTS.lr})")
+    p.add_argument("--batch-size", type=int, help=f"batch size (classic: {DEFAULTS.batch_size})")
+    p.add_argument("--optimizer", choices=OPTIMIZERS, help="optimizer (classic: sgd)")
+    p.add_argument("--momentum", type=float, help="SGD momentum (classic: 0)")
+    p.add_argument("--weight-decay", type=float, help="weight decay (classic: 0)")
+    p.add_argument("--schedule", choices=SCHEDULES, help="learning-rate schedule (classic: constant)")
+    p.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
+                   help="random flips and 2-px shifts of training images (modern preset: on)")
+    p.add_argument("--seed", type=int, help=f"random seed (default {DEFAULTS.seed})")
+    p.add_argument("--train-subset", type=int, help="train on only the first N training images (0 = all)")
+    p.add_argument("--device", default="auto", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:1, mps")
+    p.add_argument("--data-dir", default=None, help="Fashion-MNIST root in torchvision layout "
+                                                    "(default: $LENET_DATA_DIR, ./data, Debian's package)")
+    p.add_argument("--download", action="store_true", help="let torchvision download the data if not found")
+    p.add_argument("--out", default=None, help="where to save the checkpoint (written atomically)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    return p
 
-    The CPU step frees and reallocates megabyte-sized activations; by default glibc unmaps them and every
-    new step pays ~1,000 page faults (zeroed pages) for the same memory. No-op where glibc is absent.
-    """
+
+def configs_from_args(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig]:
+    """The preset's configs with every given flag applied."""
+    model_config, train_config = PRESETS[args.preset]
+    model_config = replace(model_config, **{k: v for k, v in
+                                            dict(activation=args.activation, pooling=args.pooling).items()
+                                            if v is not None})
+    overrides = dict(num_epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, optimizer=args.optimizer,
+                     momentum=args.momentum, weight_decay=args.weight_decay, schedule=args.schedule,
+                     augment=args.augment, seed=args.seed, train_subset=args.train_subset)
+    return model_config, replace(train_config, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _bar(ev: StepEvent | EpochEvent, num_epochs: int) -> str:
+    done = ev.epoch / max(num_epochs, 1)
+    filled = int(30 * done)
+    text = f"\r[{'#' * filled}{'.' * (30 - filled)}] epoch {ev.epoch:5.2f}/{num_epochs}"
+    if isinstance(ev, StepEvent):
+        return text + f"  loss {ev.train_loss:.3f}  train acc {ev.train_acc:.3f}"
+    return text + (f"  loss {ev.train_loss:.3f}  train acc {ev.train_acc:.3f}  test acc {ev.test_acc:.3f}"
+                   f"  {ev.examples_per_sec:,.0f} ex/s on {ev.device}\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    model_config, train_config = configs_from_args(args)
     try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD: keep up to 1 GiB of free heap
-        libc.mallopt(-3, 1 << 25)  # M_MMAP_THRESHOLD: serve blocks up to 32 MiB from the heap
-    except (OSError, AttributeError):
-        pass
-
-
-class TrainingDiverged(RuntimeError):
-    """The loss became NaN or infinite; the message names the likely cause."""
-
-
-@dataclass(frozen=True)
-class StepEvent:
-    """Running train metrics of the current epoch, several times per epoch."""
-
-    epoch: float  # fractional epochs done, e.g. 2.4
-    step: int  # optimizer steps done so far, over all epochs
-    train_loss: float  # mean loss over this epoch's batches so far (as d2l's animator plots it)
-    train_acc: float  # accuracy over this epoch's examples so far
-
-
-@dataclass(frozen=True)
-class EpochEvent:
-    """End of an epoch: its train metrics, the test accuracy and a snapshot of the weights."""
-
-    epoch: int  # epochs done (0 = the initial weights, before any training)
-    step: int
-    train_loss: float  # nan for epoch 0
-    train_acc: float  # nan for epoch 0
-    test_acc: float  # on the whole test set
-    examples_per_sec: float  # training throughput so far (evaluation excluded, as in d2l)
-    seconds: float  # wall-clock time so far, evaluation included
-    device: str  # e.g. "cpu (2 threads)"
-    state_dict: dict[str, torch.Tensor] = field(repr=False, default_factory=dict)  # CPU copy of the weights
-
-
-@dataclass
-class Data:
-    """Train and test tensors, already on the device: X float (N, 1, 28, 28) in [0, 1], y int64 (N,)."""
-
-    X_train: torch.Tensor
-    y_train: torch.Tensor
-    X_test: torch.Tensor
-    y_test: torch.Tensor
-
-    @classmethod
-    def load(cls, device: torch.device | str = "cpu", root: str | None = None, train_subset: int = 0,
-             download: bool | None = None) -> "Data":
-        """The real Fashion-MNIST (optionally only the first train_subset training images)."""
-        X, y = load_fashion_mnist(True, root, download)
-        if train_subset:
-            X, y = X[:train_subset], y[:train_subset]
-        X_test, y_test = load_fashion_mnist(False, root, download)
-        return cls(to_float(X).to(device), y.to(device), to_float(X_test).to(device), y_test.to(device))
-
-
-def evaluate(model: LeNet, X: torch.Tensor, y: torch.Tensor) -> float:
-    """Accuracy of model on (X, y), in chunks, without autograd."""
-    params = params_of(model)
-    correct = torch.zeros((), dtype=torch.int64, device=X.device)
-    with torch.no_grad():
-        for i in range(0, len(X), EVAL_CHUNK):
-            logits, _ = forward(params, X[i:i + EVAL_CHUNK], model.config)
-            correct += (logits.argmax(1) == y[i:i + EVAL_CHUNK]).sum()
-    return correct.item() / max(len(X), 1)
-
-
-def _augment(X: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-    """Random horizontal flips and shifts of up to 2 px, per image (the modern preset)."""
-    N = len(X)
-    flip = (torch.rand(N, generator=gen, device=gen.device) < 0.5).to(X.device)
-    X = torch.where(flip[:, None, None, None], X.flip(3), X)
-    shift = torch.randint(0, 5, (2, N), generator=gen, device=gen.device).to(X.device)
-    padded = F.pad(X, (2, 2, 2, 2))  # (N, 1, 32, 32), black border
-    ar = torch.arange(28, device=X.device)
-    rows = (ar[None, :] + shift[0][:, None])[:, :, None]  # (N, 28, 1)
-    cols = (ar[None, :] + shift[1][:, None])[:, None, :]  # (N, 1, 28)
-    n = torch.arange(N, device=X.device)[:, None, None]
-    return padded[n, 0, rows, cols].unsqueeze(1)
-
-
-def _optimizer(model: LeNet, cfg: TrainConfig, total_steps: int):
-    if cfg.optimizer == "sgd":
-        opt = torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum,
-                              weight_decay=cfg.weight_decay, foreach=True)
-    else:
-        opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, foreach=True)
-    sched = None
-    if cfg.schedule == "onecycle" and total_steps > 0:
-        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total_steps,
-                                                    pct_start=0.15)
-    return opt, sched
-
-
-def divergence_message(cfg: TrainConfig, model_config: ModelConfig, epoch: float, what: str) -> str:
-    """Why training failed, in words a student can act on. what: 'nan', 'blowup' or 'dead'."""
-    symptom = {
-        "nan": "the loss became NaN or infinite",
-        "blowup": f"a batch loss exceeded {BLOWUP_LOSS:g} (guessing at random gives 2.3)",
-        "dead": "the network stopped learning: no gradient reaches the first layer, because every ReLU "
-                "in some layer now outputs 0 for every image (the ReLUs 'died')",
-    }[what]
-    hint = (f"the learning rate {cfg.lr:g} is probably too high for {cfg.optimizer} with "
-            f"{model_config.activation} activations")
-    if model_config.activation == "relu" and cfg.optimizer == "sgd" and cfg.lr >= 0.5:
-        hint += " (ReLU is unbounded, so large steps blow up; the classic lr 0.9 suits sigmoid; try 0.1 or less)"
-    else:
-        hint += "; try a value 10x smaller"
-    return f"Training diverged at epoch {epoch:.2f}: {symptom}. Most likely {hint}."
-
-
-class Trainer:
-    """One training run. run() yields StepEvent and EpochEvent objects; break out of it to stop."""
-
-    def __init__(self, model_config: ModelConfig = ModelConfig(), train_config: TrainConfig = TrainConfig(),
-                 device: str = "auto", data: Data | None = None, data_root: str | None = None) -> None:
-        self.model_config, self.cfg = model_config, train_config
-        self.device = pick_device(device)
-        self.device_name = describe_device(self.device)
-        if self.device.type == "cpu":
-            _keep_freed_memory()
-        self.data = data or Data.load(self.device, data_root, train_config.train_subset)
-        self.model = build_model(model_config, seed=train_config.seed).to(self.device)
-        self.history: list[StepEvent | EpochEvent] = []
-
-    def _snapshot(self) -> dict[str, torch.Tensor]:
-        return {k: v.detach().to("cpu", copy=True) for k, v in self.model.state_dict().items()}
-
-    def run(self, should_stop: Callable[[], bool] = lambda: False) -> Iterator[StepEvent | EpochEvent]:
-        """Train, yielding progress; stops early (after the current step) once should_stop() is true."""
-        cfg, d, model = self.cfg, self.data, self.model
-        n = len(d.X_train)
-        steps_per_epoch = math.ceil(n / cfg.batch_size)
-        report_every = max(1, steps_per_epoch // cfg.reports_per_epoch)
-        opt, sched = _optimizer(model, cfg, steps_per_epoch * cfg.num_epochs)
-        params = params_of(model)
-        gen = torch.Generator(device="cpu").manual_seed(cfg.seed)
-        t_start = time.perf_counter()
-        train_seconds, examples, step = 0.0, 0, 0
-
-        first = EpochEvent(0, 0, math.nan, math.nan, evaluate(model, d.X_test, d.y_test), 0.0,
-                           time.perf_counter() - t_start, self.device_name, self._snapshot())
-        self.history.append(first)
-        yield first
-        for epoch in range(cfg.num_epochs):
-            t_epoch = time.perf_counter()
-            perm = torch.randperm(n, generator=gen).to(self.device)
-            loss_sum = torch.zeros((), device=self.device)  # kept on the device: no host sync per step
-            correct = torch.zeros((), dtype=torch.int64, device=self.device)
-            worst = torch.zeros((), device=self.device)  # largest batch loss since the last report
-            signal = torch.zeros((), device=self.device)  # sum of |conv1 weight gradient| since then
-            seen = 0
-            for i in range(steps_per_epoch):
-                idx = perm[i * cfg.batch_size:(i + 1) * cfg.batch_size]
-                X, y = d.X_train.index_select(0, idx), d.y_train.index_select(0, idx)
-                if cfg.augment:
-                    X = _augment(X, gen)
-                loss, logits, grads = loss_and_grads(params, X, y, self.model_config)
-                for name, p in params.items():
-                    p.grad = grads[name]
-                opt.step()
-                if sched is not None:
-                    sched.step()
-                step += 1
-                seen += len(y)
-                loss_sum += loss * len(y)
-                correct += (logits.argmax(1) == y).sum()
-                worst = torch.maximum(worst, loss)
-                signal += grads["conv1.weight"].abs().sum()
-                if (i + 1) % report_every == 0 or i + 1 == steps_per_epoch:
-                    train_loss = loss_sum.item() / seen
-                    self._check(train_loss, worst.item(), signal.item(), epoch + (i + 1) / steps_per_epoch)
-                    worst.zero_()
-                    signal.zero_()
-                    ev = StepEvent(epoch + (i + 1) / steps_per_epoch, step, train_loss, correct.item() / seen)
-                    self.history.append(ev)
-                    yield ev
-                if should_stop():
-                    return
-            train_seconds += time.perf_counter() - t_epoch
-            examples += seen
-            ev = EpochEvent(epoch + 1, step, loss_sum.item() / seen, correct.item() / seen,
-                            evaluate(model, d.X_test, d.y_test), examples / train_seconds,
-                            time.perf_counter() - t_start, self.device_name, self._snapshot())
-            self.history.append(ev)
-            yield ev
-
-    def _check(self, train_loss: float, worst: float, signal: float, epoch: float) -> None:
-        what = ("nan" if not (math.isfinite(train_loss) and math.isfinite(worst) and math.isfinite(signal))
-                else "blowup" if worst > BLOWUP_LOSS else "dead" if signal == 0.0 else None)
-        if what:
-            raise TrainingDiverged(divergence_message(self.cfg, self.model_config, epoch, what))
-
-    def last_epoch(self) -> EpochEvent:
-        """The most recent completed epoch (epoch 0 before any)."""
-        return [e for e in self.history if isinstance(e, EpochEvent)][-1]
-
-
-def train(model_config: ModelConfig = ModelConfig(), train_config: TrainConfig = TrainConfig(),
-          device: str = "auto", data: Data | None = None,
-          callback: Callable[[StepEvent | EpochEvent], None] | None = None) -> Trainer:
-    """Run a whole training; returns the Trainer (its .model is trained, .history holds every event)."""
-    trainer = Trainer(model_config, train_config, device, data)
-    for event in trainer.run():
-        if callback is not None:
-            callback(event)
+        if args.download:
+            find_data_root(args.data_dir, download=True)
+        trainer = Trainer(model_config, train_config, device=args.device, data_root=args.data_dir)
+        for ev in trainer.run():
+            if not args.quiet:
+                print(_bar(ev, train_config.num_epochs), end="", file=sys.stderr, flush=True)
+    except DatasetNotFound as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except TrainingDiverged as e:
+        print(f"\nerror: {e}", file=sys.stderr)
+        print(json.dumps({"error": "diverged", "message": str(e)}))
+        return 3
+    except RuntimeError as e:  # e.g. a device that is not there
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    metrics = trainer.metrics()
     trainer.model.eval()
-    return trainer
+    if args.out:
+        save_checkpoint(args.out, trainer.model.cpu(), metrics, train_config,
+                        extra={"preset": args.preset, "command": "python -m lenet.train " + " ".join(
+                            sys.argv[1:] if argv is None else argv)})
+        metrics["out"] = str(args.out)
+    print(json.dumps({"activation": model_config.activation, "pooling": model_config.pooling, **metrics}))
+    return 0
 
 
 if __name__ == "__main__":
-    from lenet.cli import main
-
     raise SystemExit(main())

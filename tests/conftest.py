@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lenet.data import dataset_available
-from testsupport import skip_or_fail
+from tests.testsupport import skip_or_fail
 
 
 @pytest.fixture(scope="session")
@@ -16,6 +16,6 @@ def need_dataset() -> None:
 
 @pytest.fixture(scope="session")
 def train_data(need_dataset):
-    from lenet.train import Data
+    from lenet.data import Data
 
     return Data.load("cpu")

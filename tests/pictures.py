@@ -7,7 +7,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from figures import DIVERGING_LUT
+from dashboard.figures import DIVERGING_LUT
 
 
 def rgba_of(trace: dict) -> np.ndarray:

@@ -6,12 +6,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 import streamlit as st
+import torch
 from streamlit.testing.v1 import AppTest
 
-import lenet.checkpoint as checkpoint
-from pictures import tolerance, values_of
+import lenet.pretrained as pretrained
+from lenet import acts_of, capture, load_pretrained, with_ops
+from lenet.explain import pool_window
+from lenet.ops import POOLINGS
+from lenet.samples import load_samples
+from tests.pictures import tolerance, values_of
 
-APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "main.py")  # the pages (app.py serves them)
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "navigation.py")  # what each session runs
 
 
 def _run(params: dict | None = None) -> AppTest:
@@ -94,19 +99,47 @@ def test_pooling_toggle_changes_the_figures():
     assert at.query_params["pool"] == "avg"
 
 
+def _image_acts(model, index: int = 0) -> dict[str, np.ndarray]:
+    """What the explorer computes for a bundled test image (index 0 is the first image of the test set)."""
+    X = torch.from_numpy(load_samples().images[index:index + 1, None].astype(np.float32) / 255.0)
+    return acts_of(capture(model, X))
+
+
 def test_swapping_only_the_pooling_keeps_the_weights():
     at = _run({"mode": "swap", "w": "relu-max", "pool": "avg"})
     assert any("weights trained with relu-max" in m.label for m in at.get("metric"))
+    (overview,) = _overviews(at)
+    acts = _image_acts(with_ops(load_pretrained("relu", "max"), pooling="avg"))
+    for stage in ("conv1", "act1", "pool1", "conv2"):  # relu-max's weights, before and after average pooling
+        picture = _picture(overview, stage)
+        drawn = values_of(picture)
+        shown = drawn[~np.isnan(drawn)]
+        assert np.abs(np.sort(shown) - np.sort(acts[stage].ravel())).max() <= tolerance(picture), stage
+    trained = _image_acts(load_pretrained("relu", "avg"))  # not the weights trained with average pooling
+    assert np.abs(acts["conv1"] - trained["conv1"]).max() > 0.1
 
 
-def test_stage_selection_opens_its_detail_view():
-    at = _run()
+def test_stage_selection_opens_its_detail_view_with_the_models_own_numbers():
+    at = _run({"i": "5", "j": "6", "map": "2"})
     at.selectbox(key="stage").set_value("pool1").run()
     assert not at.exception
+    w = pool_window(load_pretrained("relu", "max"), _image_acts(load_pretrained("relu", "max")), "pool1", 2, 5, 6)
+    assert w.value > 0  # a window on the garment, not the black background
     text = " ".join(m.value for m in at.markdown)
-    assert "max(" in text and "=" in text
+    assert f"max pooling: {POOLINGS['max'].spelled(w.window)} = {w.value:.4f}" in text
     at.selectbox(key="stage").set_value("softmax").run()
-    assert any("prediction" in m.value for m in at.markdown)
+    assert any("prediction: **Ankle boot**" in m.value for m in at.markdown)
+
+
+def test_l2_pooling_from_the_ops_table_runs_in_the_explorer():
+    at = _run({"pool": "l2", "stage": "pool1", "i": "5", "j": "6", "map": "2"})
+    assert _seg(at, "Pooling").options == [op.label for op in POOLINGS.values()]  # the toggle lists the table
+    assert any("No shipped weights were trained with L2 pooling" in c.value for c in at.sidebar.caption)
+    assert any("relu + l2 pooling (weights trained with relu-avg)" in m.label for m in at.get("metric"))
+    model = with_ops(load_pretrained("relu", "avg"), pooling="l2")
+    w = pool_window(model, _image_acts(model), "pool1", 2, 5, 6)
+    text = " ".join(m.value for m in at.markdown)
+    assert f"L2 pooling: {POOLINGS['l2'].spelled(w.window)} = {w.value:.4f}" in text
 
 
 def test_query_string_round_trip():
@@ -132,10 +165,10 @@ def test_works_without_the_dataset(monkeypatch, tmp_path):
 
 
 def test_corrupt_weights_file_is_named_and_other_variants_work(monkeypatch, tmp_path):
-    for f in checkpoint.WEIGHTS_DIR.glob("*.pt"):
+    for f in pretrained.WEIGHTS_DIR.glob("*.pt"):
         shutil.copy(f, tmp_path / f.name)
     (tmp_path / "lenet-relu-max.pt").write_bytes(b"PK\x03\x04 truncated")
-    monkeypatch.setattr(checkpoint, "WEIGHTS_DIR", tmp_path)
+    monkeypatch.setattr(pretrained, "WEIGHTS_DIR", tmp_path)
     at = _run()
     assert any("lenet-relu-max.pt" in e.value and "corrupt" in e.value for e in at.error)
     _seg(at, "Pooling").set_value("avg").run()
@@ -169,7 +202,7 @@ def test_sliding_window_steps_along_the_rows():
 def test_compare_mode_shows_both_pooling_windows():
     at = _run({"cmp": "1", "stage": "pool1", "i": "5", "j": "6"})
     text = " ".join(m.value for m in at.markdown)
-    assert "max pooling: max(" in text and "avg pooling: (" in text
+    assert "max pooling: max(" in text and "average pooling: (" in text
     (pool,) = [f for _, f in _charts(at) if any(t.get("name") == "window" for t in f["data"])]
     labels = _labels(pool)
     assert "2×2 window, max pooling" in labels and "2×2 window, average pooling" in labels

@@ -2,13 +2,13 @@
 import numpy as np
 import pytest
 
-import board as B
-import figures as F
-import figures_detail as FD
-import figures_overview as FO
+import dashboard.board as B
+import dashboard.figures as F
+import dashboard.figures_detail as FD
+import dashboard.figures_overview as FO
 from lenet.data import CLASS_NAMES
 from lenet.explain import ConvWindow, PoolWindow
-from pictures import rgba_of, tolerance, values_of
+from tests.pictures import rgba_of, tolerance, values_of
 
 
 def _trace(fig, name: str):
@@ -25,9 +25,18 @@ def _picked(spec: dict, field: str) -> list:
     return [v for t in spec["data"] if t.get("name") == "pickers" for v in t[field]]
 
 
-def test_grid_and_tile_place_every_map_with_gaps():
+def test_one_tiling_rule_for_squares_and_tall_columns():
+    # square (a gallery, the fc1 weights): as many columns as rows, fewer columns on a tie
+    assert F.grid_shape(16, 10, 10) == (4, 4) and F.grid_shape(6, 28, 28) == (3, 2)
+    assert F.grid_shape(1, 28, 28) == (1, 1) and F.grid_shape(24, 28, 28) == (5, 5)
+    # tall (the overview's columns, FO.TALL): six maps one above the other, sixteen in two columns
+    assert F.grid_shape(6, 28, 28, FO.TALL) == (6, 1) and F.grid_shape(6, 14, 14, FO.TALL) == (6, 1)
+    assert F.grid_shape(16, 10, 10, FO.TALL) == (8, 2) and F.grid_shape(16, 5, 5, FO.TALL) == (8, 2)
+    assert F.grid_shape(7, 3, 3, 100.0) == (1, 7)  # wide: one row
+
+
+def test_tile_places_every_map_with_gaps():
     maps = np.arange(16 * 10 * 10, dtype=np.float32).reshape(16, 10, 10)
-    assert F.grid_shape(16) == (4, 4) and F.grid_shape(6) == (3, 2) and F.grid_shape(1) == (1, 1)
     z, centres = F.tile(maps, 4)
     assert z.shape == (4 * 11 - 1, 4 * 11 - 1)
     assert np.isnan(z[10]).all() and np.isnan(z[:, 10]).all()  # the gap row and column
@@ -81,20 +90,6 @@ def test_png_uri_round_trips_the_image():
     assert img.shape == (28, 28, 4) and img[0, 0, 0] == 0 and img[-1, -1, 0] == 255
 
 
-def test_vector_and_softmax_figures():
-    v = np.linspace(-2, 3, 120).astype(np.float32)
-    fig = F.vector_figure(v, "fc1", selected=7)
-    cells = _trace(fig, "cells")
-    assert values_of(cells).shape == (120, 1) and cells["meta"][0] == pytest.approx(3.0)
-    assert _trace(fig, "pickers")["hovertext"][119] == "119: 3.0000"
-    probs = np.full(10, 0.02)
-    probs[3] = 0.82
-    sm = F.softmax_figure(probs, list(CLASS_NAMES), true_label=3)
-    bar = sm.data[0]
-    assert list(bar.x) == pytest.approx(list(probs)) and bar.y[3].startswith("Dress")
-    assert bar.marker.color[3] != bar.marker.color[0]  # the prediction stands out
-
-
 def test_clicked_index_reads_selection_events():
     assert F.clicked_index({"selection": {"points": [{"customdata": 5, "x": 1}]}}) == 5
     assert F.clicked_index({"selection": {"points": [{"z": 1.0}]}}) is None
@@ -105,11 +100,11 @@ def _columns(rng):
     maps = lambda *s: rng.normal(size=s).astype(np.float32)  # noqa: E731
     probs = np.full(10, 0.05)
     probs[9] = 0.55
-    return [FO.Column("input", "Input", "input", rng.uniform(size=(1, 28, 28)).astype(np.float32), 1.1),
-            FO.Column("conv1", "Conv 1", "maps", maps(6, 28, 28), 0.8, selected=2),
-            FO.Column("pool2", "Pooling 2", "maps", maps(16, 5, 5), 1.0, per_map=True),
-            FO.Column("fc1", "fc1", "vector", maps(120), 0.55, limit=7.0),
-            FO.Column("softmax", "Softmax", "softmax", probs, 2.3, labels=CLASS_NAMES, true_label=9)]
+    return [FO.Column("input", "Input", "input", rng.uniform(size=(1, 28, 28)).astype(np.float32)),
+            FO.Column("conv1", "Conv 1", "maps", maps(6, 28, 28), selected=2),
+            FO.Column("pool2", "Pooling 2", "maps", maps(16, 5, 5), per_map=True),
+            FO.Column("fc1", "fc1", "vector", maps(120), limit=7.0),
+            FO.Column("softmax", "Softmax", "softmax", probs, labels=CLASS_NAMES, true_label=9)]
 
 
 def test_overview_is_one_figure_with_a_picture_per_stage():
@@ -132,6 +127,22 @@ def test_overview_is_one_figure_with_a_picture_per_stage():
     assert len(picked) == 1 + 6 + 16 + 120
     assert picked[1 + 6 + 3] == ["pool2", 3]
     assert len(fig["layout"]["shapes"]) == 1  # conv1 map 2 outlined
+
+
+def test_column_widths_follow_what_the_columns_draw():
+    input_, conv1, pool2, fc1, softmax = _columns(np.random.default_rng(1))
+    assert FO.column_width(conv1) < FO.column_width(pool2)  # one map per row against two
+    assert FO.column_width(fc1) < FO.column_width(conv1) < FO.column_width(input_) < FO.column_width(softmax)
+
+
+def test_focus_is_one_overview_column_tiled_to_its_space():
+    conv1 = _columns(np.random.default_rng(2))[1]
+    fig = FO.overview_figure([conv1], body=600.0, aspect=FO.WIDTH / 600.0).to_dict()
+    picture = next(t for t in fig["data"] if t.get("name") == "conv1")
+    z, _ = F.tile(conv1.values, 4)  # six maps in two rows of up to four (width / height ≈ 2, like the figure's)
+    assert values_of(picture).shape == z.shape
+    height, width = picture["dx"] * z.shape[0], picture["dx"] * z.shape[1]
+    assert height <= 600.0 and width <= FO.WIDTH and max(height / 600.0, width / FO.WIDTH) > 0.9  # fills the space
 
 
 def test_clicked_column_reads_stage_and_index():
@@ -179,15 +190,18 @@ def test_conv_figure_shows_every_number_and_the_window(C, pad, H):
         assert _picked(fig, "hovertext")[5] == f"conv2 map 2 (0, 5): {out[0, 5]:.4f}"
 
 
-def test_pool_figure_shows_both_ops_when_comparing():
+def test_pool_figure_shows_every_op_when_comparing():
     m = np.arange(16, dtype=np.float64).reshape(4, 4)
-    p = PoolWindow(m[2:4, 0:2], "max", 13.0, (1, 1), 2, 0)
-    q = PoolWindow(m[2:4, 0:2], "avg", 10.5, (1, 1), 2, 0)
-    fig = FD.pool_figure(p, m, np.zeros((2, 2)), 1, 0, "act1", "pool1", 0, other=q).to_dict()
+    windows = [PoolWindow(m[2:4, 0:2], "max", 13.0, (1, 1), 2, 0), PoolWindow(m[2:4, 0:2], "avg", 10.5, None, 2, 0),
+               PoolWindow(m[2:4, 0:2], "l2", 10.55, None, 2, 0)]
+    fig = FD.pool_figure(windows, m, np.zeros((2, 2)), 1, 0, "act1", "pool1", 0).to_dict()
     labels = _labels(fig)
-    assert "max = 13.0000" in labels and "mean = 10.5000" in labels
-    assert labels.count("13.00") == 2  # the window's numbers, once per op
-    assert len([t for t in fig["data"] if t.get("name") == "window"]) == 2
+    assert "max = 13.0000" in labels and "mean = 10.5000" in labels and "rms = 10.5500" in labels
+    assert {"2×2 window, max pooling", "2×2 window, average pooling", "2×2 window, L2 pooling"} <= set(labels)
+    assert labels.count("13.00") == 3  # the window's numbers, once per op
+    assert len([t for t in fig["data"] if t.get("name") == "window"]) == 3
+    # outlines: the window on the input map, max's deciding input, the output pixel; none for avg or L2
+    assert len(fig["layout"]["shapes"]) == 3
 
 
 def test_detail_charts():
@@ -203,12 +217,11 @@ def _every_figure():
     maps = rng.normal(size=(16, 5, 5)).astype(np.float32)
     yield F.stage_figure(maps, "pool2", selected=3, per_map=True)
     yield F.stage_figure(rng.uniform(size=(24, 28, 28)), "gallery", kind="input", colour_bar=False)
-    yield F.vector_figure(rng.normal(size=84), "fc2", labels=None, selected=1)
-    yield F.softmax_figure(np.full(10, 0.1), list(CLASS_NAMES), other=np.full(10, 0.1), names=("a", "b"))
     yield FO.overview_figure(_columns(rng))
+    yield FO.overview_figure(_columns(rng)[3:4], body=600.0, aspect=2.0)
     yield FD.conv_figure(_conv_window(6, 0, 14), rng.normal(size=(10, 10)), 0, "conv2", "pool1", False, "sigmoid")
-    p = PoolWindow(np.ones((2, 2)), "avg", 1.0, (0, 0), 0, 0)
-    yield FD.pool_figure(p, np.ones((28, 28)), np.ones((14, 14)), 0, 0, "act1", "pool1", 0)
+    p = PoolWindow(np.ones((2, 2)), "avg", 1.0, None, 0, 0)
+    yield FD.pool_figure([p], np.ones((28, 28)), np.ones((14, 14)), 0, 0, "act1", "pool1", 0)
     x = np.linspace(-3, 3, 7)
     yield FD.activation_figure(x, np.maximum(x, 0), x, np.maximum(x, 0), "relu")
     yield FD.contributions_figure(np.array([0.5, -2.0]), np.array([1, 0]), ["a", "b"], 0.1, -1.4)

@@ -6,11 +6,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "main.py")  # the pages (app.py serves them)
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "navigation.py")  # what each session runs
 
 
 def _training_page():
-    import training
+    from dashboard.app_pages import training
 
     training.show()
 
@@ -24,7 +24,7 @@ def models(tmp_path, monkeypatch, need_dataset):
 
 
 def _wait_until_done(at: AppTest, timeout: float = 120) -> None:
-    from cache import job_manager
+    from dashboard.cache import job_manager
 
     job = job_manager().current
     assert job is not None
@@ -36,13 +36,12 @@ def test_short_real_run_shows_progress_and_the_model_reaches_the_explorer(models
     at = AppTest.from_function(_training_page, default_timeout=120)
     at.run()
     assert not at.exception
-    form_numbers = {n.label: n for n in at.number_input}
-    form_numbers["Epochs"].set_value(2)
-    form_numbers["Training images (0 = all 60,000)"].set_value(3000)
-    at.text_input[0].set_value("lecture demo")
-    at.button[0].click().run()  # Start training
+    at.number_input(key="train_epochs").set_value(2)
+    at.number_input(key="train_subset").set_value(3000)
+    at.text_input(key="train_name").set_value("lecture demo")
+    at.button(key="train_start").click().run()
     assert not at.exception
-    from cache import job_manager
+    from dashboard.cache import job_manager
 
     job = job_manager().current
     deadline = time.time() + 60
@@ -69,7 +68,7 @@ def test_short_real_run_shows_progress_and_the_model_reaches_the_explorer(models
 
 
 def test_a_second_start_while_training_is_refused(models):
-    from cache import job_manager
+    from dashboard.cache import job_manager
     from lenet.config import ModelConfig, TrainConfig
     from lenet.jobs import TrainingJob
 
@@ -78,7 +77,7 @@ def test_a_second_start_while_training_is_refused(models):
     try:
         at = AppTest.from_function(_training_page, default_timeout=120)
         at.run()
-        at.button[0].click().run()
+        at.button(key="train_start").click().run()
         assert any("already in progress" in w.value for w in at.warning)
         assert any(b.label == "Stop" for b in at.button)
     finally:
@@ -89,13 +88,32 @@ def test_a_second_start_while_training_is_refused(models):
 def test_diverging_run_is_reported_on_the_page(models):
     at = AppTest.from_function(_training_page, default_timeout=120)
     at.run()
-    at.selectbox[1].set_value("relu")  # activation
-    nums = {n.label: n for n in at.number_input}
-    nums["Learning rate"].set_value(10.0)
-    nums["Training images (0 = all 60,000)"].set_value(3000)
-    nums["Epochs"].set_value(3)
-    at.button[0].click().run()
+    at.selectbox(key="train_activation").set_value("relu")
+    at.number_input(key="train_lr").set_value(10.0)
+    at.number_input(key="train_subset").set_value(3000)
+    at.number_input(key="train_epochs").set_value(3)
+    at.button(key="train_start").click().run()
     _wait_until_done(at)
     at.run()
     assert any("Training diverged" in e.value and "learning rate 10" in e.value for e in at.error)
     assert not list(models.iterdir())  # nothing saved
+
+
+def test_the_form_offers_every_op_in_the_table_and_trains_l2_pooling(models):
+    from lenet import load_checkpoint
+    from lenet.ops import ACTIVATIONS, POOLINGS
+
+    at = AppTest.from_function(_training_page, default_timeout=120)
+    at.run()
+    assert at.selectbox(key="train_pooling").options == [op.label for op in POOLINGS.values()]
+    assert at.selectbox(key="train_activation").options == [op.label for op in ACTIVATIONS.values()]
+    at.selectbox(key="train_pooling").set_value("l2")
+    at.number_input(key="train_epochs").set_value(1)
+    at.number_input(key="train_subset").set_value(3000)
+    at.text_input(key="train_name").set_value("l2 demo")
+    at.button(key="train_start").click().run()
+    _wait_until_done(at)
+    at.run()
+    assert any("Saved as l2-demo.pt" in s.value for s in at.success), [e.value for e in at.error]
+    checkpoint = load_checkpoint(models / "l2-demo.pt")
+    assert checkpoint.model_config.pooling == "l2" and checkpoint.metrics["epochs"] == 1

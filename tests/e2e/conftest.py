@@ -1,18 +1,13 @@
 """A real dashboard server on 127.0.0.1 and a real Chromium (Debian's) driven by Playwright."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-from testsupport import skip_or_fail
-
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "bench"))
-from dashboard_server import CHROMIUM, CHROMIUM_ARGS, running_dashboard  # noqa: E402  (shared with the benchmarks)
-
-ARTIFACTS = ROOT / "test-artifacts"
+from bench.dashboard_server import CHROMIUM, CHROMIUM_ARGS, running_dashboard  # shared with the benchmarks
+from tests.e2e.helpers import ARTIFACTS
+from tests.testsupport import skip_or_fail
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """End to end in a real browser: draw, toggle pooling, open a conv detail view, no error anywhere."""
 from __future__ import annotations
 
-from e2e_helpers import ARTIFACTS, assert_no_errors, picker_position, wait_for_app
+from tests.e2e.helpers import ARTIFACTS, assert_no_errors, picker_position, wait_for_app
 
 
 def test_draw_toggle_pooling_and_open_conv_detail(page, server):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from e2e_helpers import ARTIFACTS, assert_no_errors, wait_for_app
-from testsupport import skip_or_fail
+from tests.e2e.helpers import ARTIFACTS, assert_no_errors, wait_for_app
+from tests.testsupport import skip_or_fail
 
 from lenet.data import dataset_available
 

@@ -7,8 +7,9 @@ import pytest
 import torch
 
 from lenet import CheckpointError, ModelConfig, TrainConfig, build_model, load_checkpoint, save_checkpoint
-from lenet.checkpoint import FORMAT, load_pretrained, pretrained_path
-from lenet.config import ACTIVATIONS, POOLINGS
+from lenet.checkpoint import FORMAT
+from lenet.pretrained import RECIPES, SHIPPED, closest_shipped, load_pretrained, pretrained_path
+from lenet.ops import POOLINGS
 
 
 def test_round_trip_keeps_weights_config_and_metrics(tmp_path):
@@ -96,11 +97,11 @@ def test_killed_writer_leaves_the_old_file_intact(tmp_path):
     assert load_checkpoint(path).metrics == {"test_acc": 0.5}
 
 
-@pytest.mark.parametrize("activation", ACTIVATIONS)
-@pytest.mark.parametrize("pooling", POOLINGS)
-def test_shipped_weights_load_and_carry_their_metrics(activation, pooling):
-    path = pretrained_path(activation, pooling)
+@pytest.mark.parametrize("variant", list(SHIPPED))
+def test_shipped_weights_load_and_carry_their_metrics(variant):
+    path = pretrained_path(variant)
     ck = load_checkpoint(path)
+    activation, pooling = SHIPPED[variant].activation, SHIPPED[variant].pooling
     assert ck.model_config == ModelConfig(activation, pooling)
     assert ck.metrics["test_examples"] == 10_000 and ck.metrics["train_examples"] == 60_000
     assert 0.75 < ck.metrics["test_acc"] < 1.0
@@ -110,5 +111,17 @@ def test_shipped_weights_load_and_carry_their_metrics(activation, pooling):
 
 
 def test_shipped_targets():
-    assert load_checkpoint(pretrained_path("sigmoid", "avg")).metrics["test_acc"] >= 0.79
-    assert load_checkpoint(pretrained_path("relu", "max")).metrics["test_acc"] >= 0.91
+    assert load_checkpoint(pretrained_path("sigmoid-avg")).metrics["test_acc"] >= 0.79
+    assert load_checkpoint(pretrained_path("relu-max")).metrics["test_acc"] >= 0.91
+
+
+def test_the_shipped_variants_and_their_recipes_come_from_the_ops_table():
+    """Every activation × every pooling marked shipped: the four variants; L2 ships none."""
+    shipped_poolings = [p for p, op in POOLINGS.items() if op.shipped]
+    assert shipped_poolings == ["avg", "max"] and not POOLINGS["l2"].shipped
+    assert list(SHIPPED) == ["sigmoid-avg", "sigmoid-max", "relu-avg", "relu-max"]
+    assert RECIPES["sigmoid-avg"] == ["--preset", "classic", "--pooling", "avg"]  # the seed's recipe
+    assert RECIPES["relu-max"] == ["--preset", "modern", "--pooling", "max"]
+    assert all(pretrained_path(v).is_file() for v in SHIPPED)
+    assert closest_shipped("relu", "max") == "relu-max" and closest_shipped("relu", "l2") == "relu-avg"
+    assert closest_shipped("sigmoid", "l2") == "sigmoid-avg"

@@ -4,7 +4,7 @@ import torch
 from torch import nn
 
 from lenet import ModelConfig, build_model
-from lenet.config import ACTIVATIONS, POOLINGS
+from lenet.ops import ACTIVATIONS, POOLINGS
 from lenet.fastgrad import PARAM_NAMES, forward, loss_and_grads, params_of
 
 VARIANTS = [ModelConfig(a, p) for a in ACTIVATIONS for p in POOLINGS]
@@ -51,3 +51,18 @@ def test_max_pool_ties_route_the_gradient_like_pytorch():
     _, _, grads = loss_and_grads(params_of(model), X, y, config)
     assert torch.allclose(grads["conv1.bias"], model.conv1.bias.grad, atol=1e-6)
     assert model.conv1.bias.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize("activation", list(ACTIVATIONS))
+def test_pooling_of_all_zero_windows_has_finite_gradients(activation):
+    """A black image: relu's pooled windows are all zeros, where L2 pooling's square root has no slope."""
+    config = ModelConfig(activation, "l2")
+    model = build_model(config, seed=0)
+    with torch.no_grad():
+        model.conv1.bias.fill_(-1.0)  # relu(-1) = 0 everywhere: every act1 window is zeros
+    X, y = torch.zeros(4, 1, 28, 28), torch.tensor([0, 1, 2, 3])
+    nn.functional.cross_entropy(model(X), y).backward()
+    _, _, grads = loss_and_grads(params_of(model), X, y, config)
+    for name, p in model.named_parameters():
+        assert torch.isfinite(p.grad).all() and torch.isfinite(grads[name]).all(), name
+        assert torch.allclose(grads[name], p.grad, atol=1e-6), name

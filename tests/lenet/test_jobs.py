@@ -5,9 +5,9 @@ import pytest
 import torch
 
 from lenet import ModelConfig, TrainConfig, load_checkpoint
-from lenet.jobs import (JobBusy, JobManager, TrainingJob, delete_model, list_models, model_errors, models_dir,
-                        snapshots_of)
-from lenet.train import Data
+from lenet.checkpoint import snapshot_model, snapshots_of
+from lenet.data import Data
+from lenet.jobs import JobBusy, JobManager, TrainingJob
 
 
 @pytest.fixture(scope="module")
@@ -16,8 +16,8 @@ def small(train_data):
                 train_data.y_test[:2000])
 
 
-def _job(small, tmp_path, **cfg):
-    train = TrainConfig(**{"lr": 3e-3, "optimizer": "adamw", "num_epochs": 2, **cfg})
+def _job(small, tmp_path, **changes):
+    train = TrainConfig(**{"lr": 3e-3, "optimizer": "adamw", "num_epochs": 2, **changes})
     return TrainingJob(ModelConfig("relu", "max"), train, device="cpu", data=small, name="my run",
                        out_dir=tmp_path)
 
@@ -31,11 +31,13 @@ def test_job_reports_progress_and_saves_atomically(small, tmp_path):
     assert p.saved == tmp_path / "my-run.pt" and [f.name for f in tmp_path.iterdir()] == ["my-run.pt"]
     ck = load_checkpoint(p.saved)
     assert ck.metrics["epochs"] == 2 and ck.metrics["test_acc"] == p.epochs[-1].test_acc
+    assert (ck.metrics["train_examples"], ck.metrics["test_examples"]) == (2560, 2000)  # as the CLI stores them
     snaps = snapshots_of(ck)
     assert sorted(snaps) == [0, 1, 2]
     assert torch.equal(snaps[2]["conv1.weight"], ck.model.conv1.weight)
     assert not torch.equal(snaps[0]["conv1.weight"], snaps[2]["conv1.weight"])
     assert torch.equal(job.snapshot(1).fc3.bias, snaps[1]["fc3.bias"])
+    assert torch.equal(snapshot_model(ck, 1).fc3.bias, snaps[1]["fc3.bias"])
 
 
 def test_stop_ends_at_once_and_keeps_the_last_completed_epoch(small, tmp_path):
@@ -71,24 +73,6 @@ def test_one_job_per_server(small, tmp_path):
     assert first.join(30)
     second = manager.start(_job(small, tmp_path / "b", num_epochs=1))
     assert second.join(60) and second.progress().state == "finished"
-
-
-def test_models_folder_listing_deleting_and_guarding(small, tmp_path, monkeypatch):
-    monkeypatch.setenv("LENET_MODELS_DIR", str(tmp_path))
-    assert models_dir() == tmp_path.resolve()
-    job = TrainingJob(ModelConfig(), TrainConfig(num_epochs=1), device="cpu", data=small, name="classic 1").start()
-    assert job.join(60)
-    (tmp_path / "broken.pt").write_bytes(b"PK\x03\x04")
-    models = list_models()
-    assert [m.path.name for m in models] == ["classic-1.pt"] and models[0].meta["name"] == "classic 1"
-    assert any("broken.pt" in e for e in model_errors())
-    with pytest.raises(ValueError):
-        delete_model(tmp_path.parent / "elsewhere.pt")
-    delete_model(models[0].path)
-    assert list_models() == []
-    monkeypatch.setenv("LENET_MODELS_DIR", str(models_dir.__globals__["ASSETS_DIR"] / "weights"))
-    with pytest.raises(ValueError, match="shipped weights"):
-        models_dir()
 
 
 def test_killed_worker_is_reported_and_saved_models_survive(small, tmp_path):

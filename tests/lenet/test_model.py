@@ -1,12 +1,15 @@
+import math
+import pkgutil
 import subprocess
 import sys
 
 import pytest
 import torch
 
-from lenet import STAGES, ModelConfig, build_model, count_params, with_activation, with_pooling
-from lenet.config import ACTIVATIONS, POOLINGS
-from lenet.stages import MODULE_STAGES
+import lenet
+from lenet import STAGES, LeNet, ModelConfig, build_model, count_params, with_ops
+from lenet.ops import ACTIVATIONS, POOLINGS
+from lenet.stages import MODULE_STAGES, flat_source, next_stage, previous_stage
 
 VARIANTS = [ModelConfig(a, p) for a in ACTIVATIONS for p in POOLINGS]
 
@@ -53,15 +56,25 @@ def test_xavier_init_is_seeded():
     assert a.fc1.weight.abs().max() <= bound and a.fc1.weight.abs().max() > 0.9 * bound
 
 
-@pytest.mark.parametrize("swap,arg,attr,cls", [(with_pooling, "max", "pool1", torch.nn.MaxPool2d),
-                                                (with_activation, "relu", "act1", torch.nn.ReLU)])
-def test_swaps_return_a_new_model_and_leave_the_argument_untouched(swap, arg, attr, cls):
+def test_neighbours_and_the_flattened_layout_come_from_the_registry():
+    assert previous_stage("conv2").name == "pool1" and next_stage("fc3").name == "softmax"
+    assert next_stage("softmax") is None
+    source = flat_source("fc1")
+    assert source.name == "pool2" and source.shape == (16, 5, 5)
+    assert math.prod(source.shape) == previous_stage("fc1").shape[0] == 400  # the flatten in between
+    assert flat_source("fc2") is None and flat_source("conv1") is None
+
+
+@pytest.mark.parametrize("op,arg,attr,cls", [("pooling", "max", "pool1", torch.nn.MaxPool2d),
+                                             ("activation", "relu", "act1", torch.nn.ReLU),
+                                             ("pooling", "l2", "pool2", POOLINGS["l2"].module().__class__)])
+def test_swaps_return_a_new_model_and_leave_the_argument_untouched(op, arg, attr, cls):
     model = build_model(seed=0)
     before = {k: v.clone() for k, v in model.state_dict().items()}
     X = torch.rand(4, 1, 28, 28)
     out_before = model(X)
-    new = swap(model, arg)
-    assert new is not model and isinstance(getattr(new, attr), cls)
+    new = with_ops(model, **{op: arg})
+    assert new is not model and isinstance(getattr(new, attr), cls) and getattr(new.config, op) == arg
     assert model.config == ModelConfig() and not isinstance(getattr(model, attr), cls)
     for k, v in model.state_dict().items():
         assert torch.equal(v, before[k])
@@ -73,6 +86,18 @@ def test_swaps_return_a_new_model_and_leave_the_argument_untouched(swap, arg, at
     assert torch.equal(model.conv1.weight, before["conv1.weight"])
 
 
+def test_from_state_copies_the_weights_and_refuses_the_wrong_shapes():
+    model = build_model(ModelConfig("relu", "max"), seed=5)
+    copy = LeNet.from_state(ModelConfig("relu", "max"), model.state_dict())
+    assert not copy.training and copy.config == ModelConfig("relu", "max")
+    for k, v in model.state_dict().items():
+        assert torch.equal(copy.state_dict()[k], v) and copy.state_dict()[k].data_ptr() != v.data_ptr()
+    state = model.state_dict()
+    state["fc1.weight"] = torch.zeros(64, 400)
+    with pytest.raises(RuntimeError, match="fc1.weight"):
+        LeNet.from_state(ModelConfig(), state)
+
+
 def test_bad_config_is_refused():
     with pytest.raises(ValueError, match="pooling"):
         ModelConfig(pooling="min")
@@ -81,7 +106,10 @@ def test_bad_config_is_refused():
 
 
 def test_lenet_imports_no_ui_libraries():
-    code = ("import sys, lenet, lenet.train, lenet.cli, lenet.explain, lenet.samples, lenet.checkpoint; "
+    """Every module of the lenet package, imported in a fresh interpreter, brings in neither UI library."""
+    modules = sorted(f"lenet.{m.name}" for m in pkgutil.iter_modules(lenet.__path__))
+    assert {"lenet.jobs", "lenet.preprocess", "lenet.train", "lenet.ops", "lenet.user_models"} <= set(modules)
+    code = (f"import sys, {', '.join(modules)}; "
             "bad = [m for m in ('streamlit', 'plotly') if m in sys.modules]; print(bad); sys.exit(bool(bad))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -4,26 +4,26 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from cache import (ModelChoice, accuracy, acts_for, gallery, get_model, model_error, shipped_metrics,
-                   user_models)
-from lenet.jobs import snapshots_of
-from details import detail_ui
-from figures import seen_image
-from inputs import image_ui
+from dashboard.cache import (ModelChoice, accuracy, acts_for, gallery, get_model, model_error, shipped_metrics,
+                             user_models)
+from dashboard.figures import seen_image
+from dashboard.inputs import image_ui
+from dashboard.overview import build_overview, focus_ui, overview_ui
+from dashboard.state import DEFAULTS, init_state, sync_query_params
+from dashboard.views import detail_ui
+from lenet.checkpoint import snapshots_of
 from lenet.data import CLASS_NAMES
-from overview import build_overview, focus_ui, overview_ui
-from state import init_state, sync_query_params
-
-VARIANTS = ("sigmoid-avg", "sigmoid-max", "relu-avg", "relu-max")
+from lenet.ops import ACTIVATIONS, POOLINGS
+from lenet.pretrained import SHIPPED, closest_shipped
 
 
 def controls_ui() -> tuple[ModelChoice, ModelChoice | None]:
     """Sidebar toggles; returns the model to show and, in compare mode, the one to compare it with."""
     sb = st.sidebar
     sb.header("Network")
-    sb.segmented_control("Pooling", ["max", "avg"], key="pooling", format_func={"max": "max",
-                                                                               "avg": "average"}.get)
-    sb.segmented_control("Activation", ["relu", "sigmoid"], key="activation")
+    sb.segmented_control("Pooling", list(POOLINGS), key="pooling", format_func=lambda p: POOLINGS[p].label)
+    sb.segmented_control("Activation", list(ACTIVATIONS), key="activation",
+                         format_func=lambda a: ACTIVATIONS[a].label)
     models = user_models()
     modes = ["trained", "swap"] + (["user"] if models else [])
     if st.session_state["weights_mode"] not in modes:
@@ -33,24 +33,33 @@ def controls_ui() -> tuple[ModelChoice, ModelChoice | None]:
         "swap": "keep other weights, swap only the ops",
         "user": "a model trained here"}.get)
     if st.session_state["weights_mode"] == "swap":
-        sb.selectbox("Weights from", VARIANTS, key="base_weights")
+        sb.selectbox("Weights from", list(SHIPPED), key="base_weights")
     if st.session_state["weights_mode"] == "user":
         return _user_choice_ui(sb, models)
-    sb.toggle("Compare max vs average pooling", key="compare")
+    pool = st.session_state["pooling"] or DEFAULTS["pooling"]  # a segmented control can be clicked off
+    others = [p for p in POOLINGS if p != pool]
+    if st.session_state.get("compare_pooling") not in others:
+        st.session_state["compare_pooling"] = others[0]
+    sb.toggle("Compare with another pooling", key="compare")
+    if st.session_state["compare"]:
+        sb.selectbox("Compare with", others, key="compare_pooling", format_func=lambda p: POOLINGS[p].label)
     sb.header("Display")
     sb.radio("Colour range", ["map", "stage", "network"], key="color_range", horizontal=True,
              help="per map, per stage or across the whole network (CNN Explainer's unit / module / global)")
     sb.toggle("Focus: one stage, large (projector)", key="focus")
-    act = st.session_state["activation"] or "relu"  # a segmented control can be clicked off: keep a value
-    pool = st.session_state["pooling"] or "max"
+    act = st.session_state["activation"] or DEFAULTS["activation"]
 
     def choice(pooling: str) -> ModelChoice:
-        weights = f"{act}-{pooling}" if st.session_state["weights_mode"] == "trained" \
+        weights = closest_shipped(act, pooling) if st.session_state["weights_mode"] == "trained" \
             else st.session_state["base_weights"]
         return ModelChoice(weights, act, pooling)
 
-    other = choice("avg" if pool == "max" else "max") if st.session_state["compare"] else None
-    return choice(pool), other
+    shown = choice(pool)
+    if st.session_state["weights_mode"] == "trained" and shown.swapped:
+        sb.caption(f"No shipped weights were trained with {POOLINGS[pool].label} pooling: these are "
+                   f"{shown.weights}'s, with the pooling swapped. Train a model with it on the Training page.")
+    other = choice(st.session_state["compare_pooling"]) if st.session_state["compare"] else None
+    return shown, other
 
 
 def _user_choice_ui(sb, user_models: dict) -> tuple[ModelChoice, ModelChoice | None]:
@@ -70,10 +79,11 @@ def _user_choice_ui(sb, user_models: dict) -> tuple[ModelChoice, ModelChoice | N
                           help="0 = the random initial weights")
         weights += f"@{epoch}" if epoch != last else ""
     act, pool = ck.model_config.activation, ck.model_config.pooling
-    sb.caption(f"{act} + {pool} pooling; the toggles above apply to the shipped variants.")
+    sb.caption(f"{ACTIVATIONS[act].label} + {POOLINGS[pool].label} pooling; the toggles above apply to the "
+               "shipped variants.")
     sb.toggle("Compare with the shipped variant", key="compare")
     choice = ModelChoice(weights, act, pool)
-    other = ModelChoice(f"{act}-{pool}", act, pool) if st.session_state["compare"] else None
+    other = ModelChoice(closest_shipped(act, pool), act, pool) if st.session_state["compare"] else None
     return choice, other
 
 

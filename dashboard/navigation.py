@@ -1,8 +1,7 @@
-"""The app's pages (the script every browser session runs; dashboard/app.py serves it)."""
+"""The script every browser session runs (dashboard/app.py serves it): page set-up and the pages' menu."""
 import streamlit as st
 
-import explorer
-import training
+from dashboard.app_pages import explorer, training
 
 st.set_page_config(page_title="LeNet CNN Explainer", layout="wide")
 st.navigation([st.Page(explorer.show, title="Explorer", url_path="explorer", default=True),

@@ -1,0 +1,26 @@
+"""The pooling detail view: one window of the input map, the op on its numbers, the pooled map."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.charts import CHART_OPTIONS, chart
+from dashboard.figures_detail import pool_figure
+from dashboard.views.common import Detail, clicked_pixel, position_ui
+from lenet.explain import pool_window
+from lenet.ops import POOLINGS
+from lenet.stages import previous_stage
+
+
+def show(d: Detail) -> None:
+    C, H, W = d.acts[d.stage].shape
+    c, i, j = position_ui(C, H, W, "map")
+    windows = [pool_window(d.model, d.acts, d.stage, c, i, j)]
+    if d.other is not None:  # compare mode: the same window under the other model's pooling, side by side
+        windows.append(pool_window(*d.other, d.stage, c, i, j))
+    source = previous_stage(d.stage).name
+    key = "pl_fig"
+    chart(pool_figure(windows, d.acts[source][c], d.acts[d.stage][c], i, j, source, d.stage, c),
+          key=key, on_select=lambda: clicked_pixel(key, W), selection_mode="points", config=CHART_OPTIONS)
+    for w in windows:
+        op = POOLINGS[w.op]
+        st.markdown(f"**{op.label} pooling: {op.spelled(w.window)} = {w.value:.4f}**")
