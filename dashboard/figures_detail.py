@@ -129,6 +129,10 @@ def contributions_figure(contrib: np.ndarray, top: np.ndarray, names: list[str],
     colours = ["#d62728" if v > 0 else "#1f77b4" for v in vals[:-1]] + ["#2ca02c"]
     data = [dict(type="bar", x=vals, y=labels, orientation="h", marker=dict(color=colours),
                  text=[f"{v:+.3f}" for v in vals], textposition="outside", cliponaxis=False)]
+    lo, hi = min(vals + [0.0]), max(vals + [0.0])
+    room = 0.2 * (hi - lo)  # for the values written beyond the ends of the bars
     layout = dict(title=dict(text=f"top {len(top)} of {len(contrib)} inputs × weights", font=FONT),
-                  height=height, margin=dict(l=5, r=40, t=50, b=5), yaxis=dict(autorange="reversed"))
+                  height=height, margin=dict(l=5, r=40, t=50, b=5),
+                  xaxis=dict(range=[lo - room if lo < 0 else lo, hi + room if hi > 0 else hi]),
+                  yaxis=dict(autorange="reversed", automargin=True))  # room for the inputs' names
     return make_figure(data, layout)

@@ -210,6 +210,8 @@ def test_detail_charts():
     assert [t.name for t in act.data] == ["relu", "this map", "selected"]
     contrib = FD.contributions_figure(np.array([0.5, -2.0, 1.0]), np.array([1, 2]), ["a", "b", "c"], 0.1, -0.4)
     assert list(contrib.data[0].y) == ["b", "c", "bias", "= value"]
+    lo, hi = contrib.layout.xaxis.range  # room beyond the longest bars for their written values
+    assert lo < -2.0 - 0.3 and hi > 1.0 + 0.3 and contrib.layout.yaxis.automargin  # and for the names
 
 
 def _every_figure():
