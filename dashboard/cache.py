@@ -19,6 +19,7 @@ from lenet.jobs import JobManager
 from lenet.model import LeNet, with_ops
 from lenet.pretrained import pretrained_path
 from lenet.samples import ImageSet, load_samples
+from lenet.stages import STAGE_BY_NAME
 from lenet.user_models import models_dir, scan_models
 
 
@@ -108,8 +109,8 @@ def model_error(key: str) -> str | None:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def acts_for(key: str, image: bytes) -> dict[str, np.ndarray]:
-    """Every stage's output (batch dimension dropped) for one 28×28 float32 image given as bytes."""
-    X = torch.from_numpy(np.frombuffer(image, dtype=np.float32).reshape(1, 1, 28, 28).copy())
+    """Every stage's output (batch dimension dropped) for one input image (float32, 1×28×28) given as bytes."""
+    X = torch.from_numpy(np.frombuffer(image, dtype=np.float32).reshape(1, *STAGE_BY_NAME["input"].shape).copy())
     return acts_of(capture(get_model(key), X))
 
 

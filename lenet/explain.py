@@ -13,7 +13,7 @@ import torch
 
 from lenet.model import LeNet
 from lenet.ops import ACTIVATIONS, POOL_SIZE, POOLINGS
-from lenet.stages import STAGE_BY_NAME, STAGES, next_stage, previous_stage
+from lenet.stages import STAGE_BY_NAME, next_stage, previous_stage
 
 Acts = dict[str, np.ndarray]  # stage name -> one image's output, no batch dimension
 
@@ -143,9 +143,3 @@ def activation_curve(activation: str, lo: float = -8.0, hi: float = 8.0, num: in
 def stage_params(model: LeNet, stage: str) -> int:
     """How many weights and biases a stage has (0 for the input, activations, pooling, ...)."""
     return sum(p.numel() for p in getattr(model, stage).parameters()) if STAGE_BY_NAME[stage].is_module else 0
-
-
-def stage_table(model: LeNet) -> list[dict[str, object]]:
-    """The d2l shape printout as rows: stage name, kind, output shape, parameter count."""
-    return [{"stage": s.name, "kind": s.kind, "title": s.title, "output_shape": s.shape,
-             "params": stage_params(model, s.name)} for s in STAGES]

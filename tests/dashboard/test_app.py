@@ -185,7 +185,7 @@ def test_compare_mode_shows_both_and_the_difference():
     assert np.nanmax(np.abs((a - b) - diff)) <= atol and np.nanmax(np.abs(diff)) > 10 * atol
     assert "input" not in {t.get("name") for t in figs[2]["data"]}  # the same image: no difference to show
     labels = [m.label for m in at.get("metric")]
-    assert any("max pooling" in l for l in labels) and any("avg pooling" in l for l in labels)
+    assert any("max pooling" in text for text in labels) and any("avg pooling" in text for text in labels)
 
 
 def test_sliding_window_steps_along_the_rows():

@@ -4,9 +4,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from lenet import ModelConfig, acts_of, build_model, capture
-from lenet.explain import (activation_curve, conv_window, dense_neuron, pool_window, softmax_steps, stage_params,
-                           stage_table)
+from lenet import STAGES, ModelConfig, acts_of, build_model, capture
+from lenet.explain import activation_curve, conv_window, dense_neuron, pool_window, softmax_steps, stage_params
 from lenet.ops import ACTIVATIONS, POOLINGS
 
 VARIANTS = [ModelConfig(a, p) for a in ACTIVATIONS for p in POOLINGS]
@@ -110,10 +109,10 @@ def test_activation_curve_is_the_modules_function(name):
     assert (np.diff(y) >= 0).all()
 
 
-def test_stage_table_is_the_seeds_printout():
+def test_stage_params_are_the_seeds_printout():
     model = build_model()
-    rows = stage_table(model)
-    assert sum(r["params"] for r in rows) == 61_706
-    assert rows[1] == {"stage": "conv1", "kind": "conv", "title": "Conv 1", "output_shape": (6, 28, 28),
-                       "params": 156}
-    assert stage_params(model, "pool1") == 0 and stage_params(model, "fc1") == 400 * 120 + 120
+    params = {s.name: stage_params(model, s.name) for s in STAGES}
+    assert sum(params.values()) == 61_706
+    assert (params["conv1"], params["conv2"], params["fc1"], params["fc2"], params["fc3"]) == \
+        (156, 2_416, 48_120, 10_164, 850)
+    assert params["input"] == params["pool1"] == params["act3"] == params["softmax"] == 0
