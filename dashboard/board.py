@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard.figures import (OUTLINE, color_limit, diverging_rgba, grey_rgba, image_trace, make_figure,
-                               picker_trace)
+from dashboard.colours import IMAGE, SIGNED, Scale, color_limit
+from dashboard.figures import OUTLINE, image_trace, make_figure, picker_trace
 
 
 def number_text(v: float) -> str:
@@ -39,6 +39,7 @@ class Board:
               color: str = "#31333f") -> None:
         for k, v in zip(("x", "y", "text", "pos", "size", "color"), (x, y, text, pos, size, color)):
             self.text[k].append(v)
+        self._extent(x, y + 0.7 * size)  # the text's lower half, for the axis ranges
 
     def picker(self, x: float, y: float, cd, hover: str, size: float) -> None:
         for k, v in zip(("x", "y", "cd", "hover", "size"), (x, y, cd, hover, size)):
@@ -55,37 +56,39 @@ class Board:
         self._extent(x1, y1)
 
     def picture(self, rgba: np.ndarray, x: float, y: float, sx: float, sy: float | None = None,
-                name: str | None = None, limit: float | None = None) -> tuple[float, float]:
+                name: str | None = None, limit: float = 1.0, scale: Scale = SIGNED) -> tuple[float, float]:
         """Place an (H, W, 4) picture with its top-left corner at (x, y), each pixel sx × sy; returns its size.
 
-        limit: what the colours mean: the diverging scale ±limit, or (None) greys from 0 to 1.
+        limit and scale: what its colours mean (colours.py), kept in the trace's meta.
         """
         sy = sx if sy is None else sy
         H, W = rgba.shape[:2]
-        self.images.append(image_trace(rgba, x + sx / 2, y + sy / 2, sx, sy, name=name, limit=limit))
+        self.images.append(image_trace(rgba, x + sx / 2, y + sy / 2, sx, sy, name=name, limit=limit, scale=scale))
         self._extent(x + W * sx, y + H * sy)
         return W * sx, H * sy
 
-    def values(self, z: np.ndarray, x: float, y: float, s: float, limit: float | None = None,
-               greys: bool = False, name: str | None = None) -> tuple[float, float]:
-        """A map of values as a picture: greys from 0 to 1, or the diverging scale ±limit (default: its own)."""
-        lim = None if greys else (limit if limit is not None else color_limit(z))
-        return self.picture(grey_rgba(z) if greys else diverging_rgba(z, lim), x, y, s, name=name,
-                            limit=lim)
+    def values(self, z: np.ndarray, x: float, y: float, s: float, scale: Scale = SIGNED,
+               limit: float | None = None, name: str | None = None) -> tuple[float, float]:
+        """A map of values as a picture on a colour scale, up to limit (default: its own largest |value|)."""
+        lim = 1.0 if scale is IMAGE else (limit if limit is not None else color_limit(z))
+        return self.picture(scale.rgba(z, lim), x, y, s, name=name, limit=lim, scale=scale)
 
-    def numbers(self, z: np.ndarray, x: float, y: float, cell: float, limit: float | None = None,
-                greys: bool = False, size: int = 11, name: str | None = None) -> tuple[float, float]:
-        """A small (h, w) grid of values, coloured and with every value written in its cell."""
+    def numbers(self, z: np.ndarray, x: float, y: float, cell: float, scale: Scale = SIGNED,
+                limit: float | None = None, size: int = 11, name: str | None = None) -> tuple[float, float]:
+        """A small (h, w) grid of values, coloured and with every value written in its cell (white on dark)."""
         z = np.asarray(z, dtype=np.float64)
-        lim = 1.0 if greys else (limit if limit is not None else color_limit(z))
-        w, h = self.values(z.astype(np.float32), x, y, cell, lim, greys, name)
+        lim = 1.0 if scale is IMAGE else (limit if limit is not None else color_limit(z))
+        w, h = self.values(z.astype(np.float32), x, y, cell, scale, lim, name)
+        luma = scale.lut[scale.index(z, lim)].astype(np.float64) @ np.array([0.299, 0.587, 0.114])
         for (r, c), v in np.ndenumerate(z):
-            dark = v < 0.45 if greys else abs(v) / lim > 0.55
             self.label(x + (c + 0.5) * cell, y + (r + 0.5) * cell, number_text(v), size=size,
-                       color="#ffffff" if dark else "#000000")
+                       color="#ffffff" if luma[r, c] < 128 else "#000000")
         return w, h
 
-    def figure(self, height: int | None = None, margin_top: int = 10, pad: float = 4.0) -> go.Figure:
+    def figure(self, height: int | None = None, margin_top: int = 10, pad: float = 4.0,
+               width: int | None = None) -> go.Figure:
+        """The figure. With width (and height) given, one unit is one CSS pixel: the figure is that size, its
+        axes span exactly [0, width] × [0, height], and text sizes match what was laid out."""
         data = list(self.images)
         for colour, (xs, ys) in self.fills.items():
             data.append(dict(type="scatter", x=xs, y=ys, mode="lines", fill="toself", fillcolor=colour,
@@ -105,9 +108,15 @@ class Board:
             sizes.setdefault(round(max(4.0, min(40.0, size)), 1), []).append(k)
         for size, ks in sizes.items():
             data.append(picker_trace(*([self.pick[f][k] for k in ks] for f in ("x", "y", "cd", "hover")), size))
+        layout = dict(showlegend=False, clickmode="event+select", dragmode="pan", plot_bgcolor="rgba(0,0,0,0)",
+                      shapes=self.shapes)
+        if width is not None and height is not None:
+            layout.update(width=width, height=height, margin=dict(l=0, r=0, t=0, b=0, pad=0),
+                          xaxis=dict(visible=False, range=[0, width], fixedrange=True),
+                          yaxis=dict(visible=False, range=[height, 0], fixedrange=True))
+            return make_figure(data, layout)
         height = height or int(self.bottom + pad + margin_top + 10)
-        layout = dict(height=height, margin=dict(l=5, r=5, t=margin_top, b=5), showlegend=False,
-                      clickmode="event+select", dragmode="pan", plot_bgcolor="rgba(0,0,0,0)", shapes=self.shapes,
+        layout.update(height=height, margin=dict(l=5, r=5, t=margin_top, b=5),
                       xaxis=dict(visible=False, range=[-pad, self.right + pad], fixedrange=True, constrain="domain"),
                       yaxis=dict(visible=False, range=[self.bottom + pad, -pad], fixedrange=True, scaleanchor="x"))
         return make_figure(data, layout)

@@ -14,26 +14,14 @@ import math
 import zlib
 
 import numpy as np
-import plotly.colors
 import plotly.graph_objects as go
 from PIL import Image
 
-DIVERGING = "RdBu_r"  # blue negative, white zero, red positive (CNN Explainer's convention)
-GREYS = [[0.0, "#000000"], [1.0, "#ffffff"]]
+from dashboard.colours import IMAGE, SIGNED, Scale, color_limit, per_map_normalised
+
 GAP = 1  # pixels of empty space between tiled maps
 FONT = dict(size=15)
 OUTLINE = "#ffb000"
-
-
-def _lut(stops: list[str], n: int = 256) -> np.ndarray:
-    """(n, 3) uint8 colours interpolated linearly between evenly spaced 'rgb(r,g,b)' stops."""
-    rgb = np.array([plotly.colors.unlabel_rgb(s) for s in stops], dtype=np.float64)
-    at = np.linspace(0, 1, len(rgb))
-    t = np.linspace(0, 1, n)
-    return np.stack([np.interp(t, at, rgb[:, k]) for k in range(3)], 1).round().astype(np.uint8)
-
-
-DIVERGING_LUT = _lut(plotly.colors.diverging.RdBu[::-1])  # index 0 = −limit, 255 = +limit
 
 
 def _revision(data: list[dict]) -> int:
@@ -101,44 +89,16 @@ def tile(maps: np.ndarray, cols: int) -> tuple[np.ndarray, list[tuple[float, flo
     return out, centres
 
 
-def color_limit(values: np.ndarray) -> float:
-    """Symmetric colour limit: the largest |value| (at least a tiny positive number)."""
-    return max(float(np.nanmax(np.abs(values))) if values.size else 0.0, 1e-6)
-
-
-def normalise_per_map(maps: np.ndarray) -> np.ndarray:
-    """Each map divided by its own largest |value|, so every map uses the full colour range."""
-    lim = np.maximum(np.abs(maps).reshape(len(maps), -1).max(1), 1e-6)
-    return maps / lim[:, None, None]
-
-
-def diverging_rgba(z: np.ndarray, limit: float) -> np.ndarray:
-    """(H, W) values -> (H, W, 4) uint8 colours on the diverging scale ±limit; NaN (gaps) transparent."""
-    z = np.asarray(z, dtype=np.float32)
-    idx = np.clip(np.rint((np.nan_to_num(z) / limit + 1.0) * 127.5), 0, 255).astype(np.uint8)
-    rgba = np.empty(z.shape + (4,), np.uint8)
-    rgba[..., :3] = DIVERGING_LUT[idx]
-    rgba[..., 3] = np.where(np.isnan(z), 0, 255)
-    return rgba
-
-
-def grey_rgba(z: np.ndarray) -> np.ndarray:
-    """(H, W) values in [0, 1] -> (H, W, 4) uint8 greys (0 black, 1 white); NaN (gaps) transparent."""
-    z = np.asarray(z, dtype=np.float32)
-    g = np.rint(np.clip(np.nan_to_num(z), 0, 1) * 255).astype(np.uint8)
-    return np.dstack([g, g, g, np.where(np.isnan(z), 0, 255).astype(np.uint8)])
-
-
-def mosaic(maps: np.ndarray, cols: int, greys: bool = False, limit: float | None = None,
-           per_map: bool = False) -> tuple[np.ndarray, list[tuple[float, float]], float | None]:
-    """(C, H, W) maps tiled `cols` to a row and coloured: the RGBA picture, each map's centre, and the colour
-    limit used (None for greys from 0 to 1; 1.0 when each map is scaled to its own range)."""
-    if greys:
-        z, centres = tile(maps, cols)
-        return grey_rgba(z), centres, None
-    lim = 1.0 if per_map else (limit if limit is not None else color_limit(maps))
-    z, centres = tile(normalise_per_map(maps) if per_map else maps, cols)
-    return diverging_rgba(z, lim), centres, lim
+def mosaic(maps: np.ndarray, cols: int, scale: Scale, limit: float | None = None,
+           per_map: bool = False) -> tuple[np.ndarray, list[tuple[float, float]], float]:
+    """(C, H, W) maps tiled `cols` to a row and coloured on a scale: the RGBA picture, each map's centre, and the
+    colour limit used (1 for the image's greys and when each map is scaled to its own range)."""
+    if scale is IMAGE:
+        lim = 1.0
+    else:
+        lim = 1.0 if per_map else (limit if limit is not None else color_limit(maps))
+    z, centres = tile(per_map_normalised(maps) if per_map and scale is not IMAGE else maps, cols)
+    return scale.rgba(z, lim), centres, lim
 
 
 def _png_data_uri(image: Image.Image) -> str:
@@ -150,7 +110,7 @@ def _png_data_uri(image: Image.Image) -> str:
 def png_uri(image: np.ndarray) -> str:
     """An (H, W) array in [0, 1] (greys) or an (H, W, 4) uint8 RGBA array as a PNG data URI."""
     if image.ndim == 2:
-        image = grey_rgba(image)
+        image = IMAGE.rgba(image, 1.0)
     return _png_data_uri(Image.fromarray(np.ascontiguousarray(image), "RGBA"))
 
 
@@ -163,21 +123,21 @@ def seen_image(image: np.ndarray, scale: int = 8) -> str:
 
 
 def image_trace(rgba: np.ndarray, x0: float = 0.0, y0: float = 0.0, dx: float = 1.0, dy: float = 1.0,
-                name: str | None = None, limit: float | None = None, **axes) -> dict:
+                name: str | None = None, limit: float = 1.0, scale: Scale = SIGNED, **axes) -> dict:
     """An image trace of rgba whose pixel (0, 0) is centred at (x0, y0) and whose pixels are dx × dy.
 
-    Its meta is [limit], what the colours mean: the diverging scale ±limit, or (None) greys from 0 to 1.
+    Its meta is [limit, scale name]: what the colours mean (see colours.py).
     """
     return dict(type="image", source=png_uri(rgba), x0=x0, y0=y0, dx=dx, dy=dy, hoverinfo="skip",
-                name=name, meta=[limit], **axes)
+                name=name, meta=[limit, scale.name], **axes)
 
 
-def colour_bar_trace(limit: float | None, title: str = "", **bar) -> dict:
-    """An invisible heatmap that only carries a colour bar: ±limit on the diverging scale, or greys (None)."""
-    colours = dict(colorscale=GREYS, zmin=0.0, zmax=1.0) if limit is None else \
-        dict(colorscale=DIVERGING, zmin=-limit, zmax=limit)
-    return dict(type="heatmap", z=[[0.0, 0.0]], x=[0, 0], y=[0, 0], opacity=0, hoverinfo="skip",
-                colorbar=dict(thickness=10, len=0.9, title=dict(text=title), **bar), **colours)
+def colour_bar_trace(scale: Scale, limit: float, title: str = "", **bar) -> dict:
+    """An invisible heatmap that only carries a colour bar of a scale over its range."""
+    lo, hi = scale.bounds(limit)
+    return dict(type="heatmap", z=[[lo, hi]], x=[0, 0], y=[0, 0], opacity=0, hoverinfo="skip",
+                colorscale=scale.colorscale(), zmin=lo, zmax=hi,
+                colorbar=dict(thickness=12, len=0.9, title=dict(text=title), **bar))
 
 
 def picker_trace(xs, ys, customdata, hovertext, size, **axes) -> dict:
@@ -196,23 +156,23 @@ def map_hover(maps: np.ndarray, label: str) -> list[str]:
     return [f"{label} {k}: {m.min():.3g} … {m.max():.3g}" for k, m in enumerate(maps)]
 
 
-def stage_figure(maps: np.ndarray, title: str, limit: float | None = None, per_map: bool = False,
-                 kind: str = "conv", selected: int | None = None, height: int | None = None,
+def stage_figure(maps: np.ndarray, title: str, scale: Scale = SIGNED, limit: float | None = None,
+                 per_map: bool = False, selected: int | None = None, height: int | None = None,
                  hover: list[str] | None = None, colour_bar: bool = True) -> go.Figure:
-    """One stage's maps (C, H, W) tiled into one picture, with a colour bar and a picker per map.
+    """Maps (C, H, W) tiled into one picture, with a colour bar and a picker per map.
 
-    limit: colour range ±limit (None: this stage's own); per_map: each map scaled to its own range;
-    kind 'input' uses greys from 0 to 1. hover: one text per map (default: its value range).
+    scale: what the colours mean (colours.py); limit: the top of its range (None: these maps' own);
+    per_map: each map scaled to its own range. hover: one text per map (default: its value range).
     """
     maps = np.asarray(maps, dtype=np.float32)
     rows, cols = grid_shape(*maps.shape)
-    rgba, centres, lim = mosaic(maps, cols, kind == "input", limit, per_map)
+    rgba, centres, lim = mosaic(maps, cols, scale, limit, per_map)
     xs, ys = zip(*centres)
     H, W = maps.shape[1:]
-    data = [image_trace(rgba, name="maps", limit=lim),
+    data = [image_trace(rgba, name="maps", limit=lim, scale=scale),
             picker_trace(xs, ys, range(len(maps)), hover or map_hover(maps, "map"), 14 if W <= 10 else 26)]
     if colour_bar:
-        data.append(colour_bar_trace(lim, "÷ max" if per_map and lim is not None else ""))
+        data.append(colour_bar_trace(scale, lim, "÷ max" if per_map else ""))
     shapes = []
     if selected is not None and 0 <= selected < len(maps):
         r, k = divmod(selected, cols)

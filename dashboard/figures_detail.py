@@ -1,21 +1,46 @@
 """Plotly figure builders for the detail views (the numbers behind one output value). No Streamlit calls.
 
 The conv and pooling views are each one board (board.Board): the input map(s) with the window, the numbers
-under it, the kernel, the products, the sums and the output map with the chosen pixel, in one figure.
+under it, the kernel, the products, the sums and the output map with the chosen pixel, in one figure. Every
+coloured part has a legend; inputs and outputs are coloured as in the overview (the caller passes the same
+scale and limit), kernels on the weights' own scale.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.board import Board, number_text
-from dashboard.figures import FONT, color_limit, make_figure
+from dashboard.colours import IMAGE, SIGNED, WEIGHTS, Scale, color_limit
+from dashboard.figures import FONT, make_figure
 from lenet.explain import ConvWindow, PoolWindow
 from lenet.ops import POOLINGS
 
-HEAD = 34.0  # room for the column titles
 MAX_PICKABLE = 200  # output maps up to 14×14 get a clickable marker per pixel; a 28×28 map is chosen by its row
 # and column inputs (784 markers made every redraw of the figure slower, figures.picker_trace)
+GAP_X = 34.0  # between the parts of a figure (room for ⊙, =, →)
+
+
+@dataclass(frozen=True)
+class Paint:
+    """How values are coloured: a scale and its limit (None: the values' own largest |value|)."""
+
+    scale: Scale = SIGNED
+    limit: float | None = None
+
+    def of(self, z: np.ndarray) -> float:
+        return 1.0 if self.scale is IMAGE else (self.limit if self.limit is not None else color_limit(z))
+
+
+def _legend(b: Board, x: float, y: float, width: float, paint: Paint, z: np.ndarray, font: int) -> float:
+    """A colour strip with its range under a part of the figure; returns its height."""
+    lim = paint.of(z)
+    ramp = np.linspace(*paint.scale.bounds(lim), 64, dtype=np.float32)[None]
+    b.picture(paint.scale.rgba(ramp, lim), x, y, width / 64, 7.0, name="strip", limit=lim, scale=paint.scale)
+    b.label(x + width / 2, y + 7 + 0.7 * font + 2, paint.scale.legend(lim), size=font)
+    return 7 + 1.4 * font + 4
 
 
 def _pixel_pickers(b: Board, m: np.ndarray, x: float, y: float, s: float, label: str) -> None:
@@ -25,83 +50,105 @@ def _pixel_pickers(b: Board, m: np.ndarray, x: float, y: float, s: float, label:
         b.picker(x + (j + 0.5) * s, y + (i + 0.5) * s, i * W + j, f"{label} ({i}, {j}): {v:.4f}", s)
 
 
-def _output_map(b: Board, m: np.ndarray, x: float, y: float, size: float, i: int, j: int, title: str,
-                label: str) -> None:
-    """An output map with pixel (i, j) outlined; small maps have every pixel clickable."""
+def _output_map(b: Board, m: np.ndarray, x: float, y: float, size: float, i: int, j: int, label: str,
+                paint: Paint, font: int) -> None:
+    """An output map with pixel (i, j) outlined and its legend; small maps have every pixel clickable."""
     H, W = m.shape
     s = size / max(H, W)
-    b.label(x + W * s / 2, HEAD / 2, title, size=13)
-    b.values(m, x, y, s, name="output")
+    b.values(m, x, y, s, paint.scale, paint.of(m), name="output")
     if H * W <= MAX_PICKABLE:
         _pixel_pickers(b, m, x, y, s, label)
     b.outline(x + j * s, y + i * s, x + (j + 1) * s, y + (i + 1) * s)
+    _legend(b, x, y + H * s + 6, W * s, paint, m, font)
 
 
-def conv_figure(w: ConvWindow, out_map: np.ndarray, c: int, stage: str, source: str, greys: bool,
-                activation: str) -> go.Figure:
-    """Conv output pixel (c, i, j): per input map, patch ⊙ kernel = products → Σ; then the output map.
+def conv_figure(w: ConvWindow, out_map: np.ndarray, c: int, stage: str, source: str, activation: str,
+                inputs: Paint, output: Paint, chosen: int = 0, font: int = 12) -> go.Figure:
+    """Conv output pixel (c, i, j): the input map(s) with the window, then for one input map patch ⊙ kernel =
+    products and their sum Σ, then the output map with the pixel.
 
-    One row per input map (1 for conv1, 6 for conv2). greys: the input is the image (0 … 1 in greys).
+    With several input maps (conv2's six) each is drawn small with its Σ, and a click on one (customdata
+    ["in", m]) shows its numbers: the `chosen` one. The kernel is on the weights' own scale.
     """
     C, k = w.kernels.shape[0], w.kernels.shape[-1]
-    cell = 34.0 if C == 1 else 24.0
-    font = 11 if C == 1 else 9
+    cell = max(3.0 * font, 34.0)
     g = k * cell  # a number grid's side
+    head = 1.6 * font + 4
     b = Board()
-    xs = [0.0]
-    for width in (g, g, g, g):  # input map, patch, kernel, products
-        xs.append(xs[-1] + width + 40)
-    x_sum, x_out = xs[4] - 40 + 14, xs[4] - 40 + 110
-    titles = (f"{source} (padded by {w.padding})" if w.padding else source, "patch under the window",
-              f"kernel of map {c}", "kernel ⊙ patch")
-    for x, t in zip(xs, titles):
-        b.label(x + g / 2, HEAD / 2, t, size=13)
-    b.label(x_sum + 40, HEAD / 2, "sum", size=13)
-    lims = [color_limit(a) for a in (w.padded_input, w.kernels, w.products)]
-    for m in range(C):
-        y = HEAD + m * (g + 14)
-        Hp = w.padded_input.shape[1]
+    Hp = w.padded_input.shape[1]
+    if C == 1:
         s = g / Hp
-        b.values(w.padded_input[m], 0.0, y, s, lims[0], greys=greys, name="input")
-        b.outline(w.col * s, y + w.row * s, (w.col + k) * s, y + (w.row + k) * s)
-        b.numbers(w.patches[m], xs[1], y, cell, lims[0], greys=greys, size=font, name="patch")
-        b.numbers(w.kernels[m], xs[2], y, cell, lims[1], size=font, name="kernel")
-        b.numbers(w.products[m], xs[3], y, cell, lims[2], size=font, name="products")
-        for x, sym in ((xs[2] - 20, "⊙"), (xs[3] - 20, "=")):
-            b.label(x, y + g / 2, sym, size=18)
-        b.label(x_sum, y + g / 2, f"Σ = {number_text(w.channel_sums[m])}", "middle right", 12)
-    i, j = w.row, w.col
-    _output_map(b, out_map, x_out, HEAD, max(200.0, min(260.0, C * (g + 14) - 14)), i, j,
-                f"{stage} map {c} (pre-{activation})", f"{stage} map {c}")
+        b.label(g / 2, head / 2, f"{source} (padded by {w.padding})" if w.padding else source, size=font)
+        b.values(w.padded_input[0], 0.0, head, s, inputs.scale, inputs.of(w.padded_input), name="input")
+        b.outline(w.col * s, head + w.row * s, (w.col + k) * s, head + (w.row + k) * s)
+        x = g + GAP_X
+    else:
+        t, row_h, cols = 2.2 * cell, 2.2 * cell + 1.4 * font + 6, 2
+        s = t / Hp
+        b.label(cols * (t + 10) / 2, head / 2, f"{source}: {C} input maps", size=font)
+        for m in range(C):
+            r, q = divmod(m, cols)
+            x0, y0 = q * (t + 10), head + r * row_h
+            b.values(w.padded_input[m], x0, y0, s, inputs.scale, inputs.of(w.padded_input), name="input")
+            b.outline(x0 + w.col * s, y0 + w.row * s, x0 + (w.col + k) * s, y0 + (w.row + k) * s, width=2)
+            if m == chosen:
+                b.outline(x0 - 2, y0 - 2, x0 + t + 2, y0 + t + 2, color="#31333f", width=3)
+            b.picker(x0 + t / 2, y0 + t / 2, ["in", m], f"input map {m}: Σ = {w.channel_sums[m]:.4f}", t)
+            b.label(x0 + t / 2, y0 + t + 0.7 * font + 2, f"{m}: Σ {number_text(w.channel_sums[m])}", size=font,
+                    color="#31333f" if m == chosen else "#555555")
+        x = cols * (t + 10) + GAP_X
+    parts = ((w.patches[chosen], inputs, f"patch (map {chosen})" if C > 1 else "patch under the window"),
+             (w.kernels[chosen], Paint(WEIGHTS), f"kernel {c}" + (f", slice {chosen}" if C > 1 else "")),
+             (w.products[chosen], Paint(SIGNED), "kernel ⊙ patch"))
+    for n, (z, paint, title) in enumerate(parts):
+        b.label(x + g / 2, head / 2, title, size=font)
+        b.numbers(z, x, head, cell, paint.scale, paint.of(z), size=font, name=("patch", "kernel", "products")[n])
+        _legend(b, x, head + g + 6, g, paint, z, font)
+        if n < 2:
+            b.label(x + g + GAP_X / 2, head + g / 2, "⊙" if n == 0 else "=", size=font + 6)
+        x += g + GAP_X
+    b.label(x - GAP_X + 4, head + g / 2, f"Σ = {number_text(w.channel_sums[chosen])}", "middle right", font + 2)
+    x += 5 * font
+    size = max(g, 200.0)
+    b.label(x + size / 2, head / 2, f"{stage} map {c} (pre-{activation})", size=font)
+    _output_map(b, out_map, x, head, size, w.row, w.col, f"{stage} map {c}", output, font)
     return b.figure()
 
 
+def strongest(m: np.ndarray) -> tuple[int, int]:
+    """Where a map responds most: the position of its largest value."""
+    i, j = np.unravel_index(int(np.argmax(m)), m.shape)
+    return int(i), int(j)
+
+
 def pool_figure(windows: list[PoolWindow], in_map: np.ndarray, out_map: np.ndarray, i: int, j: int, source: str,
-                stage: str, c: int) -> go.Figure:
+                stage: str, c: int, inputs: Paint, output: Paint, font: int = 12) -> go.Figure:
     """Pooled value (c, i, j): the input map with its 2×2 window, the window's numbers → op, the output map.
 
     windows: the window under the model's pooling, then (compare mode) the same window under another's.
     """
     b = Board()
-    size, cell = 200.0, 60.0
+    head = 1.6 * font + 4
+    size, cell = 220.0, max(4.5 * font, 56.0)
     s = size / in_map.shape[0]
     first = windows[0]
-    b.label(size / 2, HEAD / 2, f"{source} map {c}", size=13)
-    b.values(in_map, 0.0, HEAD, s, name="input")
-    b.outline(first.col * s, HEAD + first.row * s, (first.col + 2) * s, HEAD + (first.row + 2) * s)
-    x = size + 50
-    lim = color_limit(in_map)
+    b.label(size / 2, head / 2, f"{source} map {c}", size=font)
+    b.values(in_map, 0.0, head, s, inputs.scale, inputs.of(in_map), name="input")
+    b.outline(first.col * s, head + first.row * s, (first.col + 2) * s, head + (first.row + 2) * s)
+    _legend(b, 0.0, head + size + 6, size, inputs, in_map, font)
+    x = size + GAP_X + 16
     for w in windows:
         op = POOLINGS[w.op]
-        b.label(x + cell, HEAD / 2, f"2×2 window, {op.label} pooling", size=13)
-        b.numbers(w.window, x, HEAD + 20, cell, lim, size=13, name="window")
+        b.label(x + cell, head / 2, f"2×2 window, {op.label} pooling", size=font)
+        b.numbers(w.window, x, head + 10, cell, inputs.scale, inputs.of(in_map), size=font + 1, name="window")
         if w.pick is not None:  # the input that decides
             r, cc = w.pick
-            b.outline(x + cc * cell, HEAD + 20 + r * cell, x + (cc + 1) * cell, HEAD + 20 + (r + 1) * cell,
+            b.outline(x + cc * cell, head + 10 + r * cell, x + (cc + 1) * cell, head + 10 + (r + 1) * cell,
                       color="#2ca02c")
-        b.label(x + cell, HEAD + 20 + 2 * cell + 22, f"{op.result} = {w.value:.4f}", size=14)
-        x += 2 * cell + 90
-    _output_map(b, out_map, x, HEAD, size, i, j, f"{stage} map {c}", f"{stage} map {c}")
+        b.label(x + cell, head + 10 + 2 * cell + font + 6, f"{op.result} = {w.value:.4f}", size=font + 2)
+        x += 2 * cell + GAP_X + 60
+    b.label(x + size / 2, head / 2, f"{stage} map {c}", size=font)
+    _output_map(b, out_map, x, head, size, i, j, f"{stage} map {c}", output, font)
     return b.figure()
 
 

@@ -1,30 +1,48 @@
-"""The whole overview as one Plotly figure on one pair of axes: every stage is a column of pictures.
+"""The whole overview as one Plotly figure, laid out in CSS pixels for the screen it is shown on.
 
-One figure with one coordinate system (a board.Board; units ≈ screen pixels at full width): each column's maps
-are one PNG image placed and scaled in its slot, the softmax bars are filled shapes, and the text (headers,
-colour-strip ranges, class names) is a few text traces, one per style. The browser repaints a handful of
-elements per input change instead of eleven subplots with eleven heatmaps and colour bars. A click on a map
-or neuron reports [stage, index] (the picker's customdata).
+One figure with one coordinate system (a board.Board, one unit = one CSS pixel): each column's maps are one
+PNG image placed and scaled in its slot, the softmax bars are filled shapes, and the text (headers, legends,
+class names) is a few text traces, one per style. The browser repaints a handful of elements per input
+change. A click on a map or neuron reports [stage, index] (the picker's customdata).
+
+The layout fits the screen: the font grows with the width (never below 12 px), and every map is drawn as
+large as the columns' widths allow, as in CNN Explainer: each map a square of D0 · √(H / 28) pixels (conv1's
+28×28 maps largest, pool2's 5×5 smallest, all readable), stacked in as few side-by-side columns as the height
+allows. D0 is the largest size at which every column, with its header and legend, fits the width.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.board import Board
-from dashboard.figures import clicked_customdata, color_limit, diverging_rgba, grey_rgba, grid_shape, map_hover, mosaic
+from dashboard.colours import IMAGE, SIGNED, Scale, color_limit
+from dashboard.figures import GAP, OUTLINE, clicked_customdata, map_hover, mosaic
 
-WIDTH = 1200.0  # the figure's coordinate width (≈ pixels of a wide-layout page); columns share it
-GAP_X = 12.0  # between columns
-HEAD = 80.0  # header band at the top
-BODY = 380.0  # height available to a column's maps or cells
-STRIP = 9.0  # colour strip under each column
-STRIP_STEPS = 64
-TALL = 0.2  # width / height the maps of a column are tiled towards: tall columns, as in CNN Explainer
-LABEL_W = 96.0  # room for the class names left of the softmax bars
-WIDTHS = {"input": 1.1, "vector": 0.55, "softmax": 2.3}  # a column's share of the width, by what it draws
+CHAR = 0.56  # a character's width in em, for Source Sans text (a little generous: text must never overlap)
+LINE = 1.3  # a line's height in em
+STRIP = 8.0  # the colour strip of a legend, px
+BAR_MIN = 4.0  # the softmax bars' room, at least, in em
+TRUE = "#1a7f37"  # the true class's name
+
+
+@dataclass(frozen=True)
+class Screen:
+    """The room a figure has, in CSS pixels."""
+
+    width: float
+    height: float
+
+    @property
+    def font(self) -> int:
+        """The figure text size: 12 px up to 1300 px of width (a 1280-1366 px screen), 14 at 1860 (1920)."""
+        return int(min(18, max(12, 12 + (self.width - 1300) / 280)))
+
+
+DEFAULT_SCREEN = Screen(1230, 440)  # before the browser has said its size (and in tests): a 1280×720 screen
 
 
 @dataclass(frozen=True)
@@ -32,112 +50,200 @@ class Column:
     """One stage column of the overview."""
 
     name: str  # stage name, reported back on click
-    title: str  # header text (may hold <br> and <span style=...>)
-    kind: str  # "input", "maps", "vector" or "softmax"
+    lines: tuple[str, ...]  # the header, a line each: title, shape, parameters
+    kind: str  # "input", "maps", "vector", "softmax" or "empty" (a placeholder that keeps columns aligned)
     values: np.ndarray  # (C, H, W) maps, (D,) vector or (10,) probabilities
+    scale: Scale = SIGNED  # what the colours mean
     limit: float | None = None  # colour limit (None: the column's own)
     per_map: bool = False  # each map scaled to its own range
     selected: int | None = None  # map or neuron to outline
     labels: tuple[str, ...] | None = None  # vector / softmax labels
     true_label: int | None = None
+    faded: bool = False  # drawn pale: not the stage in focus
 
 
-def _grid(col: Column, aspect: float) -> tuple[int, int]:
-    return grid_shape(*np.shape(col.values), aspect=aspect)
+def text_width(text: str, font: float) -> float:
+    """How wide a line of text is, about (generously)."""
+    return len(text) * CHAR * font
 
 
-def column_width(col: Column, aspect: float = TALL) -> float:
-    """A column's share of the figure's width: maps by how many of them sit side by side, the rest by kind."""
-    return 0.6 + 0.2 * _grid(col, aspect)[1] if col.kind == "maps" else WIDTHS[col.kind]
+@dataclass(frozen=True)
+class Geometry:
+    """Where everything goes, from the screen and the columns' shapes and texts alone: two overviews of the
+    same stages (compare mode) get the same geometry and line up column for column."""
+
+    font: int
+    head: float  # height of the header band
+    body: float  # height of the maps and cells
+    slots: tuple[tuple[float, float], ...]  # (left, width) of each column
+    sizes: tuple[float, ...]  # each column's map size in px (maps, input), cell width (vector) or bar room
+    grids: tuple[int, ...]  # maps side by side in each column (1 for other kinds)
 
 
-def _slots(widths: list[float], total: float) -> list[tuple[float, float]]:
-    """(left, width) of each column in figure units."""
-    unit = (total - GAP_X * (len(widths) - 1)) / sum(widths)
-    out, x = [], 0.0
+def _map_size(d0: float, H: int) -> float:
+    return d0 * math.sqrt(H / 28.0)
+
+
+def _maps_fit(col: Column, d0: float, body: float) -> tuple[float, float, int]:
+    """A maps column at base size d0: (its width, its map size, maps side by side)."""
+    C, H, W = np.shape(col.values)
+    if col.kind == "input":
+        D = min(1.5 * d0, body)
+        return D, D, 1
+    D = _map_size(d0, H)
+    s = D / W  # px per map pixel
+    rows_max = max(1, int((body / s + GAP) // (H + GAP)))
+    cols = math.ceil(C / rows_max)
+    return (cols * (W + GAP) - GAP) * s, D, cols
+
+
+def _widths(columns: list[Column], d0: float, font: int, body: float) -> tuple[list[float], list[float], list[int]]:
+    widths, sizes, grids = [], [], []
+    for col in columns:
+        text = max((text_width(line, font) for line in col.lines), default=0.0) + 4
+        legend = text_width("±0.000", font) + 4
+        if col.kind in ("input", "maps"):
+            w, size, grid = _maps_fit(col, d0, body)
+        elif col.kind == "vector":
+            w = size = 1.6 * font
+            grid = 1
+        elif col.kind == "softmax":
+            names = max(text_width(n + " ✓", font) for n in (col.labels or ("0",)))
+            size, grid = BAR_MIN * font, 1
+            w = names + size + text_width("100%", font) + 8
+        else:  # empty: drawn only with a geometry shared with the overview it lines up with
+            w, size, grid = 0.0, 0.0, 1
+        widths.append(max(w, text, legend if col.kind != "softmax" else 0.0))
+        sizes.append(size)
+        grids.append(grid)
+    return widths, sizes, grids
+
+
+def geometry(columns: list[Column], screen: Screen) -> Geometry:
+    """The largest maps at which every column fits the screen's width; what is left widens the gaps."""
+    font = screen.font
+    head = 3 * LINE * font + 6
+    body = max(60.0, screen.height - head - (STRIP + 6 + LINE * font) - 6)
+    gap = max(6.0, 0.6 * font)
+    room = screen.width - gap * (len(columns) - 1)
+    lo, hi = 4.0, 2 * body
+    for _ in range(30):  # bisect the base map size
+        mid = (lo + hi) / 2
+        if sum(_widths(columns, mid, font, body)[0]) <= room:
+            lo = mid
+        else:
+            hi = mid
+    widths, sizes, grids = _widths(columns, lo, font, body)
+    extra = max(0.0, room - sum(widths))
+    for k, col in enumerate(columns):  # the softmax bars take some of what is left
+        if col.kind == "softmax":
+            more = min(extra, 3 * BAR_MIN * font)
+            widths[k] += more
+            sizes[k] += more
+            extra -= more
+    gap += extra / max(1, len(columns) - 1) if len(columns) > 1 else 0.0
+    slots, x = [], (extra if len(columns) == 1 else 0.0) / 2
     for w in widths:
-        out.append((x, w * unit))
-        x += w * unit + GAP_X
-    return out
+        slots.append((x, w))
+        x += w + gap
+    return Geometry(font, head, body, tuple(slots), tuple(sizes), tuple(grids))
 
 
-def _strip(b: Board, left: float, width: float, body: float, limit: float | None, per_map: bool) -> None:
+def _legend(b: Board, col: Column, left: float, width: float, g: Geometry, limit: float) -> None:
     """A colour strip under a column, labelled with the range it spans."""
-    ramp = np.linspace(-1.0, 1.0, STRIP_STEPS, dtype=np.float32)[None]
-    rgba = grey_rgba((ramp + 1) / 2) if limit is None else diverging_rgba(ramp, 1.0)
-    w, y = width * 0.9, HEAD + body + 12
-    b.picture(rgba, left + (width - w) / 2, y, w / STRIP_STEPS, STRIP, name="strip",
-              limit=None if limit is None else 1.0)
-    text = "0 … 1" if limit is None else "±1 ÷ max" if per_map else f"±{limit:.3g}"
-    b.label(left + width / 2, y + STRIP + 12, text)
+    y = g.head + g.body + 6
+    ramp = np.linspace(*col.scale.bounds(limit), 64, dtype=np.float32)[None]
+    w = min(width, max(40.0, width * 0.9))
+    b.picture(col.scale.rgba(ramp, limit), left + (width - w) / 2, y, w / 64, STRIP, name="strip", limit=limit,
+              scale=col.scale)
+    b.label(left + width / 2, y + STRIP + LINE * g.font / 2 + 1, _compact_legend(col, limit), size=g.font)
 
 
-def _maps(b: Board, col: Column, left: float, width: float, body: float, aspect: float) -> None:
+def _compact_legend(col: Column, limit: float) -> str:
+    if col.per_map and col.scale is not IMAGE:
+        return "÷ own max"
+    lo, hi = col.scale.bounds(limit)
+    return f"±{limit:.3g}" if col.scale.signed else f"{lo:.3g}–{hi:.3g}"
+
+
+def _maps(b: Board, col: Column, left: float, width: float, g: Geometry, k: int) -> None:
     maps = np.asarray(col.values, dtype=np.float32)
     C, H, W = maps.shape
-    ncols = _grid(col, aspect)[1]
-    rgba, centres, limit = mosaic(maps, ncols, col.kind == "input", col.limit, col.per_map)
+    rgba, centres, limit = mosaic(maps, g.grids[k], col.scale, col.limit, col.per_map)
+    s = g.sizes[k] / W
     h, w = rgba.shape[:2]
-    s = min(width * 0.94 / w, body / h)  # units per pixel
-    x0 = left + (width - w * s) / 2
-    y0 = HEAD + (body - h * s) / 2
-    b.picture(rgba, x0, y0, s, name=col.name, limit=limit)
+    x0, y0 = left + (width - w * s) / 2, g.head + (g.body - h * s) / 2
+    if col.faded:
+        rgba = rgba.copy()
+        rgba[..., 3] = (rgba[..., 3] * 0.35).astype(np.uint8)
+    b.picture(rgba, x0, y0, s, name=col.name, limit=limit, scale=col.scale)
     hover = map_hover(maps, f"{col.name} map") if col.kind == "maps" else [f"{col.name}: the image"]
-    for k, (cx, cy) in enumerate(centres):
-        b.picker(x0 + (cx + 0.5) * s, y0 + (cy + 0.5) * s, [col.name, k], hover[k], W * s)
+    for i, (cx, cy) in enumerate(centres):
+        b.picker(x0 + (cx + 0.5) * s, y0 + (cy + 0.5) * s, [col.name, i], hover[i], W * s)
     if col.selected is not None and 0 <= col.selected < C:
-        r, c = divmod(col.selected, ncols)
-        b.outline(x0 + c * (W + 1) * s, y0 + r * (H + 1) * s, x0 + (c * (W + 1) + W) * s,
-                  y0 + (r * (H + 1) + H) * s)
-    _strip(b, left, width, body, limit, col.per_map)
+        r, c = divmod(col.selected, g.grids[k])
+        b.outline(x0 + c * (W + GAP) * s, y0 + r * (H + GAP) * s, x0 + (c * (W + GAP) + W) * s,
+                  y0 + (r * (H + GAP) + H) * s)
+    _legend(b, col, left, width, g, limit)
 
 
-def _vector(b: Board, col: Column, left: float, width: float, body: float, aspect: float) -> None:
+def _vector(b: Board, col: Column, left: float, width: float, g: Geometry, k: int) -> None:
     v = np.asarray(col.values, dtype=np.float32)
     D = len(v)
     limit = col.limit if col.limit is not None else color_limit(v)
-    cell_h, cell_w = body / D, min(width * 0.6, 28.0)
+    cell_h, cell_w = g.body / D, g.sizes[k]
     x0 = left + (width - cell_w) / 2
-    b.picture(diverging_rgba(v[:, None], limit), x0, HEAD, cell_w, cell_h, name=col.name, limit=limit)
-    names = list(col.labels) if col.labels else [f"neuron {k}" for k in range(D)]
-    for k in range(D):
-        b.picker(x0 + cell_w / 2, HEAD + (k + 0.5) * cell_h, [col.name, k], f"{col.name} {names[k]}: {v[k]:.4f}",
+    b.picture(col.scale.rgba(v[:, None], limit), x0, g.head, cell_w, cell_h, name=col.name, limit=limit,
+              scale=col.scale)
+    names = list(col.labels) if col.labels else [f"neuron {i}" for i in range(D)]
+    for i in range(D):
+        b.picker(x0 + cell_w / 2, g.head + (i + 0.5) * cell_h, [col.name, i], f"{col.name} {names[i]}: {v[i]:.4f}",
                  max(3.0, cell_h))
     if col.selected is not None and 0 <= col.selected < D:
-        b.outline(x0, HEAD + col.selected * cell_h, x0 + cell_w, HEAD + (col.selected + 1) * cell_h)
-    _strip(b, left, width, body, limit, False)
+        b.outline(x0, g.head + col.selected * cell_h, x0 + cell_w, g.head + (col.selected + 1) * cell_h)
+    _legend(b, col, left, width, g, limit)
 
 
-def _softmax(b: Board, col: Column, left: float, width: float, body: float, aspect: float) -> None:
+def _softmax(b: Board, col: Column, left: float, width: float, g: Geometry, k: int) -> None:
     probs = np.asarray(col.values, dtype=np.float64)
     pred = int(np.argmax(probs))
-    row = body / len(probs)
-    x0, room = left + LABEL_W, width - LABEL_W - 40
-    for k, p in enumerate(probs):
-        y0, y1 = HEAD + k * row + row * 0.2, HEAD + (k + 1) * row - row * 0.2
+    row = g.body / len(probs)
+    names = [(col.labels[i] if col.labels else str(i)) + (" ✓" if i == col.true_label else "")
+             for i in range(len(probs))]
+    x0 = left + max(text_width(n, g.font) for n in names) + 4
+    room = g.sizes[k]
+    for i, p in enumerate(probs):
+        y0, y1 = g.head + i * row + row * 0.18, g.head + (i + 1) * row - row * 0.18
         x1 = x0 + max(p * room, 1.0)
-        b.rect(x0, y0, x1, y1, "#d62728" if k == pred else "#7f7f7f")
-        name = (col.labels[k] if col.labels else str(k)) + (" ✓" if k == col.true_label else "")
-        bold = (lambda t: f"<b>{t}</b>") if k == pred else (lambda t: t)
-        b.label(x0 - 4, (y0 + y1) / 2, bold(name), "middle left", 12)
-        b.label(x1 + 3, (y0 + y1) / 2, bold(f"{p:.0%}"), "middle right", 12)
+        b.rect(x0, y0, x1, y1, "#d62728" if i == pred else "#7f7f7f")
+        bold = (lambda t: f"<b>{t}</b>") if i == pred else (lambda t: t)
+        b.label(x0 - 4, (y0 + y1) / 2, bold(names[i]), "middle left", g.font,
+                color=TRUE if i == col.true_label else "#31333f")
+        b.label(x1 + 3, (y0 + y1) / 2, bold(f"{p:.0%}"), "middle right", g.font)
+        b.picker((x0 + x1) / 2, (y0 + y1) / 2, [col.name, i], f"{names[i]}: {p:.4f}", max(3.0, row * 0.6))
+    if col.true_label is not None:
+        b.label(left + width / 2, g.head + g.body + 6 + STRIP / 2, "✓ true class", size=g.font, color=TRUE)
 
 
-DRAW = {"input": _maps, "maps": _maps, "vector": _vector, "softmax": _softmax}  # by Column.kind
+def _empty(b: Board, col: Column, left: float, width: float, g: Geometry, k: int) -> None:
+    b.label(left + width / 2, g.head + g.body / 2, col.labels[0] if col.labels else "", size=g.font)
 
 
-def overview_figure(columns: list[Column], height: int = 530, body: float = BODY, aspect: float = TALL,
-                    width: float = WIDTH) -> go.Figure:
-    """All columns side by side in one figure, a header over and a colour strip under each column.
+DRAW = {"input": _maps, "maps": _maps, "vector": _vector, "softmax": _softmax, "empty": _empty}  # by kind
 
-    body: the height of the columns' maps and cells; aspect: the width / height their maps are tiled towards.
-    """
+
+def overview_figure(columns: list[Column], screen: Screen = DEFAULT_SCREEN,
+                    geo: Geometry | None = None) -> go.Figure:
+    """All columns side by side in one figure of the screen's size: a header over each column, its maps or
+    cells, and a legend under it. geo: a geometry to share with other overviews (compare mode)."""
+    g = geo or geometry(columns, screen)
     b = Board()
-    for col, (left, w) in zip(columns, _slots([column_width(c, aspect) for c in columns], width)):
-        b.label(left + w / 2, HEAD / 2, col.title, size=14)
-        DRAW[col.kind](b, col, left, w, body, aspect)
-    b.right, b.bottom = max(b.right, width), max(b.bottom, HEAD + body + 45)  # room for the strips' labels
-    return b.figure(height)
+    for k, (col, (left, width)) in enumerate(zip(columns, g.slots)):
+        for i, line in enumerate(col.lines):
+            b.label(left + width / 2, 3 + (i + 0.5) * LINE * g.font, f"<b>{line}</b>" if i == 0 else line,
+                    size=g.font, color="#31333f" if i == 0 else "#555555")
+        DRAW[col.kind](b, col, left, width, g, k)
+    return b.figure(height=int(screen.height), width=int(screen.width))
 
 
 def clicked_column(event) -> tuple[str, int] | None:

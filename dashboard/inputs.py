@@ -1,64 +1,117 @@
-"""Three ways in — pick, draw, upload — and one preprocessing (lenet.preprocess)."""
+"""Three ways in — pick, draw, upload — and one preprocessing (lenet.preprocess).
+
+Built for a slim bar above the overview: picking is a row of controls and a strip of small thumbnails (the
+ones the model gets wrong framed in red); drawing and uploading sit in a narrow column beside the overview.
+"""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
 
 from dashboard.cache import gallery, predictions
 from dashboard.charts import chart
-from dashboard.figures import clicked_index, stage_figure
-from lenet.data import CLASS_NAMES, HOW_TO_GET_IT
+from dashboard.figures import clicked_index
+from dashboard.figures_inputs import thumbnail_strip
+from lenet.data import CLASS_NAMES
 from lenet.preprocess import ImageError, prepare_drawing, prepare_upload
 
-THUMBS = 24  # thumbnails shown at once in the gallery
+SOURCES = {"pick": "Pick", "draw": "Draw", "upload": "Upload"}
+ALL = "all classes"
+THUMB_PX = 46  # a thumbnail in the strip, with its gap
 CANVAS_PX = 280
 
 
-def _pick_ui(model_key: str) -> tuple[np.ndarray, int | None, str]:
-    samples, full = gallery()
-    if not full:
-        st.info("Full Fashion-MNIST not found: picking from the 1,000 bundled test images.\n\n" + HOW_TO_GET_IT)
-    c1, c2 = st.columns(2)
-    cls = c1.selectbox("Class", ["all classes", *CLASS_NAMES], key="pick_class")
-    wrong_only = c2.toggle("only misclassified", key="pick_wrong")
-    candidates = np.arange(len(samples))
-    if cls != "all classes":
-        candidates = candidates[samples.labels == CLASS_NAMES.index(cls)]
-    if wrong_only:
+@dataclass(frozen=True)
+class Picked:
+    """The image to show: (28, 28) float32 in [0, 1] (None: nothing yet), its true label if known, a caption."""
+
+    image: np.ndarray | None
+    label: int | None
+    caption: str
+
+
+def source_ui() -> str:
+    """Pick, draw or upload (a segmented control; clicking the chosen one off keeps it)."""
+    st.segmented_control("Input", list(SOURCES), key="source", format_func=SOURCES.get,
+                         label_visibility="collapsed")
+    return st.session_state.get("source") or "pick"
+
+
+def candidates(model_key: str) -> np.ndarray:
+    """The gallery positions the filters let through (all of them if none would)."""
+    samples, _ = gallery()
+    out = np.arange(len(samples))
+    cls = st.session_state.get("pick_class", ALL)
+    if cls in CLASS_NAMES:
+        out = out[samples.labels == CLASS_NAMES.index(cls)]
+    if st.session_state.get("pick_wrong"):
         preds = predictions(model_key)
-        candidates = candidates[preds[candidates] != samples.labels[candidates]]
-    if len(candidates) == 0:
-        st.warning("No image matches; showing all.")
-        candidates = np.arange(len(samples))
+        out = out[preds[out] != samples.labels[out]]
+    return out if len(out) else np.arange(len(samples))
+
+
+def _jump(model_key: str) -> None:
+    """After a filter changes: the current image if it passes, else the first one that does."""
+    allowed = candidates(model_key)
+    if int(st.session_state.get("index", 0)) not in set(allowed.tolist()):
+        st.session_state["index"] = int(allowed[0])
+
+
+def pick_controls_ui(model_key: str, slots) -> np.ndarray:
+    """Class filter, image index, random and 'only misclassified', one per slot (columns of the bar)."""
+    samples, full = gallery()
+    if st.session_state.get("pick_class") not in (ALL, *CLASS_NAMES):
+        st.session_state["pick_class"] = ALL
+    slots[0].selectbox("Class", [ALL, *CLASS_NAMES], key="pick_class", label_visibility="collapsed",
+                       on_change=_jump, args=(model_key,))
     st.session_state["index"] = min(int(st.session_state.get("index", 0)), len(samples) - 1)
-    idx = st.session_state["index"]
-    pos = int(np.searchsorted(candidates, idx))
-    start = (pos // THUMBS) * THUMBS if pos < len(candidates) and candidates[pos] == idx else 0
-    page = candidates[start:start + THUMBS]
+    slots[1].number_input(f"Image (0–{len(samples) - 1})", 0, len(samples) - 1, key="index",
+                          label_visibility="collapsed",
+                          help=f"image {'of the test set' if full else 'of the 1,000 bundled test images'}")
+    allowed = candidates(model_key)
 
     def choose_random() -> None:
-        st.session_state["index"] = int(np.random.default_rng().choice(candidates))
+        st.session_state["index"] = int(np.random.default_rng().choice(allowed))
+
+    slots[2].button("Random", key="random", on_click=choose_random, help="a random image among those listed")
+    slots[3].toggle("only wrong", key="pick_wrong", on_change=_jump, args=(model_key,),
+                    help="only the images this model misclassifies (framed in red in the strip)")
+    return allowed
+
+
+def strip_ui(model_key: str, allowed: np.ndarray, width: float) -> None:
+    """A row of small thumbnails around the current image; a click picks one."""
+    samples, full = gallery()
+    n = max(4, int(width // THUMB_PX))
+    idx = int(st.session_state.get("index", 0))
+    pos = int(np.searchsorted(allowed, idx))
+    start = (pos // n) * n if pos < len(allowed) and allowed[pos] == idx else 0
+    page = allowed[start:start + n]
+    preds = predictions(model_key)
+    wrong = [bool(preds[k] != samples.labels[k]) for k in page]
+    hover = [f"#{int(samples.indices[k])}: {CLASS_NAMES[samples.labels[k]]}"
+             + (f" — predicted {CLASS_NAMES[preds[k]]}" if w else "") for k, w in zip(page, wrong)]
 
     def choose_thumb() -> None:
         picked = clicked_index(st.session_state.get("gallery"))
         if picked is not None and picked < len(page):
             st.session_state["index"] = int(page[picked])
 
-    c1, c2 = st.columns([3, 1])
-    c1.number_input(f"Image index (0–{len(samples) - 1})", 0, len(samples) - 1, key="index")
-    c2.button("Random", key="random", on_click=choose_random, help="a random image among those listed")
-    thumbs = samples.images[page].astype(np.float32) / 255.0
-    hover = [f"#{int(samples.indices[k])}: {CLASS_NAMES[samples.labels[k]]}" for k in page]
-    # no outline on the chosen thumbnail: the figure then stays the same while the index moves within the
-    # page, and Streamlit keeps the chart instead of drawing it anew (≈ 55 ms of every input change)
-    fig = stage_figure(thumbs, f"{len(candidates)} images — click one", kind="input", height=330, hover=hover,
-                       colour_bar=False)
-    chart(fig, key="gallery", on_select=choose_thumb, selection_mode="points", config={"displayModeBar": False})
-    idx = st.session_state["index"]
+    fig = thumbnail_strip(samples.images[page], wrong, hover, THUMB_PX, int(width))
+    chart(fig, key="gallery", on_select=choose_thumb, selection_mode="points", width="content",
+          config={"displayModeBar": False})
+
+
+def picked() -> Picked:
+    """The gallery image the index points at."""
+    samples, full = gallery()
+    idx = min(int(st.session_state.get("index", 0)), len(samples) - 1)
     label = int(samples.labels[idx])
     where = "test image" if full else "bundled test image"
-    return samples.images[idx].astype(np.float32) / 255.0, label, \
-        f"{where} #{int(samples.indices[idx])}: {CLASS_NAMES[label]}"
+    return Picked(samples.images[idx].astype(np.float32) / 255.0, label,
+                  f"{where} #{int(samples.indices[idx])}: {CLASS_NAMES[label]}")
 
 
 def _canvas(background: np.ndarray | None):
@@ -70,7 +123,7 @@ def _canvas(background: np.ndarray | None):
         return None
     c1, c2 = st.columns(2)
     tool = c1.selectbox("Tool", ["freedraw", "line", "rect", "circle"], key="draw_tool")
-    width = c2.slider("Brush width", 4, 60, 22, key="draw_width")
+    width = c2.number_input("Brush", 4, 60, 22, key="draw_width")
     bg = None
     if background is not None:
         from PIL import Image
@@ -82,55 +135,38 @@ def _canvas(background: np.ndarray | None):
                      key="canvas_edit" if bg is not None else "canvas")
 
 
-def _draw_ui(edit_from: np.ndarray | None) -> tuple[np.ndarray | None, str]:
-    result = _canvas(edit_from)
+def draw_ui() -> Picked:
+    """The canvas (optionally over the picked image, for what-ifs) and what the network makes of it."""
+    edit = st.toggle("Draw over the picked image", key="draw_edit")
+    base = picked().image if edit else None
+    result = _canvas(base)
     if result is None:
-        return None, ""
+        return Picked(None, None, "")
     rgba = result.image_data
-    if edit_from is not None:
+    if base is not None:
         from PIL import Image
-        base = np.asarray(Image.fromarray((edit_from * 255).astype(np.uint8)).resize(
+        under = np.asarray(Image.fromarray((base * 255).astype(np.uint8)).resize(
             (CANVAS_PX, CANVAS_PX), Image.Resampling.NEAREST), dtype=np.uint8)
         strokes = np.zeros((CANVAS_PX, CANVAS_PX), np.uint8) if rgba is None else \
             (np.asarray(rgba)[..., :3].max(-1) * (np.asarray(rgba)[..., 3] > 0)).astype(np.uint8)
-        rgba = np.dstack([np.maximum(base, strokes)] * 3 + [np.full_like(base, 255)])
+        rgba = np.dstack([np.maximum(under, strokes)] * 3 + [np.full_like(under, 255)])
     try:
         prepared = prepare_drawing(rgba)
-    except ImageError as e:
-        st.info(str(e).capitalize())
-        return None, ""
-    return prepared.image, "your drawing" if edit_from is None else "the picked image, drawn over"
+    except ImageError:  # a blank canvas: the network sees black, and the overview shows what that gives
+        return Picked(np.zeros((28, 28), np.float32), None, "an empty canvas (all black)")
+    return Picked(prepared.image, None, "your drawing" if base is None else "the picked image, drawn over")
 
 
-def _upload_ui() -> tuple[np.ndarray | None, str]:
+def upload_ui() -> Picked:
     f = st.file_uploader("PNG or JPEG", type=["png", "jpg", "jpeg", "gif", "webp", "bmp"], key="upload")
     if f is None:
         st.info("Upload a photo of a garment; it is converted like Fashion-MNIST (light on black, 28×28).")
-        return None, ""
+        return Picked(None, None, "")
     try:
         prepared = prepare_upload(f.getvalue(), f.name)
     except ImageError as e:
         st.error(str(e))
-        return None, ""
+        return Picked(None, None, "")
     for note in prepared.notes:
         st.caption(note)
-    return prepared.image, f"upload {f.name}"
-
-
-def image_ui(model_key: str) -> tuple[np.ndarray | None, int | None, str]:
-    """The chosen 28×28 image (float32 in [0, 1]) or None, its true label if known, and a caption."""
-    source = st.segmented_control("Input", ["pick", "draw", "upload"], key="source",
-                                  format_func={"pick": "Pick", "draw": "Draw", "upload": "Upload"}.get)
-    source = source or "pick"
-    if source == "draw":
-        edit = st.toggle("Start from the picked image (what-if)", key="draw_edit")
-        base = None
-        if edit:
-            samples, _ = gallery()
-            base = samples.images[min(int(st.session_state.get("index", 0)), len(samples) - 1)] / 255.0
-        image, caption = _draw_ui(base)
-        return image, None, caption
-    if source == "upload":
-        image, caption = _upload_ui()
-        return image, None, caption
-    return _pick_ui(model_key)
+    return Picked(prepared.image, None, f"upload {f.name}")

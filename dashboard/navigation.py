@@ -3,6 +3,7 @@ import streamlit as st
 
 from dashboard.app_pages import explorer, training
 
-st.set_page_config(page_title="LeNet CNN Explainer", layout="wide")
+# The sidebar (the explorer's less used settings) starts closed: on a 1280-px projector the network needs the width.
+st.set_page_config(page_title="LeNet CNN Explainer", layout="wide", initial_sidebar_state="collapsed")
 st.navigation([st.Page(explorer.show, title="Explorer", url_path="explorer", default=True),
-               st.Page(training.show, title="Training", url_path="training")]).run()
+               st.Page(training.show, title="Training", url_path="training")], position="top").run()

@@ -8,15 +8,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.charts import CHART_OPTIONS, chart
-from dashboard.figures import color_limit
-from dashboard.figures_overview import WIDTH, Column, clicked_column, overview_figure
+from dashboard.colours import IMAGE, POSITIVE, SIGNED, Scale, color_limit
+from dashboard.figures_overview import DEFAULT_SCREEN, Column, Geometry, Screen, clicked_column, overview_figure
 from lenet.data import CLASS_NAMES
-from lenet.explain import stage_params
+from lenet.explain import never_negative, stage_params
 from lenet.model import LeNet
 from lenet.stages import STAGE_BY_NAME, STAGES, Stage, next_stage, previous_stage
 
-SMALL = '<span style="font-size:11px;color:#444">'  # the second line of a header (Plotly's <sub> is too small)
-FOCUS_BODY = 600.0  # focus mode: one column this tall
 Acts = dict[str, np.ndarray]
 
 
@@ -27,10 +25,11 @@ class View:
     model: LeNet
     acts: Acts
     true_label: int | None
-    limits: dict[str, float | None]  # colour limit per map stage (none: each stage or map its own)
+    limits: dict[str, float]  # colour limit per map stage (none: each stage or map its own)
     per_map: bool  # each map scaled to its own range
     stage: str  # the stage whose map or neuron is selected ("" for none)
     selected: int  # that map or neuron
+    difference: bool = False  # the outputs are A − B of two models: every value may have either sign
 
 
 def _folded(stage: Stage) -> bool:
@@ -38,21 +37,40 @@ def _folded(stage: Stage) -> bool:
     return stage.kind == "activation" and previous_stage(stage.name).kind == "dense"
 
 
-def _shown(name: str) -> str:
+def shown(name: str) -> str:
     """The stage whose values a column shows: a dense stage's own, or its folded activation's."""
     after = next_stage(name)
     return after.name if after is not None and _folded(after) else name
 
 
-def header(model: LeNet, name: str) -> str:
-    """'Conv 1 · 6×28×28 · 156 params' — the seed's shape printout, alive."""
+def scale_of(view: View, name: str) -> Scale:
+    """What the colours of a stage's values mean: sequential from 0 for values that are never negative."""
+    if view.difference:
+        return SIGNED
+    if STAGE_BY_NAME[name].kind == "input":
+        return IMAGE
+    return POSITIVE if never_negative(shown(name), view.model.config.activation) else SIGNED
+
+
+def colouring(view: View, name: str, c: int | None = None) -> tuple[Scale, float]:
+    """How the overview colours a stage (map c of it): its scale and limit, for detail views to match."""
+    scale = scale_of(view, name)
+    values = view.acts[shown(name)]
+    if scale is IMAGE:
+        return scale, 1.0
+    if view.per_map and c is not None and np.ndim(values) == 3:
+        return scale, color_limit(values[c])
+    return scale, view.limits.get(name, color_limit(values))
+
+
+def header(model: LeNet, name: str) -> tuple[str, str, str]:
+    """Title, output shape, parameters: the seed's shape printout, alive."""
     stage = STAGE_BY_NAME[name]
     shape = "×".join(str(d) for d in stage.shape)
     params = stage_params(model, name)
-    if stage.kind == "dense":  # narrow columns: the short name, shape and parameters on separate lines
-        after = f"→{_shown(name)}" if _shown(name) != name else "logits"
-        return f"{name}<br>{SMALL}{after}<br>{shape}<br>{params:,} p.</span>"
-    return f"{stage.title}<br>{SMALL}{shape}{f' · {params:,} params' if params else ''}</span>"
+    if stage.kind == "dense":  # narrow columns: the short name, then where the values go
+        return name, f"{shape}→{shown(name)}" if shown(name) != name else f"{shape} logits", f"{params:,} p."
+    return stage.title, shape, f"{params:,} params" if params else ""
 
 
 def _picked(view: View, name: str) -> int | None:
@@ -60,32 +78,32 @@ def _picked(view: View, name: str) -> int | None:
 
 
 def _input_column(view: View, name: str) -> Column:
-    return Column(name, header(view.model, name), "input", view.acts[name])
+    return Column(name, header(view.model, name), "input", view.acts[name], IMAGE)
 
 
 def _maps_column(view: View, name: str) -> Column:
-    return Column(name, header(view.model, name), "maps", view.acts[name], limit=view.limits.get(name),
-                  per_map=view.per_map, selected=_picked(view, name))
+    return Column(name, header(view.model, name), "maps", view.acts[name], scale_of(view, name),
+                  limit=view.limits.get(name), per_map=view.per_map, selected=_picked(view, name))
 
 
 def _dense_column(view: View, name: str) -> Column:
     logits = next_stage(name).kind == "softmax"
-    return Column(name, header(view.model, name), "vector", view.acts[_shown(name)], selected=_picked(view, name),
-                  labels=CLASS_NAMES if logits else None)
+    return Column(name, header(view.model, name), "vector", view.acts[shown(name)], scale_of(view, name),
+                  limit=view.limits.get(name), selected=_picked(view, name), labels=CLASS_NAMES if logits else None)
 
 
 def _softmax_column(view: View, name: str) -> Column:
-    return Column(name, header(view.model, name), "softmax", view.acts[name], labels=CLASS_NAMES,
-                  true_label=view.true_label)
+    return Column(name, (STAGE_BY_NAME[name].title, f"{len(CLASS_NAMES)} classes", ""), "softmax",
+                  view.acts[name], labels=CLASS_NAMES, true_label=view.true_label)
 
 
 COLUMN_BUILDERS = {"input": _input_column, "conv": _maps_column, "activation": _maps_column,
                    "pool": _maps_column, "dense": _dense_column, "softmax": _softmax_column}  # by stage kind
 COLUMNS = [s.name for s in STAGES if s.kind in COLUMN_BUILDERS and not _folded(s)]
-MAP_STAGES = [n for n in COLUMNS if COLUMN_BUILDERS[STAGE_BY_NAME[n].kind] is _maps_column]  # signed maps
+MAP_STAGES = [n for n in COLUMNS if COLUMN_BUILDERS[STAGE_BY_NAME[n].kind] is _maps_column]  # coloured maps
 
 
-def limits(acts: Acts, mode: str) -> dict[str, float | None]:
+def limits(acts: Acts, mode: str) -> dict[str, float]:
     """Colour limit per map stage: none (each stage or map its own) or, for 'network', one shared value."""
     if mode != "network":
         return {}
@@ -93,21 +111,34 @@ def limits(acts: Acts, mode: str) -> dict[str, float | None]:
     return {name: lim for name in MAP_STAGES}
 
 
-def view_of(model: LeNet, acts: Acts, true_label: int | None) -> View:
-    """The view of these outputs under the page's colour-range mode and selection."""
+def view_of(model: LeNet, acts: Acts, true_label: int | None, difference: bool = False,
+            shared: dict[str, float] | None = None) -> View:
+    """The view of these outputs under the page's colour-range mode and selection; shared: colour limits set
+    by the caller (compare mode's, one per column for A, B and A − B), unless each map has its own."""
     mode = st.session_state.get("color_range", "stage")
-    return View(model, acts, true_label, limits(acts, mode), mode == "map", st.session_state.get("stage", ""),
-                int(st.session_state.get("map", 0)))
+    lims = shared if shared is not None and mode != "map" else limits(acts, mode)
+    return View(model, acts, true_label, lims, mode == "map", st.session_state.get("stage", ""),
+                int(st.session_state.get("map", 0)), difference)
 
 
-def columns_for(view: View, difference: bool = False) -> list[Column]:
-    """The overview's columns, from the registry.
+def shared_limits(*all_acts: Acts) -> dict[str, float]:
+    """One colour limit per coloured column covering every given set of outputs (compare mode)."""
+    return {name: max(color_limit(acts[shown(name)]) for acts in all_acts) for name in COLUMNS
+            if COLUMN_BUILDERS[STAGE_BY_NAME[name].kind] in (_maps_column, _dense_column)}
 
-    difference: the outputs are A − B of two models; the input (the same image) and the softmax are left out.
-    """
-    skip = {"input", "softmax"} if difference else set()
-    return [COLUMN_BUILDERS[STAGE_BY_NAME[name].kind](view, name) for name in COLUMNS
-            if STAGE_BY_NAME[name].kind not in skip]
+
+def columns_for(view: View) -> list[Column]:
+    """The overview's columns, from the registry. For a difference (A − B) the input (the same image) and the
+    softmax keep their places, empty, so that the columns line up with A's and B's."""
+    out = []
+    for name in COLUMNS:
+        kind = STAGE_BY_NAME[name].kind
+        if view.difference and kind in ("input", "softmax"):
+            out.append(Column(name, (STAGE_BY_NAME[name].title, "", ""), "empty", np.zeros(0),
+                              labels=("the same image",) if kind == "input" else ("",)))
+        else:
+            out.append(COLUMN_BUILDERS[kind](view, name))
+    return out
 
 
 def _select(key: str) -> None:
@@ -116,27 +147,24 @@ def _select(key: str) -> None:
         st.session_state["stage"], st.session_state["map"] = hit
 
 
-def build_overview(model: LeNet, acts: Acts, true_label: int | None, title: str = "",
-                   difference: bool = False) -> go.Figure:
-    """The whole network as one figure (see figures_overview), for the current colour-range mode."""
-    fig = overview_figure(columns_for(view_of(model, acts, true_label), difference))
-    if title:
-        fig.update_layout(title=dict(text=title, font=dict(size=16)), margin=dict(t=50))
-    return fig
+def build_overview(model: LeNet, acts: Acts, true_label: int | None, screen: Screen = DEFAULT_SCREEN,
+                   difference: bool = False, geo: Geometry | None = None,
+                   limits: dict[str, float] | None = None) -> go.Figure:
+    """The whole network as one figure of the screen's size (see figures_overview)."""
+    return overview_figure(columns_for(view_of(model, acts, true_label, difference, limits)), screen, geo)
 
 
 def overview_ui(fig: go.Figure, key: str = "overview") -> None:
     """Draw an overview; a click on a map or neuron selects it for the detail view."""
-    chart(fig, key=key, on_select=lambda: _select(key), selection_mode="points",
+    chart(fig, key=key, on_select=lambda: _select(key), selection_mode="points", width="content",
           config={**CHART_OPTIONS, "displayModeBar": "hover"})
 
 
-def focus_ui(model: LeNet, acts: Acts, true_label: int | None) -> None:
+def focus_ui(model: LeNet, acts: Acts, true_label: int | None, screen: Screen) -> None:
     """One stage, large, for a projector: the overview's own column, given the whole width."""
     current = st.session_state.get("stage")
     name = st.selectbox("Stage", COLUMNS, index=COLUMNS.index(current) if current in COLUMNS else 1,
                         key="focus_stage", format_func=lambda n: STAGE_BY_NAME[n].title)
     column = COLUMN_BUILDERS[STAGE_BY_NAME[name].kind](view_of(model, acts, true_label), name)
-    fig = overview_figure([column], height=int(FOCUS_BODY + 150), body=FOCUS_BODY, aspect=WIDTH / FOCUS_BODY)
-    chart(fig, key="focus_fig", config=CHART_OPTIONS)
+    chart(overview_figure([column], screen), key="focus_fig", width="content", config=CHART_OPTIONS)
     st.caption(STAGE_BY_NAME[name].describe(model.config))

@@ -3,9 +3,20 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lenet.data import CLASS_NAMES
 from lenet.ops import ACTIVATIONS, POOLINGS
 from lenet.pretrained import SHIPPED
 from lenet.stages import STAGE_BY_NAME
+
+# what compare mode sets side by side (state key "compare"; "" = off)
+COMPARISONS = {
+    "pool": "the same weights, another pooling",
+    "pool-trained": "another pooling, each trained with its own",
+    "act": "the same weights, another activation",
+    "epochs": "this model before training (epoch 0)",
+    "shipped": "the shipped variant with these ops",
+}
+ALIASES = {"cmp": {"1": "pool"}}  # older links
 
 # query-string name -> (session-state key, default, allowed values or a type)
 FIELDS: dict[str, tuple[str, object, object]] = {
@@ -21,8 +32,11 @@ FIELDS: dict[str, tuple[str, object, object]] = {
     "map": ("map", 0, int),
     "i": ("row", 14, int),
     "j": ("col", 14, int),
-    "cmp": ("compare", False, bool),
+    "cmp": ("compare", "", ("", *COMPARISONS)),
     "vs": ("compare_pooling", "", ("", *POOLINGS)),  # compare with this pooling ("": the first other one)
+    "cls": ("pick_class", "all classes", ("all classes", *CLASS_NAMES)),
+    "wrong": ("pick_wrong", False, bool),
+    "pres": ("present", False, bool),
     "range": ("color_range", "stage", ("map", "stage", "network")),
     "focus": ("focus", False, bool),
 }
@@ -56,8 +70,11 @@ def init_state() -> None:
         return
     params = st.query_params
     for name, (key, default, allowed) in FIELDS.items():
-        st.session_state[key] = _parse(params[name], default, allowed) if name in params else default
+        raw = ALIASES.get(name, {}).get(params[name], params[name]) if name in params else None
+        st.session_state[key] = _parse(raw, default, allowed) if raw is not None else default
     st.session_state["_state_loaded"] = True
+    if "i" in params or "j" in params:  # a link that names the pixel keeps it (else: the strongest response)
+        st.session_state["_opened"] = (st.session_state["stage"], st.session_state["map"])
 
 
 def sync_query_params() -> None:

@@ -140,6 +140,15 @@ def activation_curve(activation: str, lo: float = -8.0, hi: float = 8.0, num: in
     return x, ACTIVATIONS[activation].numpy(x)
 
 
+def never_negative(stage: str, activation: str) -> bool:
+    """True if a stage's output can never be negative: an activation whose op never outputs a negative
+    number, or a pooling of one (a mean, a maximum or a root mean square of numbers ≥ 0 is ≥ 0)."""
+    kind = STAGE_BY_NAME[stage].kind
+    if kind == "activation":
+        return ACTIVATIONS[activation].nonnegative
+    return kind == "pool" and never_negative(previous_stage(stage).name, activation)
+
+
 def stage_params(model: LeNet, stage: str) -> int:
     """How many weights and biases a stage has (0 for the input, activations, pooling, ...)."""
     return sum(p.numel() for p in getattr(model, stage).parameters()) if STAGE_BY_NAME[stage].is_module else 0

@@ -45,6 +45,7 @@ class Activation:
     formula: str  # f written out
     text: str  # what it does, in plain words
     large_lr_hint: str = ""  # added to a divergence message when plain SGD ran with a large learning rate
+    nonnegative: bool = True  # its outputs are never below 0 (the dashboard colours them on a 0-based scale)
 
     def describe(self) -> str:
         return f"{self.formula}, {self.text}"

@@ -7,7 +7,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from dashboard.figures import DIVERGING_LUT
+from dashboard.colours import SCALES
 
 
 def rgba_of(trace: dict) -> np.ndarray:
@@ -15,23 +15,24 @@ def rgba_of(trace: dict) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(base64.b64decode(trace["source"].split(",", 1)[1]))).convert("RGBA"))
 
 
-def _limit(trace: dict) -> float | None:
-    """The colour limit a picture was coloured with (its meta is [limit]); None: greys from 0 to 1."""
-    return trace["meta"][0]
+def scale_of(trace: dict):
+    """The colour scale and limit a picture was coloured with (its meta is [limit, scale name])."""
+    limit, name = trace["meta"]
+    return SCALES[name], limit
 
 
 def values_of(trace: dict) -> np.ndarray:
-    """Approximate values of a picture (within limit/255), NaN where transparent (the gaps between maps)."""
+    """Approximate values of a picture (within tolerance()), NaN where transparent (the gaps between maps)."""
     rgba = rgba_of(trace).astype(np.int32)
-    limit = _limit(trace)
-    if limit is None:  # greys from 0 to 1
-        values = rgba[..., 0] / 255.0
-    else:
-        dist = ((rgba[..., None, :3] - DIVERGING_LUT.astype(np.int32)[None, None]) ** 2).sum(-1)
-        values = (dist.argmin(-1) / 127.5 - 1.0) * limit
-    return np.where(rgba[..., 3] == 0, np.nan, values)
+    scale, limit = scale_of(trace)
+    dist = ((rgba[..., None, :3] - scale.lut.astype(np.int32)[None, None]) ** 2).sum(-1)
+    t = dist.argmin(-1) / 255.0
+    lo, hi = scale.bounds(limit)
+    return np.where(rgba[..., 3] == 0, np.nan, lo + t * (hi - lo))
 
 
 def tolerance(trace: dict) -> float:
-    """How far values_of() may be from the true values."""
-    return (_limit(trace) or 1.0) * 2.0 / 127.5  # rounding, plus a neighbouring colour
+    """How far values_of() may be from the true values: rounding, plus a neighbouring colour."""
+    scale, limit = scale_of(trace)
+    lo, hi = scale.bounds(limit)
+    return (hi - lo) * 2.5 / 255.0

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from typing import Callable
 
+import numpy as np
 import streamlit as st
 
+from dashboard.figures_detail import strongest
+from dashboard.overview import View
 from dashboard.views import activation, conv, dense, pool, softmax
 from dashboard.views.common import Acts, Detail
 from lenet.model import LeNet
@@ -21,22 +24,37 @@ DETAIL_VIEWS: dict[str, Callable[[Detail], None]] = {
     "dense": dense.show,
     "softmax": softmax.show,
 }
-NO_STAGE = "— none: click a map or neuron above, or choose a stage here —"
 
 
-def detail_ui(model: LeNet, acts: Acts, other: tuple[LeNet, Acts] | None = None) -> None:
-    """Stage selector, its explanation, and the view for its kind.
-
-    None is open at first: a click on a map or neuron in the overview (or this selector) opens one, as in
-    CNN Explainer. The overview alone answers an input change faster (a detail view costs the browser
-    ~50-80 ms more per change), which matters most while a lecturer clicks through images.
-    """
-    names = ["", *(s.name for s in STAGES if s.kind in DETAIL_VIEWS)]
-    if st.session_state.get("stage") not in names:
-        st.session_state["stage"] = ""
-    stage = st.selectbox("Explain stage", names, key="stage",
-                         format_func=lambda n: f"{STAGE_BY_NAME[n].title} ({n})" if n else NO_STAGE)
-    if not stage:
+def detail_ui(model: LeNet, acts: Acts, view: View, other: tuple[LeNet, Acts] | None = None, font: int = 12) -> None:
+    """The view for the open stage's kind, then what the stage does (shown in a dialog over the overview, opened
+    by a click on a map or neuron, or by ?stage= in the URL, as in CNN Explainer)."""
+    names = [s.name for s in STAGES if s.kind in DETAIL_VIEWS]
+    stage = st.session_state.get("stage")
+    if stage not in names:
         return
-    st.info(STAGE_BY_NAME[stage].describe(model.config))
-    DETAIL_VIEWS[STAGE_BY_NAME[stage].kind](Detail(model, acts, stage, other))
+    _open_on_the_strongest(acts, stage)
+    DETAIL_VIEWS[STAGE_BY_NAME[stage].kind](Detail(model, acts, stage, view, other, font))
+    st.caption(STAGE_BY_NAME[stage].describe(model.config))
+
+
+def move_stage(delta: int) -> None:
+    """Open the previous (-1) or next (+1) stage that has a detail view, on its first map."""
+    names = [s.name for s in STAGES if s.kind in DETAIL_VIEWS]
+    current = st.session_state.get("stage")
+    k = names.index(current) if current in names else -1
+    st.session_state["stage"] = names[(k + delta) % len(names)]
+    st.session_state["map"] = 0
+
+
+def _open_on_the_strongest(acts: Acts, stage: str) -> None:
+    """A map opened anew starts at its strongest response, not at an all-zero corner of the background.
+    (A link that names the pixel keeps it: the state read from the URL counts as already opened.)"""
+    c = int(st.session_state.get("map", 0))
+    if st.session_state.get("_opened") == (stage, c):
+        return
+    st.session_state["_opened"] = (stage, c)
+    values = acts[stage]
+    if np.ndim(values) == 3 and 0 <= c < len(values):
+        st.session_state["row"], st.session_state["col"] = strongest(values[c])
+        st.session_state["in_map"] = -1

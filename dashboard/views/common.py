@@ -7,6 +7,8 @@ import numpy as np
 import streamlit as st
 
 from dashboard.figures import clicked_index
+from dashboard.figures_detail import Paint
+from dashboard.overview import View, colouring
 from lenet.model import LeNet
 
 Acts = dict[str, np.ndarray]  # stage name -> one image's output, no batch dimension
@@ -19,7 +21,13 @@ class Detail:
     model: LeNet
     acts: Acts
     stage: str
+    view: View  # how the overview shows these outputs: detail views colour them the same way
     other: tuple[LeNet, Acts] | None = None  # compare mode: the model compared with, and its outputs
+    font: int = 12  # figure text size for this screen
+
+    def paint(self, stage: str, c: int | None = None) -> Paint:
+        """The colours of a stage's map c (or all of it) as the overview has them."""
+        return Paint(*colouring(self.view, stage, c))
 
 
 def map_ui(count: int, label: str) -> int:

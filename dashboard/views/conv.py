@@ -1,37 +1,58 @@
 """The conv detail view: every input map under the window, kernel ⊙ patch, the sums, bias and activation."""
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from dashboard.charts import CHART_OPTIONS, chart
+from dashboard.figures import clicked_customdata
 from dashboard.figures_detail import MAX_PICKABLE, conv_figure
-from dashboard.views.common import Detail, clicked_pixel, position_ui, step
+from dashboard.views.common import Detail, position_ui, step
 from lenet.explain import conv_window
 from lenet.ops import ACTIVATIONS
 from lenet.stages import next_stage, previous_stage
 
-PLAY_SECONDS = 0.7  # one window position per timed rerun while 'play' is on
+PLAY_SECONDS = 0.25  # one window position per timed rerun while 'play' is on: four a second
 
 
 def show(d: Detail) -> None:
     """While 'play' is on the view reruns alone (a fragment) every PLAY_SECONDS, one pixel further."""
     playing = bool(st.session_state.get("playing"))
-    st.fragment(_sliding_window, run_every=PLAY_SECONDS if playing else None)(d)
+    st.fragment(_sliding_window, run_every=PLAY_SECONDS if playing else None)(d, playing)
 
 
-def _sliding_window(d: Detail) -> None:
+def _clicked(key: str, W: int) -> None:
+    """A click on the figure: an output pixel (its index) or one of the input maps (["in", m])."""
+    for cd in clicked_customdata(st.session_state.get(key)):
+        if isinstance(cd, list) and len(cd) == 2 and cd[0] == "in":
+            st.session_state["in_map"] = int(cd[1])
+            return
+        if isinstance(cd, (int, float)):
+            st.session_state["row"], st.session_state["col"] = divmod(int(cd), W)
+            return
+
+
+def _sliding_window(d: Detail, created_playing: bool) -> None:
+    if bool(st.session_state.get("playing")) != created_playing:
+        st.rerun(scope="app")  # play switched: the fragment is made again with (or without) its timer
     C, H, W = d.acts[d.stage].shape
-    if st.session_state.get("playing"):  # each timed rerun of the fragment moves one position on
+    if created_playing:  # each timed rerun of the fragment moves one position on
         step(H, W, 1)
     c, i, j = position_ui(C, H, W, "output map", steps=True)
     w = conv_window(d.model, d.acts, d.stage, c, i, j)
-    st.caption("the output pixel: " + ("click it on the output map, " if H * W <= MAX_PICKABLE else "") +
-               "choose its row and column, step or play")
+    n_in = len(w.channel_sums)
+    chosen = st.session_state.get("in_map", -1)
+    if not 0 <= chosen < n_in:  # at first the input map that adds the most
+        chosen = int(np.argmax(np.abs(w.channel_sums)))
     source = previous_stage(d.stage)
     act = ACTIVATIONS[d.model.config.activation]
+    hints = ["click an output pixel, " if H * W <= MAX_PICKABLE else "", "click an input map to see its numbers, "
+             if n_in > 1 else ""]
+    st.caption("the output pixel: " + "".join(hints) + "choose its row and column, step or play")
     key = "cv_fig"
-    chart(conv_figure(w, d.acts[d.stage][c], c, d.stage, source.name, source.kind == "input", act.label),
-          key=key, on_select=lambda: clicked_pixel(key, W), selection_mode="points", config=CHART_OPTIONS)
+    chart(conv_figure(w, d.acts[d.stage][c], c, d.stage, source.name, act.label, d.paint(source.name),
+                      d.paint(d.stage, c), chosen, d.font),
+          key=key, on_select=lambda: _clicked(key, W), selection_mode="points", config=CHART_OPTIONS)
     sums = " + ".join(f"{s:.3f}" for s in w.channel_sums)
     st.markdown(
         f"**Sum per input map:** {sums}  \n"

@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from dashboard.charts import CHART_OPTIONS, chart
+from dashboard.colours import WEIGHTS
 from dashboard.figures import stage_figure
 from dashboard.figures_detail import contributions_figure
 from dashboard.views.common import Detail, map_ui
@@ -43,5 +44,5 @@ def show(d: Detail) -> None:
         if source is not None:
             C, H, W = source.shape
             chart(stage_figure(n.weights.reshape(source.shape), f"neuron {k}'s {n.weights.size} weights as {C} "
-                               f"maps of {H}×{W} (one per {source.name} map)", height=360), key="dn_w",
+                               f"maps of {H}×{W} (one per {source.name} map)", WEIGHTS, height=360), key="dn_w",
                   config=CHART_OPTIONS)

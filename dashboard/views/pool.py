@@ -19,7 +19,8 @@ def show(d: Detail) -> None:
         windows.append(pool_window(*d.other, d.stage, c, i, j))
     source = previous_stage(d.stage).name
     key = "pl_fig"
-    chart(pool_figure(windows, d.acts[source][c], d.acts[d.stage][c], i, j, source, d.stage, c),
+    chart(pool_figure(windows, d.acts[source][c], d.acts[d.stage][c], i, j, source, d.stage, c,
+                      d.paint(source, c), d.paint(d.stage, c), d.font),
           key=key, on_select=lambda: clicked_pixel(key, W), selection_mode="points", config=CHART_OPTIONS)
     for w in windows:
         op = POOLINGS[w.op]

@@ -66,25 +66,36 @@ def fresh_caches():
     yield
 
 
+def _captions(at: AppTest) -> str:
+    return " ".join(c.value for c in at.caption)
+
+
+def _text(at: AppTest) -> str:
+    return " ".join(m.value for m in at.markdown)
+
+
 def test_default_view_runs_and_shows_every_stage():
     at = _run()
     (overview,) = _overviews(at)
-    titles = " ".join(_labels(overview))
-    for name in ("Input", "Conv 1", "Activation 1", "Pooling 1", "Conv 2", "Pooling 2", "fc1", "fc2",
-                 "fc3", "logits", "Softmax"):
-        assert name in titles, name
-    assert "156 params" in titles and "2,416 params" in titles  # the shape printout, alive
-    # a header's lines are separate lines (<br>), its second one small
-    assert '<br><span style="font-size:11px;color:#444">6×28×28 · 156 params</span>' in titles
-    assert "48,120 p." in titles and "850 p." in titles
-    assert any("Ankle boot" in m.value for m in at.get("metric"))  # test image 0 is an ankle boot
-    # no detail view until a stage is chosen (or a map clicked), as in CNN Explainer
-    assert at.selectbox(key="stage").value == "" and not any("Sum per input map" in m.value for m in at.markdown)
+    titles = _labels(overview)
+    for name in ("Input", "Conv 1", "Activation 1", "Pooling 1", "Conv 2", "Pooling 2", "fc1", "fc2", "fc3",
+                 "Softmax"):
+        assert f"<b>{name}</b>" in titles, name
+    assert {"156 params", "2,416 params", "48,120 p.", "850 p.", "10 logits", "6×28×28"} <= set(titles)
+    assert "**Ankle boot** 100% · correct" in _text(at)  # test image 0 is an ankle boot
+    assert "relu + max pooling (trained) · test image #0: Ankle boot" in _captions(at)
+    # no detail view until a map or neuron is clicked (or ?stage= given), as in CNN Explainer
+    assert at.session_state["stage"] == "" and "Sum per input map" not in _text(at)
     # every chart without Streamlit's theme (charts.chart): the figures carry their own look, no template
-    assert [el.proto.theme for el in at.get("plotly_chart")] == [""] * 2  # gallery, overview
-    at.selectbox(key="stage").set_value("conv1").run()
-    assert any("Sum per input map" in m.value for m in at.markdown) and at.query_params["stage"] == "conv1"
+    assert [el.proto.theme for el in at.get("plotly_chart")] == [""] * 2  # thumbnail strip, overview
+    at.session_state["stage"] = "conv1"
+    at.run()
+    assert "Sum per input map" in _text(at) and at.query_params["stage"] == "conv1"
     assert [el.proto.theme for el in at.get("plotly_chart")] == [""] * 3  # and the conv detail
+    at.button(key="stage_fwd").click().run()  # the dialog's next stage
+    assert at.session_state["stage"] == "act1" and at.query_params["stage"] == "act1"
+    at.button(key="close_detail").click().run()
+    assert at.session_state["stage"] == "" and "stage" not in at.query_params
 
 
 def test_pooling_toggle_changes_the_figures():
@@ -107,7 +118,7 @@ def _image_acts(model, index: int = 0) -> dict[str, np.ndarray]:
 
 def test_swapping_only_the_pooling_keeps_the_weights():
     at = _run({"mode": "swap", "w": "relu-max", "pool": "avg"})
-    assert any("weights trained with relu-max" in m.label for m in at.get("metric"))
+    assert "relu + avg pooling (weights trained with relu-max)" in _captions(at)
     (overview,) = _overviews(at)
     acts = _image_acts(with_ops(load_pretrained("relu", "max"), pooling="avg"))
     for stage in ("conv1", "act1", "pool1", "conv2"):  # relu-max's weights, before and after average pooling
@@ -119,23 +130,30 @@ def test_swapping_only_the_pooling_keeps_the_weights():
     assert np.abs(acts["conv1"] - trained["conv1"]).max() > 0.1
 
 
-def test_stage_selection_opens_its_detail_view_with_the_models_own_numbers():
-    at = _run({"i": "5", "j": "6", "map": "2"})
-    at.selectbox(key="stage").set_value("pool1").run()
-    assert not at.exception
+def test_a_detail_view_shows_the_models_own_numbers():
+    at = _run({"stage": "pool1", "i": "5", "j": "6", "map": "2"})
     w = pool_window(load_pretrained("relu", "max"), _image_acts(load_pretrained("relu", "max")), "pool1", 2, 5, 6)
     assert w.value > 0  # a window on the garment, not the black background
-    text = " ".join(m.value for m in at.markdown)
-    assert f"max pooling: {POOLINGS['max'].spelled(w.window)} = {w.value:.4f}" in text
-    at.selectbox(key="stage").set_value("softmax").run()
-    assert any("prediction: **Ankle boot**" in m.value for m in at.markdown)
+    assert f"max pooling: {POOLINGS['max'].spelled(w.window)} = {w.value:.4f}" in _text(at)
+    at.session_state["stage"] = "softmax"
+    at.run()
+    assert "prediction: **Ankle boot**" in _text(at)
+
+
+def test_a_map_opened_without_a_pixel_starts_at_its_strongest_response():
+    at = _run({"stage": "pool1", "map": "2"})
+    acts = _image_acts(load_pretrained("relu", "max"))
+    i, j = np.unravel_index(int(np.argmax(acts["pool1"][2])), (14, 14))
+    assert (at.session_state["row"], at.session_state["col"]) == (i, j)
+    w = pool_window(load_pretrained("relu", "max"), acts, "pool1", 2, int(i), int(j))
+    assert w.value == acts["pool1"][2].max() > 0.5 and f"= {w.value:.4f}**" in _text(at)
 
 
 def test_l2_pooling_from_the_ops_table_runs_in_the_explorer():
     at = _run({"pool": "l2", "stage": "pool1", "i": "5", "j": "6", "map": "2"})
     assert _seg(at, "Pooling").options == [op.label for op in POOLINGS.values()]  # the toggle lists the table
-    assert any("No shipped weights were trained with L2 pooling" in c.value for c in at.sidebar.caption)
-    assert any("relu + l2 pooling (weights trained with relu-avg)" in m.label for m in at.get("metric"))
+    assert "no shipped weights were trained with L2 pooling" in _captions(at)
+    assert "relu + l2 pooling (weights trained with relu-avg)" in _captions(at)
     model = with_ops(load_pretrained("relu", "avg"), pooling="l2")
     w = pool_window(model, _image_acts(model), "pool1", 2, 5, 6)
     text = " ".join(m.value for m in at.markdown)
@@ -147,9 +165,9 @@ def test_query_string_round_trip():
     assert at.session_state["index"] == 5 and at.session_state["pooling"] == "avg"
     assert at.session_state["activation"] == "sigmoid" and at.session_state["stage"] == "fc1"
     assert at.session_state["map"] == 7 and at.session_state["color_range"] == "network"
-    assert any("Neuron 7" in m.value for m in at.markdown)
-    at.selectbox(key="stage").set_value("conv2").run()
-    assert at.query_params["stage"] == "conv2" and at.query_params["idx"] == "5"
+    assert "Neuron 7" in _text(at)
+    at.button(key="stage_back").click().run()
+    assert at.query_params["stage"] == "pool2" and at.query_params["idx"] == "5"
 
 
 def test_bad_query_values_fall_back_to_defaults():
@@ -160,8 +178,8 @@ def test_bad_query_values_fall_back_to_defaults():
 def test_works_without_the_dataset(monkeypatch, tmp_path):
     monkeypatch.setenv("LENET_DATA_DIR", str(tmp_path))
     at = _run({"mode": "swap", "w": "relu-avg"})  # a swap's accuracy is measured on what is there
-    assert any("bundled" in i.value and "apt-get install" in i.value for i in at.info)
-    assert any("on the bundled test images (1,000 images)" in c.value for c in at.caption)
+    assert any("bundled" in i.value and "apt-get install" in i.value for i in at.sidebar.info)
+    assert "bundled test image #0" in _captions(at)
 
 
 def test_corrupt_weights_file_is_named_and_other_variants_work(monkeypatch, tmp_path):
@@ -173,19 +191,40 @@ def test_corrupt_weights_file_is_named_and_other_variants_work(monkeypatch, tmp_
     assert any("lenet-relu-max.pt" in e.value and "corrupt" in e.value for e in at.error)
     _seg(at, "Pooling").set_value("avg").run()
     assert not at.exception and not at.error
-    assert any("relu + avg" in m.label for m in at.get("metric"))
+    assert "relu + avg pooling (trained)" in _captions(at)
 
 
-def test_compare_mode_shows_both_and_the_difference():
-    at = _run({"cmp": "1"})
+def _titles(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if m.value.startswith(("**A** ", "**B** ", "**A − B**"))]
+
+
+def test_compare_shows_the_clean_effect_of_the_pooling_by_default():
+    """Same weights, only the pooling swapped: conv1 (before any pooling) is identical in A and B."""
+    at = _run({"cmp": "1"})  # an older link: compare pooling
     figs = _overviews(at)
-    assert [f["layout"]["title"]["text"].split(":")[0] for f in figs] == ["A", "B", "A − B, stage by stage"]
+    titles = _titles(at)
+    assert [t.split("**")[1] for t in titles] == ["A", "B", "A − B"]
+    assert "relu + max pooling (trained)" in titles[0] and "relu + avg pooling (weights trained with relu-max)" \
+        in titles[1]
     a, b, diff = (_stage_z(f, "pool1") for f in figs)
     atol = sum(tolerance(_picture(f, "pool1")) for f in figs)
-    assert np.nanmax(np.abs((a - b) - diff)) <= atol and np.nanmax(np.abs(diff)) > 10 * atol
+    assert np.nanmax(np.abs((a - b) - diff)) <= atol and np.nanmax(np.abs(diff)) > 3 * atol
+    conv1 = _picture(figs[2], "conv1")
+    assert np.nanmax(np.abs(values_of(conv1))) <= tolerance(conv1)  # the clean effect: nothing before pooling
+    assert _picture(figs[0], "pool1")["meta"] == _picture(figs[1], "pool1")["meta"]  # one colour range
+    xs = [_picture(f, "conv2")["x0"] for f in figs]
+    assert xs[0] == xs[1] == xs[2]  # column for column
     assert "input" not in {t.get("name") for t in figs[2]["data"]}  # the same image: no difference to show
-    labels = [m.label for m in at.get("metric")]
-    assert any("max pooling" in text for text in labels) and any("avg pooling" in text for text in labels)
+
+
+def test_compare_trained_variants_and_activations():
+    at = _run({"cmp": "pool-trained"})
+    titles = _titles(at)
+    assert "relu + avg pooling (trained)" in titles[1]
+    conv1 = _stage_z(_overviews(at)[2], "conv1")
+    assert np.nanmax(np.abs(conv1)) > 0.1  # two separately trained networks differ before any pooling
+    at = _run({"cmp": "act"})
+    assert "sigmoid + max pooling (weights trained with relu-max)" in _titles(at)[1]
 
 
 def test_sliding_window_steps_along_the_rows():
@@ -200,7 +239,7 @@ def test_sliding_window_steps_along_the_rows():
 
 
 def test_compare_mode_shows_both_pooling_windows():
-    at = _run({"cmp": "1", "stage": "pool1", "i": "5", "j": "6"})
+    at = _run({"cmp": "pool", "stage": "pool1", "i": "5", "j": "6"})
     text = " ".join(m.value for m in at.markdown)
     assert "max pooling: max(" in text and "average pooling: (" in text
     (pool,) = [f for _, f in _charts(at) if any(t.get("name") == "window" for t in f["data"])]

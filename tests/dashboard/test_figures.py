@@ -1,13 +1,12 @@
-"""Figure builders, tested directly: traces, pictures (decoded back to values), pickers, colour ranges."""
+"""The shared figure pieces, tested directly: colour scales, pictures (decoded back to values), pickers, the
+thumbnail strip; and every builder's output against Plotly's validation."""
 import numpy as np
 import pytest
 
 import dashboard.board as B
+import dashboard.colours as C
 import dashboard.figures as F
-import dashboard.figures_detail as FD
-import dashboard.figures_overview as FO
-from lenet.data import CLASS_NAMES
-from lenet.explain import ConvWindow, PoolWindow
+import dashboard.figures_inputs as FI
 from tests.pictures import rgba_of, tolerance, values_of
 
 
@@ -25,13 +24,12 @@ def _picked(spec: dict, field: str) -> list:
     return [v for t in spec["data"] if t.get("name") == "pickers" for v in t[field]]
 
 
-def test_one_tiling_rule_for_squares_and_tall_columns():
+def test_grid_shape_tiles_towards_an_aspect():
     # square (a gallery, the fc1 weights): as many columns as rows, fewer columns on a tie
     assert F.grid_shape(16, 10, 10) == (4, 4) and F.grid_shape(6, 28, 28) == (3, 2)
     assert F.grid_shape(1, 28, 28) == (1, 1) and F.grid_shape(24, 28, 28) == (5, 5)
-    # tall (the overview's columns, FO.TALL): six maps one above the other, sixteen in two columns
-    assert F.grid_shape(6, 28, 28, FO.TALL) == (6, 1) and F.grid_shape(6, 14, 14, FO.TALL) == (6, 1)
-    assert F.grid_shape(16, 10, 10, FO.TALL) == (8, 2) and F.grid_shape(16, 5, 5, FO.TALL) == (8, 2)
+    # tall: six maps one above the other, sixteen in two columns
+    assert F.grid_shape(6, 28, 28, 0.2) == (6, 1) and F.grid_shape(16, 10, 10, 0.2) == (8, 2)
     assert F.grid_shape(7, 3, 3, 100.0) == (1, 7)  # wide: one row
 
 
@@ -44,15 +42,30 @@ def test_tile_places_every_map_with_gaps():
     assert centres[6] == (22 + 4.5, 11 + 4.5)
 
 
-def test_diverging_colours_are_centred_on_zero_and_gaps_are_transparent():
+def test_signed_colours_are_centred_on_zero_and_gaps_are_transparent():
     z = np.array([[-2.0, 0.0, 2.0, np.nan, 5.0]], dtype=np.float32)
-    rgba = F.diverging_rgba(z, 2.0)
-    assert tuple(rgba[0, 0, :3]) == tuple(F.DIVERGING_LUT[0])  # −limit: darkest blue
-    assert tuple(rgba[0, 2, :3]) == tuple(F.DIVERGING_LUT[255])  # +limit: darkest red
+    rgba = C.SIGNED.rgba(z, 2.0)
+    assert tuple(rgba[0, 0, :3]) == tuple(C.SIGNED.lut[0])  # −limit: darkest blue
+    assert tuple(rgba[0, 2, :3]) == tuple(C.SIGNED.lut[255])  # +limit: darkest red
     assert rgba[0, 0, 2] > rgba[0, 0, 0] and rgba[0, 2, 0] > rgba[0, 2, 2]
     assert (rgba[0, 1, :3] > 240).all()  # zero is (nearly) white
     assert rgba[0, 3, 3] == 0 and (rgba[0, [0, 1, 2, 4], 3] == 255).all()
     assert tuple(rgba[0, 4]) == tuple(rgba[0, 2])  # beyond the limit: clipped
+
+
+def test_a_value_gets_the_same_colour_on_the_signed_and_the_positive_scale():
+    v = np.linspace(0, 3.0, 31, dtype=np.float32)[None]
+    signed, positive = C.SIGNED.rgba(v, 3.0).astype(int), C.POSITIVE.rgba(v, 3.0).astype(int)
+    assert np.abs(signed - positive).max() <= 4  # the positive scale is the signed scale's upper half
+    assert (positive[0, 0, :3] > 240).all() and positive[0, -1, 0] > positive[0, -1, 2]  # white 0 to red
+
+
+def test_weights_have_a_scale_of_their_own_and_every_scale_a_legend():
+    w = C.WEIGHTS.rgba(np.array([[-1.0, 1.0]]), 1.0)[0, :, :3].astype(int)
+    a = C.SIGNED.rgba(np.array([[-1.0, 1.0]]), 1.0)[0, :, :3].astype(int)
+    assert np.abs(w - a).sum(-1).min() > 100  # neither end looks like an activation's colour
+    assert C.SIGNED.legend(7.04) == "−7.04 … 0 … 7.04" and C.POSITIVE.legend(2.5) == "0 … 2.5"
+    assert C.IMAGE.legend(1.0) == "0 … 1" and C.WEIGHTS.legend(0.4, per_map=True) == "each map ÷ its own max"
 
 
 def test_stage_figure_is_one_picture_one_picker_and_a_colour_bar():
@@ -65,7 +78,7 @@ def test_stage_figure_is_one_picture_one_picker_and_a_colour_bar():
     assert values.shape == z.shape and np.isnan(values).sum() == np.isnan(z).sum()
     assert np.nanmax(np.abs(values - z)) <= tolerance(picture)
     lim = np.abs(maps).max()
-    assert picture["meta"][0] == pytest.approx(lim) and bar["zmax"] == pytest.approx(lim)
+    assert picture["meta"] == [pytest.approx(lim), "signed"] and bar["zmax"] == pytest.approx(lim)
     assert list(picker["customdata"]) == list(range(6))
     assert picker["hovertext"][2] == f"map 2: {maps[2].min():.3g} … {maps[2].max():.3g}"
     assert len(fig.layout.shapes) == 1  # the selected map is outlined
@@ -78,10 +91,12 @@ def test_colour_range_modes():
     network = F.stage_figure(maps, "x", limit=10.0)
     assert _trace(network, "maps")["meta"][0] == 10.0 and network.data[2].zmax == 10.0
     assert np.nanmin(values_of(_trace(network, "maps"))) == pytest.approx(-4.0, abs=0.2)
-    grey = F.stage_figure(maps[:1] * 0 + 0.5, "input", kind="input")
-    assert _trace(grey, "maps")["meta"][0] is None
+    grey = F.stage_figure(maps[:1] * 0 + 0.5, "input", C.IMAGE)
+    assert _trace(grey, "maps")["meta"] == [1.0, "image"]
     assert (grey.data[2].zmin, grey.data[2].zmax) == (0.0, 1.0)  # the colour bar of the greys
     assert np.nanmax(np.abs(values_of(_trace(grey, "maps")) - 0.5)) < 0.01
+    weights = F.stage_figure(maps, "w", C.WEIGHTS)
+    assert _trace(weights, "maps")["meta"][1] == "weights" and weights.data[2].zmin == pytest.approx(-4.0)
 
 
 def test_png_uri_round_trips_the_image():
@@ -96,62 +111,7 @@ def test_clicked_index_reads_selection_events():
     assert F.clicked_index(None) is None
 
 
-def _columns(rng):
-    maps = lambda *s: rng.normal(size=s).astype(np.float32)  # noqa: E731
-    probs = np.full(10, 0.05)
-    probs[9] = 0.55
-    return [FO.Column("input", "Input", "input", rng.uniform(size=(1, 28, 28)).astype(np.float32)),
-            FO.Column("conv1", "Conv 1", "maps", maps(6, 28, 28), selected=2),
-            FO.Column("pool2", "Pooling 2", "maps", maps(16, 5, 5), per_map=True),
-            FO.Column("fc1", "fc1", "vector", maps(120), limit=7.0),
-            FO.Column("softmax", "Softmax", "softmax", probs, labels=CLASS_NAMES, true_label=9)]
-
-
-def test_overview_is_one_figure_with_a_picture_per_stage():
-    cols = _columns(np.random.default_rng(3))
-    fig = FO.overview_figure(cols).to_dict()
-    kinds = [t["type"] for t in fig["data"]]
-    assert kinds.count("image") == 4 + 4  # a picture per map/vector column, and a colour strip under each
-    assert kinds.count("heatmap") == 0 and len(fig["data"]) <= 20  # few traces, whatever the number of maps
-    conv1 = next(t for t in fig["data"] if t.get("name") == "conv1")
-    z, _ = F.tile(cols[1].values, 1)  # six maps stacked in one tall column
-    assert np.nanmax(np.abs(values_of(conv1) - z)) <= tolerance(conv1)
-    pool2 = values_of(next(t for t in fig["data"] if t.get("name") == "pool2"))
-    assert np.nanmax(np.abs(pool2)) == pytest.approx(1.0)  # per-map range: each map ÷ its own max
-    fc1 = next(t for t in fig["data"] if t.get("name") == "fc1")
-    assert fc1["meta"][0] == 7.0 and values_of(fc1).shape == (120, 1)
-    labels = _labels(fig)
-    assert {"Input", "Conv 1", "Pooling 2", "fc1", "Softmax", "±7", "±1 ÷ max", "0 … 1"} <= set(labels)
-    assert "<b>Ankle boot ✓</b>" in labels and "<b>55%</b>" in labels
-    picked = _picked(fig, "customdata")
-    assert len(picked) == 1 + 6 + 16 + 120
-    assert picked[1 + 6 + 3] == ["pool2", 3]
-    assert len(fig["layout"]["shapes"]) == 1  # conv1 map 2 outlined
-
-
-def test_column_widths_follow_what_the_columns_draw():
-    input_, conv1, pool2, fc1, softmax = _columns(np.random.default_rng(1))
-    assert FO.column_width(conv1) < FO.column_width(pool2)  # one map per row against two
-    assert FO.column_width(fc1) < FO.column_width(conv1) < FO.column_width(input_) < FO.column_width(softmax)
-
-
-def test_focus_is_one_overview_column_tiled_to_its_space():
-    conv1 = _columns(np.random.default_rng(2))[1]
-    fig = FO.overview_figure([conv1], body=600.0, aspect=FO.WIDTH / 600.0).to_dict()
-    picture = next(t for t in fig["data"] if t.get("name") == "conv1")
-    z, _ = F.tile(conv1.values, 4)  # six maps in two rows of up to four (width / height ≈ 2, like the figure's)
-    assert values_of(picture).shape == z.shape
-    height, width = picture["dx"] * z.shape[0], picture["dx"] * z.shape[1]
-    assert height <= 600.0 and width <= FO.WIDTH and max(height / 600.0, width / FO.WIDTH) > 0.9  # fills the space
-
-
-def test_clicked_column_reads_stage_and_index():
-    assert FO.clicked_column({"selection": {"points": [{"customdata": ["conv2", 3]}]}}) == ("conv2", 3)
-    assert FO.clicked_column({"selection": {"points": [{"customdata": 3}]}}) is None
-    assert FO.clicked_column({}) is None
-
-
-def test_number_grid_writes_every_value_in_its_cell():
+def test_number_grid_writes_every_value_in_its_cell_white_on_dark():
     b = B.Board()
     b.numbers(np.array([[0.5, -1.0], [-0.001, 0.25]]), 10, 20, 30.0)
     fig = b.figure().to_dict()
@@ -161,72 +121,29 @@ def test_number_grid_writes_every_value_in_its_cell():
     assert (white["x"][0], white["y"][0]) == (10 + 45.0, 20 + 15.0)
 
 
-def _conv_window(C: int, pad: int, H: int) -> ConvWindow:
-    rng = np.random.default_rng(C)
-    padded = rng.uniform(size=(C, H + 2 * pad, H + 2 * pad))
-    patches, kernels = padded[:, 3:8, 4:9], rng.normal(size=(C, 5, 5))
-    products = patches * kernels
-    sums = products.sum((1, 2))
-    return ConvWindow(padded, patches, kernels, products, sums, 0.1, float(sums.sum() + 0.1), 0.0, pad, 3, 4)
-
-
-@pytest.mark.parametrize("C, pad, H", [(1, 2, 28), (6, 0, 14)])
-def test_conv_figure_shows_every_number_and_the_window(C, pad, H):
-    w = _conv_window(C, pad, H)
-    out = np.random.default_rng(9).normal(size=(H - 4 + 2 * pad,) * 2)
-    fig = FD.conv_figure(w, out, 2, "conv1" if C == 1 else "conv2", "input" if C == 1 else "pool1", C == 1,
-                         "relu").to_dict()
-    labels = _labels(fig)
-    assert "kernel of map 2" in labels
-    assert sum(t == B.number_text(v) for t in labels for v in [w.products[0, 1, 2]]) >= 1
-    assert len([t for t in labels if t.startswith("Σ = ")]) == C  # one sum per input map
-    kernel = [t for t in fig["data"] if t.get("name") == "kernel"]
-    assert len(kernel) == C and np.allclose(values_of(kernel[C - 1]), w.kernels[C - 1], atol=tolerance(kernel[0]))
-    assert len(fig["layout"]["shapes"]) == C + 1  # the window on every input map, the output pixel
-    if C == 1:  # 28×28: too many pixels to give each a marker; row and column inputs choose the pixel
-        assert not _picked(fig, "customdata")
-    else:
-        assert _picked(fig, "customdata") == list(range(out.size))  # every output pixel can be clicked
-        assert _picked(fig, "hovertext")[5] == f"conv2 map 2 (0, 5): {out[0, 5]:.4f}"
-
-
-def test_pool_figure_shows_every_op_when_comparing():
-    m = np.arange(16, dtype=np.float64).reshape(4, 4)
-    windows = [PoolWindow(m[2:4, 0:2], "max", 13.0, (1, 1), 2, 0), PoolWindow(m[2:4, 0:2], "avg", 10.5, None, 2, 0),
-               PoolWindow(m[2:4, 0:2], "l2", 10.55, None, 2, 0)]
-    fig = FD.pool_figure(windows, m, np.zeros((2, 2)), 1, 0, "act1", "pool1", 0).to_dict()
-    labels = _labels(fig)
-    assert "max = 13.0000" in labels and "mean = 10.5000" in labels and "rms = 10.5500" in labels
-    assert {"2×2 window, max pooling", "2×2 window, average pooling", "2×2 window, L2 pooling"} <= set(labels)
-    assert labels.count("13.00") == 3  # the window's numbers, once per op
-    assert len([t for t in fig["data"] if t.get("name") == "window"]) == 3
-    # outlines: the window on the input map, max's deciding input, the output pixel; none for avg or L2
-    assert len(fig["layout"]["shapes"]) == 3
-
-
-def test_detail_charts():
-    x = np.linspace(-3, 3, 7)
-    act = FD.activation_figure(x, np.maximum(x, 0), np.array([1.0, -1.0]), np.array([1.0, 0.0]), "relu", (1.0, 1.0))
-    assert [t.name for t in act.data] == ["relu", "this map", "selected"]
-    contrib = FD.contributions_figure(np.array([0.5, -2.0, 1.0]), np.array([1, 2]), ["a", "b", "c"], 0.1, -0.4)
-    assert list(contrib.data[0].y) == ["b", "c", "bias", "= value"]
-    lo, hi = contrib.layout.xaxis.range  # room beyond the longest bars for their written values
-    assert lo < -2.0 - 0.3 and hi > 1.0 + 0.3 and contrib.layout.yaxis.automargin  # and for the names
+def test_thumbnail_strip_frames_the_misclassified_and_reports_positions():
+    images = (np.random.default_rng(1).uniform(size=(8, 28, 28)) * 255).astype(np.uint8)
+    wrong = [False, True, False, False, True, False, False, False]
+    fig = FI.thumbnail_strip(images, wrong, [f"#{k}" for k in range(8)], 46, 400).to_dict()
+    assert fig["layout"]["width"] == 400 and fig["layout"]["height"] < 60  # a slim strip
+    assert _picked(fig, "customdata") == list(range(8))
+    frames = fig["layout"]["shapes"]
+    assert len(frames) == 2 and {s["line"]["color"] for s in frames} == {FI.WRONG}
+    picture = next(t for t in fig["data"] if t.get("name") == "thumbnails")
+    assert np.nanmax(np.abs(values_of(picture)[:28, :28] - images[0] / 255.0)) <= tolerance(picture)
 
 
 def _every_figure():
+    from tests.dashboard.test_figures_detail import every_detail_figure
+    from tests.dashboard.test_figures_overview import every_overview_figure
+
     rng = np.random.default_rng(5)
     maps = rng.normal(size=(16, 5, 5)).astype(np.float32)
     yield F.stage_figure(maps, "pool2", selected=3, per_map=True)
-    yield F.stage_figure(rng.uniform(size=(24, 28, 28)), "gallery", kind="input", colour_bar=False)
-    yield FO.overview_figure(_columns(rng))
-    yield FO.overview_figure(_columns(rng)[3:4], body=600.0, aspect=2.0)
-    yield FD.conv_figure(_conv_window(6, 0, 14), rng.normal(size=(10, 10)), 0, "conv2", "pool1", False, "sigmoid")
-    p = PoolWindow(np.ones((2, 2)), "avg", 1.0, None, 0, 0)
-    yield FD.pool_figure([p], np.ones((28, 28)), np.ones((14, 14)), 0, 0, "act1", "pool1", 0)
-    x = np.linspace(-3, 3, 7)
-    yield FD.activation_figure(x, np.maximum(x, 0), x, np.maximum(x, 0), "relu")
-    yield FD.contributions_figure(np.array([0.5, -2.0]), np.array([1, 0]), ["a", "b"], 0.1, -1.4)
+    yield F.stage_figure(maps, "weights", C.WEIGHTS, colour_bar=True)
+    yield FI.thumbnail_strip((rng.uniform(size=(5, 28, 28)) * 255).astype(np.uint8), [True] * 5, ["x"] * 5, 46, 300)
+    yield from every_overview_figure()
+    yield from every_detail_figure()
 
 
 def test_every_figure_passes_plotly_validation():

@@ -38,10 +38,55 @@ def browser():
         b.close()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test, so that fixtures can tell a failure."""
+    outcome = yield
+    setattr(item, "report_" + call.when, outcome.get_result())
+
+
+def _watch(pg) -> None:
+    """Keep the page's console messages and errors, for a failing test's artifacts."""
+    pg.messages = []
+    pg.on("console", lambda m: pg.messages.append(f"console {m.type}: {m.text}"))
+    pg.on("pageerror", lambda e: pg.messages.append(f"page error: {e}"))
+
+
+def _screenshot_if_failed(request, pages) -> None:
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        for k, pg in enumerate(pages):
+            pg.screenshot(path=str(ARTIFACTS / f"failed-{request.node.name}-{k}.png"))
+            (ARTIFACTS / f"failed-{request.node.name}-{k}.log").write_text(
+                f"{pg.url}\n" + "\n".join(getattr(pg, "messages", [])))
+
+
 @pytest.fixture
-def page(browser, server):
-    context = browser.new_context(viewport={"width": 1700, "height": 2200})
+def page(browser, server, request):
+    """A page the size of a 1920×1080 projector (a screenshot in test-artifacts/ if the test fails)."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
     pg = context.new_page()
     pg.set_default_timeout(60_000)
+    _watch(pg)
     yield pg
+    _screenshot_if_failed(request, [pg])
     context.close()
+
+
+@pytest.fixture
+def page_at(browser, server, request):
+    """page_at(width, height): a page of that size (closed after the test)."""
+    contexts = []
+
+    def make(width: int, height: int):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        pg = context.new_page()
+        pg.set_default_timeout(60_000)
+        _watch(pg)
+        return pg
+
+    yield make
+    _screenshot_if_failed(request, [p for c in contexts for p in c.pages])
+    for context in contexts:
+        context.close()

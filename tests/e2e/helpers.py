@@ -11,16 +11,43 @@ _IDLE_AND_PAINTED = """() => {
 }"""
 
 
-def wait_for_app(page, text: str = "LeNet, stage by stage") -> None:
+def wait_for_app(page, text: str = "what the network sees") -> None:
     """Until the page shows text and every Plotly chart on it has painted."""
-    page.get_by_text(text).first.wait_for()
+    page.get_by_text(text).filter(visible=True).first.wait_for()  # not a stale copy being replaced
     page.wait_for_timeout(250)  # a rerun may start right after the first paint
     page.wait_for_function(_IDLE_AND_PAINTED, timeout=60_000)
 
 
+# Laid out for this window: the overview's figure is as wide as the main column (the browser has told its size,
+# and the figure drawn for it has replaced the first one).
+_LAID_OUT = """() => {
+    const gd = document.querySelector('.st-key-overview .js-plotly-plot');
+    const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+    if (!gd || !gd._fullLayout || !main) return false;
+    const style = getComputedStyle(main);
+    const room = main.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return Math.abs(gd._fullLayout.width - room) < 12;
+}"""
+
+
+def wait_laid_out(page, text: str = "what the network sees") -> None:
+    """Until the page shows text and the overview is drawn for this window's size."""
+    wait_for_app(page, text)
+    page.wait_for_function(_LAID_OUT, timeout=60_000)
+    page.wait_for_timeout(300)
+
+
+def overview(page):
+    """The overview chart's locator."""
+    return page.locator(".st-key-overview .js-plotly-plot").first
+
+
 def assert_no_errors(page) -> None:
+    """No exception shown on the page, and none in its JavaScript (the test fixtures record those)."""
     errors = page.locator("[data-testid='stException']").all_inner_texts()
     assert not errors, errors[0][:2000]
+    crashes = [m for m in getattr(page, "messages", []) if m.startswith("page error")]
+    assert not crashes, crashes[:3]
 
 
 # Where on the page a picker point (an invisible marker whose click selects, figures.picker_trace) lies,

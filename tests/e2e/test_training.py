@@ -32,7 +32,7 @@ def test_train_watch_stop_and_explore(page, server):
 
     # leave for the explorer and come back: the live curves are still there
     page.goto(server + "/")
-    wait_for_app(page, "Explain stage")
+    wait_for_app(page)
     page.goto(server + "/training")
     page.get_by_text("sigmoid + avg pooling — running").wait_for(timeout=60_000)
     page.get_by_role("button", name="Stop").click()
@@ -41,7 +41,7 @@ def test_train_watch_stop_and_explore(page, server):
     assert_no_errors(page)
 
     page.goto(server + "/?mode=user")
-    wait_for_app(page, "Explain stage")
+    wait_for_app(page)
     assert page.get_by_text("e2e-run.pt").count() >= 1
     assert page.get_by_text("Epoch (watch the feature maps form)").count() == 1
     assert_no_errors(page)

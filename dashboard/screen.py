@@ -1,0 +1,65 @@
+"""The screen the page is shown on: its size, reported by the browser, and the page's compact look.
+
+Streamlit's server does not know the browser's size, so a tiny component (JavaScript only, nothing drawn)
+reports the main column's width and the window's height, and again after every resize. The figures are then
+laid out in CSS pixels for that screen (figures_overview.Screen): text stays at the size it was laid out in,
+which is what keeps it readable and unclipped on a projector.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.figures_overview import DEFAULT_SCREEN, Screen
+
+_JS = """
+export default function(component) {
+    const { setStateValue } = component;
+    const main = () => document.querySelector('[data-testid="stMainBlockContainer"]');
+    const measure = () => {
+        const el = main();
+        let width = window.innerWidth;
+        if (el) {
+            const style = getComputedStyle(el);
+            width = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        }
+        return [Math.floor(width), Math.floor(window.innerHeight)];
+    };
+    window.__lenetReport = () => {
+        const [w, h] = measure();
+        const last = window.__lenetScreen;
+        if (last && Math.abs(last[0] - w) < 8 && Math.abs(last[1] - h) < 8) return;
+        window.__lenetScreen = [w, h];
+        setStateValue("size", [w, h]);
+    };
+    if (!window.__lenetWatch) {  // once per page: the main column can change width without the window resizing
+        let timer = null;
+        window.__lenetWatch = () => { clearTimeout(timer); timer = setTimeout(() => window.__lenetReport(), 150); };
+        window.addEventListener("resize", window.__lenetWatch);
+        new ResizeObserver(window.__lenetWatch).observe(main() || document.body);
+    }
+    window.__lenetWatch();
+}
+"""
+
+_screen = st.components.v2.component("lenet_screen", js=_JS)
+
+# Compact page: little padding, the header's height kept for its buttons, the size component out of sight.
+_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] {padding: 2.6rem 1.2rem 0.5rem 1.2rem; max-width: none;}
+[data-testid="stHeader"] {height: 2.5rem; min-height: 2.5rem;}
+.st-key-screen {display: none;}
+</style>
+"""
+
+
+def screen_ui(reserved: float) -> Screen:
+    """The room for the main figure: the main column's width, the window's height less `reserved` pixels
+    for what sits above and below it (DEFAULT_SCREEN until the browser has reported)."""
+    st.html(_CSS)
+    result = _screen(key="screen", on_size_change=lambda: None, default={"size": None})
+    size = result.get("size") if hasattr(result, "get") else None
+    if not size:
+        return DEFAULT_SCREEN
+    width, height = size
+    return Screen(float(width), float(max(300.0, height - reserved)))

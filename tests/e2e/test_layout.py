@@ -1,0 +1,95 @@
+"""The explorer as a class sees it, at 1280×720, 1366×768 and 1920×1080: the whole network on the first screen,
+text large enough for the back row and never clipped, details opening where the eye is, play playing."""
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.helpers import ARTIFACTS, assert_no_errors, overview, picker_position, wait_laid_out
+
+VIEWPORTS = [(1280, 720), (1366, 768), (1920, 1080)]
+
+# Every text of the overview: its font size and box, and whether any two overlap or one leaves the figure.
+_TEXTS = """() => {
+    const gd = document.querySelector('.st-key-overview .js-plotly-plot');
+    const fig = gd.getBoundingClientRect();
+    const boxes = [...gd.querySelectorAll('.textpoint text, g.textpoint text, text.textpoint')]
+        .concat([...gd.querySelectorAll('.scatterlayer text')])
+        .filter((t, i, all) => all.indexOf(t) === i && t.textContent.trim());
+    const out = boxes.map(t => { const r = t.getBoundingClientRect();
+        return {text: t.textContent, size: parseFloat(getComputedStyle(t).fontSize),
+                l: r.left, r: r.right, t: r.top, b: r.bottom}; });
+    const overlaps = [];
+    for (let i = 0; i < out.length; i++) for (let j = i + 1; j < out.length; j++) {
+        const a = out[i], b = out[j];
+        if (a.l < b.r - 1 && b.l < a.r - 1 && a.t < b.b - 1 && b.t < a.b - 1) overlaps.push([a.text, b.text]);
+    }
+    const outside = out.filter(a => a.l < fig.left - 1 || a.r > fig.right + 1 || a.t < fig.top - 1
+                                     || a.b > fig.bottom + 1).map(a => a.text);
+    return {count: out.length, min: Math.min(...out.map(a => a.size)), overlaps, outside};
+}"""
+
+
+def _open(page, server: str, query: str = "") -> None:
+    page.goto(server + "/" + query)
+    wait_laid_out(page)
+
+
+@pytest.mark.parametrize("width,height", VIEWPORTS, ids=[f"{w}x{h}" for w, h in VIEWPORTS])
+def test_the_whole_network_on_the_first_screen(page_at, server, width, height):
+    page = page_at(width, height)
+    _open(page, server)
+    box = overview(page).bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= height  # input to softmax, no scrolling
+    assert box["height"] >= 0.55 * height and box["x"] + box["width"] <= width
+    texts = page.evaluate(_TEXTS)
+    assert texts["count"] > 50  # headers, legends, class names, percentages
+    assert texts["min"] >= (14 if width >= 1920 else 12)
+    assert not texts["overlaps"], texts["overlaps"][:5]
+    assert not texts["outside"], texts["outside"][:5]
+    conv1_px = page.evaluate("() => { const gd = document.querySelector('.st-key-overview .js-plotly-plot');"
+                             " const t = gd.data.find(t => t.name === 'conv1'); return t.dx * 28; }")
+    assert conv1_px >= 64
+    verdict = page.locator("p", has_text="· correct").first
+    assert verdict.inner_text().startswith("Ankle boot 100%")
+    assert verdict.evaluate("e => e.scrollWidth <= e.clientWidth + 1")  # the prediction is never cut
+    assert_no_errors(page)
+    page.screenshot(path=str(ARTIFACTS / f"first-screen-{width}x{height}.png"))
+
+
+@pytest.mark.parametrize("width,height", [(1280, 720), (1920, 1080)], ids=["1280x720", "1920x1080"])
+def test_a_click_opens_the_numbers_in_view_and_esc_closes_them(page_at, server, width, height):
+    page = page_at(width, height)
+    _open(page, server)
+    page.mouse.click(*picker_position(overview(page), ["conv2", 3]))
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("Sum per input map").filter(visible=True).first.wait_for()
+    figure = dialog.locator(".js-plotly-plot").first
+    figure.wait_for()
+    box = figure.bounding_box()
+    assert 0 <= box["y"] < height - 200  # the numbers are on screen, not hundreds of pixels below
+    assert dialog.get_by_text("kernel 3, slice").count() == 1
+    page.wait_for_function("() => location.search.includes('stage=conv2')")
+    page.screenshot(path=str(ARTIFACTS / f"detail-conv2-{width}x{height}.png"))
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="detached")
+    page.wait_for_function("() => !location.search.includes('stage=')")
+    assert_no_errors(page)
+
+
+def test_play_slides_the_window_on_until_switched_off(page_at, server):
+    page = page_at(1920, 1080)
+    _open(page, server, "?stage=conv1&map=0&i=0&j=0")
+    dialog = page.get_by_role("dialog")
+    column = dialog.get_by_label("output column j (0–27)")
+    column.wait_for()
+    assert column.input_value() == "0"
+    dialog.get_by_text("play", exact=True).click()
+    page.wait_for_timeout(3000)
+    moved = int(column.input_value()) + 28 * int(dialog.get_by_label("output row i (0–27)").input_value())
+    assert moved >= 6  # several positions, not one (4 a second is the goal; a busy CI machine is slower)
+    dialog.get_by_text("play", exact=True).click()
+    page.wait_for_timeout(800)
+    stopped = column.input_value()
+    page.wait_for_timeout(1500)
+    assert column.input_value() == stopped
+    assert_no_errors(page)
