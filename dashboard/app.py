@@ -37,7 +37,9 @@ def warm_up() -> None:
 
         cache.gallery()
         act, pool = DEFAULTS["activation"], DEFAULTS["pooling"]
-        cache.model_error(cache.ModelChoice(closest_shipped(act, pool), act, pool).key)  # the default view's model
+        default = cache.ModelChoice(closest_shipped(act, pool), act, pool)
+        cache.model_error(default.key)  # the default view's model
+        cache.predictions(default.key)  # the thumbnail strip frames the images it gets wrong (~0.5 s here)
     finally:
         quiet.setLevel(level)
 

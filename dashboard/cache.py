@@ -15,6 +15,7 @@ import torch
 from lenet.capture import acts_of, capture
 from lenet.checkpoint import Checkpoint, CheckpointError, load_checkpoint, snapshot_model
 from lenet.data import DatasetNotFound, dataset_available, read_split
+from lenet.engine import predict
 from lenet.jobs import JobManager
 from lenet.model import LeNet, with_ops
 from lenet.pretrained import pretrained_path
@@ -130,10 +131,7 @@ def gallery() -> tuple[ImageSet, bool]:
 def predictions(key: str) -> np.ndarray:
     """The model's predicted class for every gallery image."""
     samples, _ = gallery()
-    model = get_model(key)
-    with torch.no_grad():
-        X = samples.tensor()
-        return torch.cat([model(X[i:i + 1000]).argmax(1) for i in range(0, len(X), 1000)]).numpy()
+    return predict(get_model(key), samples.tensor()).numpy()
 
 
 def accuracy(key: str) -> tuple[float, int]:

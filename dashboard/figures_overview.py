@@ -25,7 +25,7 @@ from dashboard.figures import GAP, OUTLINE, clicked_customdata, map_hover, mosai
 CHAR = 0.56  # a character's width in em, for Source Sans text (a little generous: text must never overlap)
 LINE = 1.3  # a line's height in em
 STRIP = 8.0  # the colour strip of a legend, px
-BAR_MIN = 4.0  # the softmax bars' room, at least, in em
+BAR_MIN = 7.0  # the softmax bars' room, at least, in em
 TRUE = "#1a7f37"  # the true class's name
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.figures_overview import DEFAULT_SCREEN, Screen
+from dashboard.figures_overview import Screen
 
 _JS = """
 export default function(component) {
@@ -48,18 +48,19 @@ _CSS = """
 <style>
 [data-testid="stMainBlockContainer"] {padding: 2.6rem 1.2rem 0.5rem 1.2rem; max-width: none;}
 [data-testid="stHeader"] {height: 2.5rem; min-height: 2.5rem;}
-.st-key-screen {display: none;}
+.st-key-screen, .st-key-keys {display: none;}
 </style>
 """
 
 
-def screen_ui(reserved: float) -> Screen:
+def screen_ui(reserved: float) -> Screen | None:
     """The room for the main figure: the main column's width, the window's height less `reserved` pixels
-    for what sits above and below it (DEFAULT_SCREEN until the browser has reported)."""
+    for what sits above and below it; None until the browser has reported (a moment after the first run:
+    the page then skips its largest figure rather than draw it twice)."""
     st.html(_CSS)
     result = _screen(key="screen", on_size_change=lambda: None, default={"size": None})
     size = result.get("size") if hasattr(result, "get") else None
     if not size:
-        return DEFAULT_SCREEN
+        return None
     width, height = size
     return Screen(float(width), float(max(300.0, height - reserved)))

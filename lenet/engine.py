@@ -73,15 +73,17 @@ class EpochEvent:
     state_dict: dict[str, torch.Tensor] = field(repr=False, default_factory=dict)  # CPU copy of the weights
 
 
-def evaluate(model: LeNet, X: torch.Tensor, y: torch.Tensor) -> float:
-    """Accuracy of model on (X, y), in chunks, without autograd."""
+def predict(model: LeNet, X: torch.Tensor) -> torch.Tensor:
+    """The predicted class of every image (N,), by the fast forward in cache-sized chunks, without autograd."""
     params = params_of(model)
-    correct = torch.zeros((), dtype=torch.int64, device=X.device)
     with torch.no_grad():
-        for i in range(0, len(X), EVAL_CHUNK):
-            logits, _ = forward(params, X[i:i + EVAL_CHUNK], model.config)
-            correct += (logits.argmax(1) == y[i:i + EVAL_CHUNK]).sum()
-    return correct.item() / max(len(X), 1)
+        return torch.cat([forward(params, X[i:i + EVAL_CHUNK], model.config)[0].argmax(1)
+                          for i in range(0, len(X), EVAL_CHUNK)]) if len(X) else torch.zeros(0, dtype=torch.int64)
+
+
+def evaluate(model: LeNet, X: torch.Tensor, y: torch.Tensor) -> float:
+    """Accuracy of model on (X, y)."""
+    return (predict(model, X) == y).sum().item() / max(len(X), 1)
 
 
 def _augment(X: torch.Tensor, gen: torch.Generator) -> torch.Tensor:

@@ -14,14 +14,21 @@ from dashboard.app_pages.explorer_parts import (accuracy_line, choices, compare_
                                                 prediction_text, sidebar_ui)
 from dashboard.cache import acts_for, get_model, model_error
 from dashboard.figures import seen_image
-from dashboard.figures_overview import Screen
+from dashboard.figures_overview import DEFAULT_SCREEN, Screen
 from dashboard.inputs import Picked, candidates, draw_ui, pick_controls_ui, picked, source_ui, strip_ui, upload_ui
+from dashboard.keys import HELP, keys_ui
 from dashboard.overview import build_overview, focus_ui, overview_ui, shared_limits
 from dashboard.screen import screen_ui
 from dashboard.state import init_state, sync_query_params
 from lenet.ops import ACTIVATIONS, POOLINGS
 
 RESERVED = 242  # px of the window above and below the overview: the page header, the bar, the strip, gaps
+PRESENT_RESERVED = 150  # the same in presentation mode: the prediction and the keys above
+# presentation mode: no sidebar (nor its button), no header, the page from the top
+PRESENT_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"] {display: none;}
+[data-testid="stMainBlockContainer"] {padding-top: 0.6rem;}
+</style>"""
 SIDE = 310  # px of the column beside the overview when drawing or uploading
 SEEN = 46  # px of "what the network sees" beside the strip
 INFO = 330  # px of the prediction and caption beside it
@@ -30,9 +37,13 @@ INFO = 330  # px of the prediction and caption beside it
 def show() -> None:
     init_state()
     sidebar_ui()
+    present = bool(st.session_state.get("present"))
+    if present:
+        st.html(PRESENT_CSS)
+    keys_ui()
     # Outside the fragment: a new size reruns the whole page. Inside, its first report could arrive while the
     # page's first run is still being drawn, and the browser fails to place a fragment's update into it.
-    screen = screen_ui(RESERVED)
+    screen = screen_ui(PRESENT_RESERVED if present else RESERVED)
     # everything that depends on the image reruns alone when only the image or a control of the page changes
     # (a fragment): the sidebar is not sent again
     st.fragment(_body)(screen)
@@ -51,8 +62,12 @@ def _bar(model_key: str) -> tuple[str, np.ndarray | None]:
     return source, allowed
 
 
-def _body(screen: Screen) -> None:
+def _body(reported: Screen | None) -> None:
+    screen = reported or DEFAULT_SCREEN
     choice, other = choices()
+    if st.session_state.get("present"):
+        _presentation(choice, other, reported)
+        return
     source, allowed = _bar(choice.key)
     error = model_error(choice.key)
     if error:
@@ -72,10 +87,20 @@ def _body(screen: Screen) -> None:
             view = draw_ui() if source == "draw" else upload_ui()
         seen_col = side
         room = Screen(screen.width - SIDE - 16, screen.height + 56)
-    if view.image is None:
+    if view.image is None or reported is None:  # (the overview waits for the browser's size)
         sync_query_params()
         return
     _network(choice, other, view, main, room, seen_col)
+    sync_query_params()
+
+
+def _presentation(choice, other, reported: Screen | None) -> None:
+    """Presentation mode: no sidebar, no bar; the network fills the screen; the keys (keys.HELP) drive it."""
+    top, keys_help = st.columns([3, 2], vertical_alignment="center")
+    keys_help.caption("Keys: " + HELP)
+    view = picked() if st.session_state.get("source") != "draw" else draw_ui()
+    if reported is not None and view.image is not None and not model_error(choice.key):
+        _network(choice, other, view, st.container(), reported, top)
     sync_query_params()
 
 

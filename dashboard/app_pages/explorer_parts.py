@@ -6,6 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard.keys import HELP
 from dashboard.cache import ModelChoice, accuracy, gallery, shipped_metrics, user_models
 from dashboard.figures_overview import Screen, geometry
 from dashboard.overview import build_overview, columns_for, shared_limits, view_of
@@ -54,6 +55,8 @@ def sidebar_ui() -> None:
     sb.radio("Colour range", ["map", "stage", "network"], key="color_range", horizontal=True,
              help="per map, per stage or across the whole network (CNN Explainer's unit / module / global)")
     sb.toggle("Focus: one stage, large", key="focus")
+    sb.toggle("Presentation mode (F)", key="present", help="no sidebar or bar, the network fills the screen; "
+              "keys: " + HELP)
 
 
 def _user_model_ui(sb, models: dict) -> None:

@@ -17,10 +17,12 @@ from lenet.samples import load_samples
 from tests.pictures import tolerance, values_of
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "navigation.py")  # what each session runs
+SCREEN = (1236, 720)  # the main column's width and the window's height of a 1280×720 screen
 
 
 def _run(params: dict | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["screen"] = {"size": list(SCREEN)}  # what the browser reports (dashboard/screen.py)
     for k, v in (params or {}).items():
         at.query_params[k] = v
     at.run()
@@ -72,6 +74,17 @@ def _captions(at: AppTest) -> str:
 
 def _text(at: AppTest) -> str:
     return " ".join(m.value for m in at.markdown)
+
+
+def test_the_overview_waits_for_the_browsers_size_and_fills_it():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception and not _overviews(at)  # first run: the size is not known yet
+    assert "**Ankle boot**" not in _text(at) and len(at.get("plotly_chart")) == 1  # the strip only
+    at.session_state["screen"] = {"size": [1876, 1080]}
+    at.run()
+    (overview,) = _overviews(at)
+    assert overview["layout"]["width"] == 1876 and 0.55 * 1080 <= overview["layout"]["height"] < 1080
 
 
 def test_default_view_runs_and_shows_every_stage():
@@ -245,3 +258,12 @@ def test_compare_mode_shows_both_pooling_windows():
     (pool,) = [f for _, f in _charts(at) if any(t.get("name") == "window" for t in f["data"])]
     labels = _labels(pool)
     assert "2×2 window, max pooling" in labels and "2×2 window, average pooling" in labels
+
+
+def test_presentation_mode_hides_the_bar_and_keeps_the_network():
+    at = _run({"pres": "1", "idx": "3"})
+    assert not at.get("button_group") and not at.number_input  # no bar: no toggles, no image index
+    (overview,) = _overviews(at)
+    assert overview["layout"]["height"] > 720 - 242  # more of the screen than with the bar
+    assert any("Keys:" in c.value and "next stage" in c.value for c in at.caption)
+    assert "test image #3:" in _captions(at) and at.query_params["pres"] == "1"

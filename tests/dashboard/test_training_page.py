@@ -57,6 +57,7 @@ def test_short_real_run_shows_progress_and_the_model_reaches_the_explorer(models
     assert (models / "lecture-demo.pt").is_file()
 
     explorer = AppTest.from_file(APP, default_timeout=120)
+    explorer.session_state["screen"] = {"size": [1236, 720]}  # what a browser reports (dashboard/screen.py)
     explorer.query_params["mode"] = "user"
     explorer.run()
     assert not explorer.exception

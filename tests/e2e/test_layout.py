@@ -93,3 +93,28 @@ def test_play_slides_the_window_on_until_switched_off(page_at, server):
     page.wait_for_timeout(1500)
     assert column.input_value() == stopped
     assert_no_errors(page)
+
+
+def test_presentation_mode_and_its_keys(page_at, server):
+    """What a presenter's clicker sends moves through the network; everything is in the URL for a slide."""
+    page = page_at(1280, 720)
+    _open(page, server, "?pres=1")
+    assert page.locator("[data-testid='stSidebar']").is_hidden()
+    assert page.get_by_role("radio", name="average").count() == 0  # no bar
+    box = overview(page).bounding_box()
+    assert box["y"] + box["height"] <= 720 and box["height"] >= 0.7 * 720  # the network fills the screen
+    page.screenshot(path=str(ARTIFACTS / "presentation-1280x720.png"))
+    steps = [("n", "idx=1"), ("p", "pool=l2"), ("PageDown", "stage=conv1"), ("PageDown", "stage=act1"),
+             ("PageUp", "stage=conv1"), ("Escape", None), ("b", None)]
+    for key, expected in steps:
+        page.keyboard.press(key)
+        if expected:
+            page.wait_for_function(f"() => location.search.includes('{expected}')")
+    page.wait_for_function("() => !location.search.includes('stage=') && !location.search.includes('idx=')")
+    page.keyboard.press("Enter")  # opens the numbers of the first stage
+    page.get_by_role("dialog").get_by_text("Sum per input map").filter(visible=True).first.wait_for()
+    page.keyboard.press("Escape")
+    page.keyboard.press("f")  # presentation off: the bar is back
+    page.get_by_role("radio", name="average").wait_for()
+    assert "pres=1" not in page.url
+    assert_no_errors(page)
