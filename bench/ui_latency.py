@@ -78,8 +78,8 @@ _WATCH = """() => {
 _LOOK = """([n, text]) => {
     const plots = [...document.querySelectorAll('.js-plotly-plot')];
     const drawn = plots.length >= n && plots.every(p => p.querySelector('.main-svg'));
-    const shown = !text || [...document.querySelectorAll('[data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"]')]
-        .some(e => e.textContent.includes(text));
+    const texts = '[data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"]';
+    const shown = !text || [...document.querySelectorAll(texts)].some(e => e.textContent.includes(text));
     return drawn && shown ? window.__lastPaint : null;
 }"""
 QUIET_S = 1.0  # the page counts as settled once nothing has changed for this long

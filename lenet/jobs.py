@@ -9,6 +9,7 @@ run is reported, not saved. If the worker process dies, the job says so.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import queue
 import sys
 import threading
@@ -25,6 +26,10 @@ from lenet.data import Data
 from lenet.engine import EpochEvent, StepEvent, Trainer, TrainingDiverged, metrics_of
 from lenet.model import LeNet
 from lenet.user_models import model_path
+
+
+# The worker trains on every core this process may use (the web server itself computes on one thread).
+TRAIN_THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 class JobBusy(RuntimeError):
@@ -197,6 +202,7 @@ def _worker(model_config: ModelConfig, train_config: TrainConfig, device: str, d
             stop) -> None:
     """The worker process: train, sending ('device' | 'step' | 'epoch' | 'done' | 'error', payload)."""
     try:
+        torch.set_num_threads(TRAIN_THREADS)
         trainer = Trainer(model_config, train_config, device, data)
         events.put(("device", (trainer.device_name, dict(train_examples=len(trainer.data.X_train),
                                                          test_examples=len(trainer.data.X_test)))))

@@ -24,7 +24,9 @@ WEIGHTS_DIR = ASSETS_DIR / "weights"
 
 
 def _preset_of(activation: str) -> str:
-    return next(name for name, (model_config, _) in PRESETS.items() if model_config.activation == activation)
+    """The first preset of that activation that trains on all the training images."""
+    return next(name for name, (model_config, train_config) in PRESETS.items()
+                if model_config.activation == activation and not train_config.train_subset)
 
 
 SHIPPED: dict[str, ModelConfig] = {  # variant name (e.g. "relu-max") -> its ops

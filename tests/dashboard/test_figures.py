@@ -134,6 +134,7 @@ def test_thumbnail_strip_frames_the_misclassified_and_reports_positions():
 
 
 def _every_figure():
+    from dashboard.figures_training import training_figure
     from tests.dashboard.test_figures_detail import every_detail_figure
     from tests.dashboard.test_figures_overview import every_overview_figure
 
@@ -144,6 +145,7 @@ def _every_figure():
     yield FI.thumbnail_strip((rng.uniform(size=(5, 28, 28)) * 255).astype(np.uint8), [True] * 5, ["x"] * 5, 46, 300)
     yield from every_overview_figure()
     yield from every_detail_figure()
+    yield training_figure([], [], 10)
 
 
 def test_every_figure_passes_plotly_validation():
@@ -190,3 +192,12 @@ def test_seen_image_is_the_28x28_image_enlarged_with_sharp_pixels():
     blocks = big.reshape(28, 8, 28, 8)
     assert (blocks == blocks[:, :1, :, :1]).all()  # every pixel an 8×8 block of one grey
     assert np.abs(blocks[:, 0, :, 0] / 255.0 - image).max() <= 0.5 / 255 + 1e-6
+
+
+def test_axis_titles_are_objects_as_plotly_js_reads_them():
+    """A plain string as an axis title is not shown by the browser's Plotly (it wants {"text": ...})."""
+    for fig in _every_figure():
+        layout = fig.to_dict()["layout"]
+        for name, axis in layout.items():
+            if name.startswith(("xaxis", "yaxis")) and "title" in axis:
+                assert isinstance(axis["title"], dict), name

@@ -118,3 +118,48 @@ def test_the_form_offers_every_op_in_the_table_and_trains_l2_pooling(models):
     assert any("Saved as l2-demo.pt" in s.value for s in at.success), [e.value for e in at.error]
     checkpoint = load_checkpoint(models / "l2-demo.pt")
     assert checkpoint.model_config.pooling == "l2" and checkpoint.metrics["epochs"] == 1
+
+
+def test_a_preset_fills_every_field_and_the_run_is_what_the_fields_show(models):
+    from lenet import load_checkpoint
+    from lenet.config import PRESETS
+
+    at = AppTest.from_function(_training_page, default_timeout=120)
+    at.run()
+    at.selectbox(key="train_preset").set_value("modern").run()  # at once, before Start
+    model_config, train_config = PRESETS["modern"]
+    assert at.selectbox(key="train_activation").value == "relu" and at.selectbox(key="train_pooling").value == "max"
+    assert at.selectbox(key="train_optimizer").value == "adamw" and at.number_input(key="train_lr").value == 3e-3
+    assert at.number_input(key="train_epochs").value == 30 and at.toggle(key="train_augment").value is True
+    assert at.selectbox(key="train_schedule").value == "onecycle"
+    at.number_input(key="train_epochs").set_value(1)  # the user's own changes stay when Start is pressed
+    at.number_input(key="train_subset").set_value(2560)
+    at.selectbox(key="train_pooling").set_value("l2")
+    at.text_input(key="train_name").set_value("as shown")
+    at.run()
+    shown = {k: at.session_state[k] for k in ("train_epochs", "train_subset", "train_pooling", "train_lr")}
+    at.button(key="train_start").click().run()
+    _wait_until_done(at)
+    checkpoint = load_checkpoint(models / "as-shown.pt")
+    assert checkpoint.model_config.activation == "relu" and checkpoint.model_config.pooling == shown["train_pooling"]
+    saved = checkpoint.train_config
+    assert (saved.num_epochs, saved.train_subset, saved.lr) == (shown["train_epochs"], shown["train_subset"],
+                                                                shown["train_lr"])
+    assert (saved.optimizer, saved.weight_decay, saved.schedule, saved.augment) == \
+        (train_config.optimizer, train_config.weight_decay, train_config.schedule, train_config.augment)
+    from lenet.jobs import TRAIN_THREADS
+
+    assert checkpoint.metrics["device"] == f"cpu ({TRAIN_THREADS} thread{'s' if TRAIN_THREADS > 1 else ''})"
+
+
+def test_the_quick_demo_learns(models):
+    from lenet import load_checkpoint
+
+    at = AppTest.from_function(_training_page, default_timeout=120)
+    at.run()
+    at.selectbox(key="train_preset").set_value("demo").run()
+    at.text_input(key="train_name").set_value("demo")
+    at.button(key="train_start").click().run()
+    _wait_until_done(at, 120)
+    checkpoint = load_checkpoint(models / "demo.pt")
+    assert checkpoint.metrics["test_acc"] > 0.7 and checkpoint.metrics["seconds"] < 30  # learns in seconds

@@ -9,23 +9,32 @@ from tests.testsupport import skip_or_fail
 from lenet.data import dataset_available
 
 
-def test_train_watch_stop_and_explore(page, server):
+def test_train_watch_stop_and_explore(page_at, server):
     if not dataset_available():
         skip_or_fail("training needs the full Fashion-MNIST")
+    page = page_at(1366, 768)
     page.goto(server + "/training")
     page.get_by_text("Start training").wait_for()
     page.get_by_label("Epochs").fill("40")
-    page.get_by_label("Training images (0 = all 60,000)").fill("6000")
+    page.get_by_role("spinbutton", name="Training images").fill("6000")
     page.get_by_label("Model name").fill("e2e run")
     page.get_by_role("button", name="Start training").click()
     # the live view polls the job: the progress text moves past epoch 1
     page.get_by_text(re.compile(r"epoch [1-9]\.\d of 40")).wait_for(timeout=120_000)
-    page.screenshot(path=str(ARTIFACTS / "10-training.png"), full_page=True)
+    curves = page.locator(".st-key-train_curves .js-plotly-plot").first
+    box = curves.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 768  # the live curves without scrolling
+    titles = curves.evaluate("gd => [gd._fullLayout.xaxis.title.text, gd._fullLayout.yaxis.title.text, "
+                             "gd._fullLayout.yaxis2.title.text]")
+    assert titles == ["epoch", "loss", "accuracy"]
+    assert page.get_by_text(re.compile(r"cpu \(\d+ threads?\)")).count() >= 1
+    page.screenshot(path=str(ARTIFACTS / "10-training.png"))
 
     # a second browser session sees the running job and cannot start another
     other = page.context.browser.new_context(viewport={"width": 1500, "height": 1500}).new_page()
     other.goto(server + "/training")
     other.get_by_text("sigmoid + avg pooling — running").wait_for(timeout=60_000)
+    other.get_by_text("Settings of a new run").click()  # folded away while a run goes: its curves come first
     other.get_by_role("button", name="Start training").click()
     other.get_by_text("already in progress").wait_for(timeout=60_000)
     other.context.close()

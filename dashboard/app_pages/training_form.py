@@ -1,0 +1,73 @@
+"""The training page's settings: a preset fills every field at once, and what the fields show is what runs."""
+from __future__ import annotations
+
+from dataclasses import fields
+
+import streamlit as st
+import torch
+
+from lenet.config import OPTIMIZERS, PRESETS, SCHEDULES, ModelConfig, TrainConfig
+from lenet.device import describe_device, pick_device
+from lenet.jobs import TRAIN_THREADS
+from lenet.ops import ACTIVATIONS, POOLINGS
+
+DEVICES = ["auto", "cpu"] + (["cuda"] if torch.cuda.is_available() else []) + \
+    (["mps"] if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available() else [])
+PRESET_HELP = {"classic": "the seed's train_ch6: sigmoid + average pooling, SGD lr 0.9, 10 epochs",
+               "modern": "relu + max pooling, AdamW, one-cycle schedule, flips and shifts, 30 epochs",
+               "demo": "learns in seconds: relu + max, AdamW, 6,000 images, 4 epochs"}
+# widget key -> the ModelConfig or TrainConfig field it sets
+MODEL_FIELDS = {"train_activation": "activation", "train_pooling": "pooling"}
+TRAIN_FIELDS = {"train_epochs": "num_epochs", "train_lr": "lr", "train_batch": "batch_size",
+                "train_optimizer": "optimizer", "train_momentum": "momentum", "train_decay": "weight_decay",
+                "train_schedule": "schedule", "train_augment": "augment", "train_seed": "seed",
+                "train_subset": "train_subset"}
+
+
+def fill_from_preset() -> None:
+    """Every field takes the chosen preset's value (on a change of the preset, before the page is drawn)."""
+    model_config, train_config = PRESETS[st.session_state["train_preset"]]
+    for key, name in MODEL_FIELDS.items():
+        st.session_state[key] = getattr(model_config, name)
+    for key, name in TRAIN_FIELDS.items():
+        st.session_state[key] = getattr(train_config, name)
+
+
+def shown_configs() -> tuple[ModelConfig, TrainConfig]:
+    """The configs the fields show, exactly."""
+    defaults = {f.name: f.default for f in fields(TrainConfig)}
+    values = {name: type(defaults[name])(st.session_state[key]) for key, name in TRAIN_FIELDS.items()}
+    return (ModelConfig(**{name: st.session_state[key] for key, name in MODEL_FIELDS.items()}),
+            TrainConfig(**values))
+
+
+def settings_ui() -> tuple | None:
+    """The run's settings; returns (model config, train config, device, name) when Start is pressed."""
+    if "train_preset" not in st.session_state:
+        st.session_state["train_preset"] = next(iter(PRESETS))
+        fill_from_preset()
+    c = st.columns([1.3, 1, 1, 0.8, 1, 0.9])
+    c[0].selectbox("Preset", list(PRESETS), key="train_preset", on_change=fill_from_preset,
+                   format_func=lambda p: f"{p}: {PRESET_HELP.get(p, '')}", help="fills every field below")
+    c[1].selectbox("Activation", list(ACTIVATIONS), key="train_activation", format_func=lambda a: ACTIVATIONS[a].label)
+    c[2].selectbox("Pooling", list(POOLINGS), key="train_pooling", format_func=lambda p: POOLINGS[p].label)
+    c[3].number_input("Epochs", 1, 200, key="train_epochs")
+    c[4].number_input("Training images", 0, 60_000, step=1000, key="train_subset", help="0 = all 60,000")
+    c[5].number_input("Batch size", 8, 4096, key="train_batch")
+    c = st.columns([1, 1, 1, 1, 1.1, 0.9, 0.9])
+    c[0].number_input("Learning rate", 1e-5, 20.0, format="%.4g", key="train_lr")
+    c[1].selectbox("Optimizer", OPTIMIZERS, key="train_optimizer")
+    c[2].number_input("Momentum (SGD)", 0.0, 0.999, format="%.3g", key="train_momentum")
+    c[3].number_input("Weight decay", 0.0, 1.0, format="%.4g", key="train_decay")
+    c[4].selectbox("Schedule", SCHEDULES, key="train_schedule")
+    c[5].toggle("Augment", key="train_augment", help="random flips and ±2 px shifts")
+    c[6].number_input("Seed", 0, 2**31 - 1, key="train_seed")
+    c = st.columns([1, 1.4, 2.6], vertical_alignment="bottom")
+    device = c[0].selectbox("Device", DEVICES, help="auto: cuda, then mps, then cpu", key="train_device")
+    name = c[1].text_input("Model name", "", placeholder="automatic", key="train_name")
+    c[2].caption(f"Will train on **{describe_device(pick_device(device), threads=TRAIN_THREADS)}**.")
+    if not c[2].button("Start training", type="primary", key="train_start"):
+        return None
+    model_config, train_config = shown_configs()
+    return model_config, train_config, device, name.strip() or None
+
