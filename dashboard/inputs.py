@@ -12,15 +12,15 @@ import streamlit as st
 
 from dashboard.cache import gallery, predictions
 from dashboard.charts import chart
-from dashboard.figures import clicked_index
+from dashboard.figures import clicked_index, png_uri
 from dashboard.figures_inputs import thumbnail_strip
+from dashboard.sketch import TOOLS, pad_ui
 from lenet.data import CLASS_NAMES
 from lenet.preprocess import ImageError, prepare_drawing, prepare_upload
 
 SOURCES = {"pick": "Pick", "draw": "Draw", "upload": "Upload"}
 ALL = "all classes"
 THUMB_PX = 46  # a thumbnail in the strip, with its gap
-CANVAS_PX = 280
 
 
 @dataclass(frozen=True)
@@ -114,47 +114,22 @@ def picked() -> Picked:
                   f"{where} #{int(samples.indices[idx])}: {CLASS_NAMES[label]}")
 
 
-def _canvas(background: np.ndarray | None):
-    """The drawing canvas, or None with a message if the component cannot load."""
-    try:
-        from streamlit_drawable_canvas import st_canvas
-    except Exception as e:  # the component registers itself at import; report rather than crash
-        st.error(f"The drawing canvas could not load ({e}). Pick or upload an image instead.")
-        return None
-    c1, c2 = st.columns(2)
-    tool = c1.selectbox("Tool", ["freedraw", "line", "rect", "circle"], key="draw_tool")
-    width = c2.number_input("Brush", 4, 60, 22, key="draw_width")
-    bg = None
-    if background is not None:
-        from PIL import Image
-        bg = Image.fromarray((background * 255).astype(np.uint8)).resize((CANVAS_PX, CANVAS_PX),
-                                                                          Image.Resampling.NEAREST)
-    return st_canvas(fill_color="#ffffff", stroke_width=width, stroke_color="#ffffff",
-                     background_color="#000000", background_image=bg, drawing_mode=tool,
-                     height=CANVAS_PX, width=CANVAS_PX, return_image_data=True,
-                     key="canvas_edit" if bg is not None else "canvas")
-
-
 def draw_ui() -> Picked:
-    """The canvas (optionally over the picked image, for what-ifs) and what the network makes of it."""
+    """The drawing pad (optionally over the picked image, for what-ifs) and what the network makes of it."""
     edit = st.toggle("Draw over the picked image", key="draw_edit")
     base = picked().image if edit else None
-    result = _canvas(base)
-    if result is None:
-        return Picked(None, None, "")
-    rgba = result.image_data
-    if base is not None:
-        from PIL import Image
-        under = np.asarray(Image.fromarray((base * 255).astype(np.uint8)).resize(
-            (CANVAS_PX, CANVAS_PX), Image.Resampling.NEAREST), dtype=np.uint8)
-        strokes = np.zeros((CANVAS_PX, CANVAS_PX), np.uint8) if rgba is None else \
-            (np.asarray(rgba)[..., :3].max(-1) * (np.asarray(rgba)[..., 3] > 0)).astype(np.uint8)
-        rgba = np.dstack([np.maximum(under, strokes)] * 3 + [np.full_like(under, 255)])
+    c1, c2 = st.columns(2)
+    tool = c1.selectbox("Tool", list(TOOLS), format_func=TOOLS.get, key="draw_tool")
+    width = c2.number_input("Brush", 4, 60, 22, key="draw_width")
+    sketch = pad_ui(tool, int(width), png_uri(base) if base is not None else None, "pad_edit" if edit else "pad")
+    what = "your drawing" if base is None else "the picked image, drawn over"
+    if sketch is None:  # nothing drawn yet
+        return Picked(base, None, what) if base is not None else \
+            Picked(np.zeros((28, 28), np.float32), None, "an empty canvas (all black)")
     try:
-        prepared = prepare_drawing(rgba)
-    except ImageError:  # a blank canvas: the network sees black, and the overview shows what that gives
+        return Picked(prepare_drawing(sketch.gray).image, None, what)
+    except ImageError:  # a blank pad: the network sees black, and the overview shows what that gives
         return Picked(np.zeros((28, 28), np.float32), None, "an empty canvas (all black)")
-    return Picked(prepared.image, None, "your drawing" if base is None else "the picked image, drawn over")
 
 
 def upload_ui() -> Picked:

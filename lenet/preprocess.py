@@ -113,6 +113,9 @@ def to_fashion_mnist(gray: np.ndarray, invert: bool | None = None) -> Prepared:
     if invert:
         gray = 1.0 - gray
         notes.append("inverted: the picture had a light background (Fashion-MNIST is light on black).")
+    gray, lifted = remove_background(gray)
+    if lifted:
+        notes.append("background removed: it was not black (a photo's paper, a shadow or a gradient).")
     mask = gray > CONTENT_THRESHOLD
     if not mask.any():
         raise ImageError("the picture is empty: nothing stands out from the background.")
@@ -129,6 +132,35 @@ def to_fashion_mnist(gray: np.ndarray, invert: bool | None = None) -> Prepared:
     return Prepared(np.clip(out, 0.0, 1.0), notes)
 
 
+def remove_background(gray: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Make the background black: (greys, whether anything was removed).
+
+    A photo's background is rarely black once inverted: off-white paper becomes a grey of ~0.15, often lighter on
+    one side. Left in, it is cropped as if it were garment and the network sees a grey frame (act1 lights up
+    along it). The background is modelled as a plane fitted to the picture's border (the darker 60 % of its
+    pixels, so a garment touching the edge does not count as background); the plane plus the border's noise is
+    subtracted and the rest stretched back to [0, 1]. A black background (a drawing, a Fashion-MNIST image) is
+    left exactly as it is.
+    """
+    h, w = gray.shape
+    band = max(1, round(0.02 * min(h, w)))
+    edge = np.zeros((h, w), bool)
+    edge[:band], edge[-band:], edge[:, :band], edge[:, -band:] = True, True, True, True
+    ys, xs = np.nonzero(edge)
+    values = gray[ys, xs]
+    keep = values <= np.quantile(values, 0.6)
+    if float(values[keep].max(initial=0.0)) <= CONTENT_THRESHOLD / 2:
+        return gray, False  # black already
+    design = np.stack([np.ones(keep.sum()), xs[keep] / w, ys[keep] / h], 1)
+    coef, *_ = np.linalg.lstsq(design, values[keep].astype(np.float64), rcond=None)
+    noise = float(np.quantile(np.abs(values[keep] - design @ coef), 0.95))
+    yy, xx = np.mgrid[0:h, 0:w]
+    level = (coef[0] + coef[1] * xx / w + coef[2] * yy / h + noise + 0.02).astype(np.float32)
+    out = np.clip(gray - level, 0.0, None)
+    top = float(out.max())
+    return (out / top if top > 0 else out).astype(np.float32), True
+
+
 def prepare_upload(data: bytes, name: str = "upload") -> Prepared:
     """An uploaded PNG/JPEG -> Prepared, or ImageError with a clear message."""
     gray, notes = read_image(data, name)
@@ -137,14 +169,19 @@ def prepare_upload(data: bytes, name: str = "upload") -> Prepared:
     return prepared
 
 
-def prepare_drawing(rgba: np.ndarray | None) -> Prepared:
-    """A canvas drawing (H, W, 4) uint8, light strokes on black -> Prepared; ImageError if blank."""
-    if rgba is None or rgba.size == 0:
+def prepare_drawing(picture: np.ndarray | None) -> Prepared:
+    """A drawing, light strokes on black -> Prepared; ImageError if blank.
+
+    picture: greys (H, W) in [0, 1] (what the dashboard's drawing pad sends), or a canvas's (H, W, 3 or 4) uint8.
+    """
+    if picture is None or picture.size == 0:
         raise ImageError("the canvas is empty: draw a garment first.")
-    rgba = np.asarray(rgba)
-    if rgba.dtype != np.uint8:
-        rgba = np.clip(rgba, 0, 255).astype(np.uint8)
-    gray = to_gray(Image.fromarray(rgba, "RGBA" if rgba.shape[-1] == 4 else "RGB"))
+    picture = np.asarray(picture)
+    if picture.ndim == 2:
+        gray = np.clip(picture.astype(np.float32), 0.0, 1.0)
+    else:
+        rgba = picture if picture.dtype == np.uint8 else np.clip(picture, 0, 255).astype(np.uint8)
+        gray = to_gray(Image.fromarray(rgba, "RGBA" if rgba.shape[-1] == 4 else "RGB"))
     if gray.max() <= CONTENT_THRESHOLD:
         raise ImageError("the canvas is empty: draw a garment first.")
     return to_fashion_mnist(gray, invert=False)

@@ -4,27 +4,39 @@ from __future__ import annotations
 from tests.e2e.helpers import ARTIFACTS, assert_no_errors, picker_position, wait_for_app, wait_laid_out
 from tests.e2e.helpers import overview as overview_of
 
+# counts the overview's new input pictures (each is a new image the network sees)
+_WATCH_INPUT = """() => { window.__inputUpdates = 0; let last = null;
+    setInterval(() => { const gd = document.querySelector('.st-key-overview .js-plotly-plot');
+        const t = gd && gd.data && gd.data.find(t => t.name === 'input');
+        if (t && t.source !== last) { if (last !== null) window.__inputUpdates += 1; last = t.source; } }, 20); }"""
+
 
 def test_draw_toggle_pooling_and_open_conv_detail(page, server):
     page.goto(server)
     wait_for_app(page)
     assert_no_errors(page)
-    page.screenshot(path=str(ARTIFACTS / "01-overview.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "01-overview.png"))
 
-    # draw a stroke on the canvas
+    # draw a stroke on the pad: the overview follows the pen while it moves, not only when it lifts
     page.get_by_role("radio", name="Draw").click()
-    canvas = page.locator("canvas").last
-    canvas.wait_for(state="visible")
-    box = canvas.bounding_box()
+    pad = page.locator(".sketch canvas")
+    pad.wait_for(state="visible")
+    overview_of(page).wait_for()
+    page.wait_for_timeout(1000)
+    page.evaluate(_WATCH_INPUT)
+    box = pad.bounding_box()
     page.mouse.move(box["x"] + 60, box["y"] + 60)
     page.mouse.down()
     for k in range(1, 21):
         page.mouse.move(box["x"] + 60 + 8 * k, box["y"] + 60 + 7 * k, steps=2)
+        page.wait_for_timeout(60)
+    during = page.evaluate("() => window.__inputUpdates")
     page.mouse.up()
-    page.get_by_text("your drawing").wait_for()
+    page.get_by_text("your drawing").first.wait_for()
+    assert during >= 2  # several overviews of the unfinished stroke
     wait_for_app(page, "your drawing")
     assert_no_errors(page)
-    page.screenshot(path=str(ARTIFACTS / "02-drawing.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "02-drawing.png"))
 
     # toggle pooling: the URL and the headers follow
     page.get_by_role("radio", name="average").click()
@@ -38,7 +50,7 @@ def test_draw_toggle_pooling_and_open_conv_detail(page, server):
     wait_for_app(page, "Sum per input map")
     assert page.get_by_text("+ bias").count() >= 1
     assert_no_errors(page)
-    page.screenshot(path=str(ARTIFACTS / "03-conv-detail.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "03-conv-detail.png"))
 
 
 def test_bad_upload_gets_a_message(page, server, tmp_path):

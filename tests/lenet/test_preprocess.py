@@ -100,3 +100,36 @@ def test_empty_canvas_asks_for_a_drawing():
 def test_blank_upload_is_refused():
     with pytest.raises(ImageError, match="empty"):
         prepare_upload(_png(Image.new("L", (50, 50), 255)))
+
+
+def _tshirt_photo(size=400, seed=0) -> Image.Image:
+    """A dark T-shirt photographed on off-white paper: the paper's grey falls off to one side, with sensor noise."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:size, 0:size] / size
+    paper = 0.90 - 0.12 * xx - 0.05 * yy  # lit from the top left
+    shirt = np.zeros((size, size), bool)
+    shirt[int(.30 * size):int(.85 * size), int(.32 * size):int(.68 * size)] = True  # body
+    shirt[int(.30 * size):int(.45 * size), int(.15 * size):int(.85 * size)] = True  # sleeves
+    photo = np.where(shirt, 0.18, paper) + rng.normal(0, 0.015, (size, size))
+    rgb = np.clip(np.stack([photo * 1.02, photo, photo * 0.95], -1) * 255, 0, 255).astype(np.uint8)
+    return Image.fromarray(rgb)
+
+
+def test_photo_on_light_paper_has_no_grey_frame():
+    p = prepare_upload(_png(_tshirt_photo(), "JPEG", quality=85), "tshirt.jpg")
+    assert any("inverted" in n for n in p.notes) and any("background removed" in n for n in p.notes)
+    img = p.image
+    ring = np.concatenate([img[0], img[-1], img[:, 0], img[:, -1]])
+    shirt = img > 0.5
+    rows, cols = np.flatnonzero(shirt.any(1)), np.flatnonzero(shirt.any(0))
+    assert cols[0] <= 1 and cols[-1] >= 26  # cropped to the sleeves, not to the paper
+    assert 20 <= len(rows) <= 24  # the shirt is 0.55 x 0.70 of its box: it keeps its shape
+    assert img[~shirt].mean() < 0.03 and (img[shirt] > 0.8).mean() > 0.9  # black around, light garment
+    assert ring[ring > 0.1].size <= 12, "the paper's grey made a frame"  # only the sleeves' ends touch the edge
+
+
+def test_black_backgrounds_are_left_alone(shirt):
+    from lenet.preprocess import remove_background
+    gray = shirt / 255.0
+    out, lifted = remove_background(gray.astype(np.float32))
+    assert not lifted and np.array_equal(out, gray.astype(np.float32))
