@@ -8,10 +8,9 @@ y pointing down.
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
 from dashboard.colours import IMAGE, SIGNED, Scale, color_limit
-from dashboard.figures import OUTLINE, image_trace, make_figure, picker_trace
+from dashboard.figures import OUTLINE, Figure, image_trace, make_figure, picker_trace
 
 
 def number_text(v: float) -> str:
@@ -86,7 +85,7 @@ class Board:
         return w, h
 
     def figure(self, height: int | None = None, margin_top: int = 10, pad: float = 4.0,
-               width: int | None = None) -> go.Figure:
+               width: int | None = None) -> Figure:
         """The figure. With width (and height) given, one unit is one CSS pixel: the figure is that size, its
         axes span exactly [0, width] × [0, height], and text sizes match what was laid out."""
         data = list(self.images)

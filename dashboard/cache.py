@@ -1,7 +1,9 @@
-"""The app's only caching layer: models as shared resources, per-input results as data.
+"""The app's only caching layer: models and figures as shared resources, per-input results as data.
 
 Models are shared by every browser session, so nothing here hands out a model to be modified: a pooling or
-activation swap builds (and caches) a separate model. Keys are plain strings and bytes.
+activation swap builds (and caches) a separate model. Figures are built once per distinct (model, image,
+screen, look) and then shared by every session that shows the same (a class following the lecturer's image);
+a Figure is never changed after it is made. Keys are plain strings, bytes and frozen dataclasses.
 """
 from __future__ import annotations
 
@@ -12,7 +14,12 @@ import numpy as np
 import streamlit as st
 import torch
 
+from dashboard.figures import Figure
+from dashboard.figures_inputs import thumbnail_strip
+from dashboard.figures_overview import Screen
+from dashboard.overview import Look, build_overview
 from lenet.capture import acts_of, capture
+from lenet.data import CLASS_NAMES
 from lenet.checkpoint import Checkpoint, CheckpointError, load_checkpoint, snapshot_model
 from lenet.data import DatasetNotFound, dataset_available, read_split
 from lenet.engine import predict
@@ -159,3 +166,20 @@ def user_models() -> dict:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _user_models(folder: str, files: tuple) -> dict:
     return {ck.path.name: ck for ck in scan_models(Path(folder))[0]}
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def overview(key: str, image: bytes, true_label: int | None, screen: Screen, settings: Look) -> Figure:
+    """The overview of one model for one image (float32 bytes, 1×28×28), shared by every session."""
+    return build_overview(get_model(key), acts_for(key, image), true_label, screen, settings=settings)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def strip(key: str, page: tuple[int, ...], cell: int, width: int) -> Figure:
+    """The thumbnail strip of these gallery images, those the model misclassifies framed."""
+    samples, _ = gallery()
+    preds = predictions(key)
+    wrong = [bool(preds[k] != samples.labels[k]) for k in page]
+    hover = [f"#{int(samples.indices[k])}: {CLASS_NAMES[samples.labels[k]]}"
+             + (f" — predicted {CLASS_NAMES[preds[k]]}" if w else "") for k, w in zip(page, wrong)]
+    return thumbnail_strip(samples.images[list(page)], wrong, hover, cell, width)

@@ -8,13 +8,13 @@ and whose click selects it, and the detail views print the exact values.
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import json
 import math
 import zlib
 
 import numpy as np
-import plotly.graph_objects as go
 from PIL import Image
 
 from dashboard.colours import IMAGE, SIGNED, Scale, color_limit, per_map_normalised
@@ -24,11 +24,54 @@ FONT = dict(size=15)
 OUTLINE = "#ffb000"
 
 
-def _revision(data: list[dict]) -> int:
-    """A checksum of the traces' content."""
-    def plain(o):
-        return zlib.crc32(np.ascontiguousarray(o).tobytes()) if isinstance(o, np.ndarray) else str(o)
-    return zlib.crc32(json.dumps(data, default=plain, separators=(",", ":")).encode())
+def _plain(o):
+    """numpy values as JSON values (NaN and infinities as null, as Plotly writes them)."""
+    if isinstance(o, np.ndarray):
+        if o.dtype.kind == "f" and not np.isfinite(o).all():
+            return np.where(np.isfinite(o), o, None).tolist()
+        return o.tolist()
+    if isinstance(o, np.generic):
+        return _plain(np.asarray(o)) if o.dtype.kind == "f" else o.item()
+    raise TypeError(f"{type(o).__name__} is not a figure value")
+
+
+def _finite(o):
+    """o with every non-finite float as None (JSON has no NaN)."""
+    if isinstance(o, float):
+        return o if math.isfinite(o) else None
+    if isinstance(o, dict):
+        return {k: _finite(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_finite(v) for v in o]
+    return o
+
+
+def to_json(o) -> str:
+    """Figure data as compact JSON, the way plotly.js reads it."""
+    try:
+        return json.dumps(o, default=_plain, separators=(",", ":"), allow_nan=False)
+    except ValueError:  # a NaN or infinity in plain floats
+        return json.dumps(_finite(o), default=_plain, separators=(",", ":"), allow_nan=False)
+
+
+class Figure(dict):
+    """A Plotly figure as plain data, {"data": [traces], "layout": {...}}, with its JSON made once.
+
+    What plotly.js draws, without plotly.py's objects: building a go.Figure and converting it back (deep copies
+    of every trace, a second JSON encoding) cost more server time per input change than everything else
+    together. Built by make_figure and never changed after: charts.chart sends `json` as it is, and a cache can
+    share one figure between sessions.
+    """
+
+    json: str
+
+    @property
+    def data(self) -> list[dict]:
+        return self["data"]
+
+    @property
+    def layout(self) -> dict:
+        return self["layout"]
 
 
 # The app's look, set in each figure instead of by Streamlit's theme (see make_figure): the theme's font, dark
@@ -40,11 +83,12 @@ STYLE = dict(font=dict(family=FONT_FAMILY, size=14, color=TEXT), paper_bgcolor="
                              font=dict(family=FONT_FAMILY, size=15, color=TEXT)))
 
 
-def make_figure(data: list[dict], layout: dict) -> go.Figure:
-    """A go.Figure built without Plotly's property-by-property validation (tens of ms per rerun here).
+def make_figure(data: list[dict], layout: dict) -> Figure:
+    """A figure from trace dicts and a layout, with the app's look, as plain data (see Figure).
 
-    Every builder's output is validated in tests/dashboard/test_figures.py instead. Streamlit draws a new
-    chart twice (when it mounts, then again with its theme applied); the second draw is nearly free only if
+    Not validated here (plotly.py's property-by-property validation costs tens of ms per rerun): every
+    builder's output is validated in tests/dashboard/test_figures.py instead. Streamlit draws a new chart
+    twice (when it mounts, then again with its theme applied); the second draw is nearly free only if
     Plotly.react finds nothing changed, so each figure:
     - carries layout.datarevision, a checksum of the data: Plotly then does not compare the data arrays;
     - has no template (shown with `theme=None`, see charts.py): a template object, even an empty one, counts
@@ -52,10 +96,11 @@ def make_figure(data: list[dict], layout: dict) -> go.Figure:
     - keeps trace `meta` as a list, never an object (objects likewise always count as changed);
     - sets hovermode (and boards a truthy dragmode) so Streamlit's selection set-up has nothing to change.
     """
+    data_json = to_json(data)
     layout = {**STYLE, **layout, "font": {**STYLE["font"], **layout.get("font", {})},
-              "datarevision": _revision(data)}
-    fig = go.Figure(dict(data=data, layout=layout), _validate=False)
-    fig.layout.template = None  # set after construction: a None given to the constructor means "the default"
+              "datarevision": zlib.crc32(data_json.encode()), "template": None}
+    fig = Figure(data=data, layout=layout)
+    fig.json = f'{{"data":{data_json},"layout":{to_json(layout)}}}'
     return fig
 
 
@@ -111,7 +156,18 @@ def png_uri(image: np.ndarray) -> str:
     """An (H, W) array in [0, 1] (greys) or an (H, W, 4) uint8 RGBA array as a PNG data URI."""
     if image.ndim == 2:
         image = IMAGE.rgba(image, 1.0)
-    return _png_data_uri(Image.fromarray(np.ascontiguousarray(image), "RGBA"))
+    image = np.ascontiguousarray(image)
+    if image.nbytes <= SMALL_PNG:  # legends' colour strips: the same few pictures in every figure
+        return _small_png_uri(image.shape, image.tobytes())
+    return _png_data_uri(Image.fromarray(image, "RGBA"))
+
+
+SMALL_PNG = 4096  # bytes of RGBA: pictures this small are encoded once and remembered
+
+
+@functools.lru_cache(maxsize=512)
+def _small_png_uri(shape: tuple[int, ...], pixels: bytes) -> str:
+    return _png_data_uri(Image.fromarray(np.frombuffer(pixels, np.uint8).reshape(shape), "RGBA"))
 
 
 def seen_image(image: np.ndarray, scale: int = 8) -> str:
@@ -158,7 +214,7 @@ def map_hover(maps: np.ndarray, label: str) -> list[str]:
 
 def stage_figure(maps: np.ndarray, title: str, scale: Scale = SIGNED, limit: float | None = None,
                  per_map: bool = False, selected: int | None = None, height: int | None = None,
-                 hover: list[str] | None = None, colour_bar: bool = True) -> go.Figure:
+                 hover: list[str] | None = None, colour_bar: bool = True) -> Figure:
     """Maps (C, H, W) tiled into one picture, with a colour bar and a picker per map.
 
     scale: what the colours mean (colours.py); limit: the top of its range (None: these maps' own);

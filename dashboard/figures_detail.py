@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import plotly.graph_objects as go
 
 from dashboard.board import Board, number_text
 from dashboard.colours import IMAGE, SIGNED, WEIGHTS, Scale, color_limit
-from dashboard.figures import FONT, make_figure
+from dashboard.figures import FONT, Figure, make_figure
 from lenet.explain import ConvWindow, PoolWindow
 from lenet.ops import POOLINGS
 
@@ -63,7 +62,7 @@ def _output_map(b: Board, m: np.ndarray, x: float, y: float, size: float, i: int
 
 
 def conv_figure(w: ConvWindow, out_map: np.ndarray, c: int, stage: str, source: str, activation: str,
-                inputs: Paint, output: Paint, chosen: int = 0, font: int = 12) -> go.Figure:
+                inputs: Paint, output: Paint, chosen: int = 0, font: int = 12) -> Figure:
     """Conv output pixel (c, i, j): the input map(s) with the window, then for one input map patch ⊙ kernel =
     products and their sum Σ, then the output map with the pixel.
 
@@ -122,7 +121,7 @@ def strongest(m: np.ndarray) -> tuple[int, int]:
 
 
 def pool_figure(windows: list[PoolWindow], in_map: np.ndarray, out_map: np.ndarray, i: int, j: int, source: str,
-                stage: str, c: int, inputs: Paint, output: Paint, font: int = 12) -> go.Figure:
+                stage: str, c: int, inputs: Paint, output: Paint, font: int = 12) -> Figure:
     """Pooled value (c, i, j): the input map with its 2×2 window, the window's numbers → op, the output map.
 
     windows: the window under the model's pooling, then (compare mode) the same window under another's.
@@ -153,7 +152,7 @@ def pool_figure(windows: list[PoolWindow], in_map: np.ndarray, out_map: np.ndarr
 
 
 def activation_figure(x: np.ndarray, y: np.ndarray, pre: np.ndarray, post: np.ndarray, name: str,
-                      highlight: tuple[float, float] | None = None, height: int = 360) -> go.Figure:
+                      highlight: tuple[float, float] | None = None, height: int = 360) -> Figure:
     """The activation's curve with every value of this map on it."""
     data = [dict(type="scatter", x=x, y=y, mode="lines", name=name, line=dict(color="#444", width=3)),
             dict(type="scattergl", x=np.ravel(pre), y=np.ravel(post), mode="markers", name="this map",
@@ -170,7 +169,7 @@ def activation_figure(x: np.ndarray, y: np.ndarray, pre: np.ndarray, post: np.nd
 
 
 def contributions_figure(contrib: np.ndarray, top: np.ndarray, names: list[str], bias: float, value: float,
-                         height: int = 360) -> go.Figure:
+                         height: int = 360) -> Figure:
     """The largest inputs × weights of one neuron, with the bias and the sum."""
     labels = [names[i] for i in top] + ["bias", "= value"]
     vals = [float(contrib[i]) for i in top] + [bias, value]

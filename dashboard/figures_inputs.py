@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
 from dashboard.board import Board
 from dashboard.colours import IMAGE
-from dashboard.figures import GAP, tile
+from dashboard.figures import GAP, Figure, tile
 
 WRONG = "#d62728"  # the frame of a thumbnail the model misclassifies
 
 
-def thumbnail_strip(images: np.ndarray, wrong: list[bool], hover: list[str], cell: int, width: int) -> go.Figure:
+def thumbnail_strip(images: np.ndarray, wrong: list[bool], hover: list[str], cell: int, width: int) -> Figure:
     """A row of (N, 28, 28) uint8 images, each about `cell` px wide; a click reports its position in the row.
 
     The chosen image is not outlined: the figure then stays the same while the choice moves along the row, and

@@ -12,15 +12,15 @@ allows. D0 is the largest size at which every column, with its header and legend
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
 import numpy as np
-import plotly.graph_objects as go
 
 from dashboard.board import Board
 from dashboard.colours import IMAGE, SIGNED, Scale, color_limit
-from dashboard.figures import GAP, OUTLINE, clicked_customdata, map_hover, mosaic
+from dashboard.figures import GAP, OUTLINE, Figure, clicked_customdata, map_hover, mosaic
 
 CHAR = 0.56  # a character's width in em, for Source Sans text (a little generous: text must never overlap)
 LINE = 1.3  # a line's height in em
@@ -120,7 +120,18 @@ def _widths(columns: list[Column], d0: float, font: int, body: float) -> tuple[l
 
 
 def geometry(columns: list[Column], screen: Screen) -> Geometry:
-    """The largest maps at which every column fits the screen's width; what is left widens the gaps."""
+    """The largest maps at which every column fits the screen's width; what is left widens the gaps.
+
+    It depends on the columns' kinds, shapes and texts, never on their values: worked out once per screen and
+    network, not on every input change."""
+    return _geometry(tuple((c.kind, np.shape(c.values), tuple(c.lines), tuple(c.labels or ())) for c in columns),
+                     screen)
+
+
+@functools.lru_cache(maxsize=256)
+def _geometry(shapes: tuple, screen: Screen) -> Geometry:
+    columns = [Column("", lines, kind, np.empty(shape, np.float32), labels=labels or None)
+               for kind, shape, lines, labels in shapes]
     font = screen.font
     head = 3 * LINE * font + 6
     body = max(60.0, screen.height - head - (STRIP + 6 + LINE * font) - 6)
@@ -233,7 +244,7 @@ DRAW = {"input": _maps, "maps": _maps, "vector": _vector, "softmax": _softmax, "
 
 
 def overview_figure(columns: list[Column], screen: Screen = DEFAULT_SCREEN,
-                    geo: Geometry | None = None) -> go.Figure:
+                    geo: Geometry | None = None) -> Figure:
     """All columns side by side in one figure of the screen's size: a header over each column, its maps or
     cells, and a legend under it. geo: a geometry to share with other overviews (compare mode)."""
     g = geo or geometry(columns, screen)

@@ -1,12 +1,11 @@
 """The seed's animator as a Plotly figure: train loss, train accuracy and test accuracy against epochs."""
 from __future__ import annotations
 
-import plotly.graph_objects as go
 
-from dashboard.figures import FONT, make_figure
+from dashboard.figures import FONT, Figure, make_figure
 
 
-def training_figure(steps: list, epochs: list, num_epochs: int, height: int = 420) -> go.Figure:
+def training_figure(steps: list, epochs: list, num_epochs: int, height: int = 420) -> Figure:
     """Train loss (left axis) and train / test accuracy (right axis, 0..1), x from 0 to num_epochs."""
     done = [e for e in epochs if e.epoch > 0]
     data = [

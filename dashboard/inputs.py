@@ -10,10 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from dashboard.cache import gallery, predictions
+from dashboard.cache import gallery, predictions, strip
 from dashboard.charts import chart
 from dashboard.figures import clicked_index, png_uri
-from dashboard.figures_inputs import thumbnail_strip
 from dashboard.sketch import TOOLS, pad_ui
 from lenet.data import CLASS_NAMES
 from lenet.preprocess import ImageError, prepare_drawing, prepare_upload
@@ -83,25 +82,19 @@ def pick_controls_ui(model_key: str, slots) -> np.ndarray:
 
 def strip_ui(model_key: str, allowed: np.ndarray, width: float) -> None:
     """A row of small thumbnails around the current image; a click picks one."""
-    samples, full = gallery()
     n = max(4, int(width // THUMB_PX))
     idx = int(st.session_state.get("index", 0))
     pos = int(np.searchsorted(allowed, idx))
     start = (pos // n) * n if pos < len(allowed) and allowed[pos] == idx else 0
-    page = allowed[start:start + n]
-    preds = predictions(model_key)
-    wrong = [bool(preds[k] != samples.labels[k]) for k in page]
-    hover = [f"#{int(samples.indices[k])}: {CLASS_NAMES[samples.labels[k]]}"
-             + (f" — predicted {CLASS_NAMES[preds[k]]}" if w else "") for k, w in zip(page, wrong)]
+    page = tuple(int(k) for k in allowed[start:start + n])
 
     def choose_thumb() -> None:
         picked = clicked_index(st.session_state.get("gallery"))
         if picked is not None and picked < len(page):
             st.session_state["index"] = int(page[picked])
 
-    fig = thumbnail_strip(samples.images[page], wrong, hover, THUMB_PX, int(width))
-    chart(fig, key="gallery", on_select=choose_thumb, selection_mode="points", width="content",
-          config={"displayModeBar": False})
+    chart(strip(model_key, page, THUMB_PX, int(width)), key="gallery", on_select=choose_thumb,
+          selection_mode="points", width="content", config={"displayModeBar": False})
 
 
 def picked() -> Picked:

@@ -4,11 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.charts import CHART_OPTIONS, chart
 from dashboard.colours import IMAGE, POSITIVE, SIGNED, Scale, color_limit
+from dashboard.figures import Figure
 from dashboard.figures_overview import DEFAULT_SCREEN, Column, Geometry, Screen, clicked_column, overview_figure
 from lenet.data import CLASS_NAMES
 from lenet.explain import never_negative, stage_params
@@ -111,14 +111,29 @@ def limits(acts: Acts, mode: str) -> dict[str, float]:
     return {name: lim for name in MAP_STAGES}
 
 
+@dataclass(frozen=True)
+class Look:
+    """The page's settings that change how an overview looks: colour-range mode and the selected map."""
+
+    mode: str = "stage"  # "stage", "network" or "map" (see limits)
+    stage: str = ""  # the stage whose map or neuron is selected ("" for none)
+    selected: int = 0  # that map or neuron
+
+
+def look() -> Look:
+    """The current session's Look."""
+    return Look(st.session_state.get("color_range", "stage"), st.session_state.get("stage", "") or "",
+                int(st.session_state.get("map", 0)))
+
+
 def view_of(model: LeNet, acts: Acts, true_label: int | None, difference: bool = False,
-            shared: dict[str, float] | None = None) -> View:
-    """The view of these outputs under the page's colour-range mode and selection; shared: colour limits set
-    by the caller (compare mode's, one per column for A, B and A − B), unless each map has its own."""
-    mode = st.session_state.get("color_range", "stage")
-    lims = shared if shared is not None and mode != "map" else limits(acts, mode)
-    return View(model, acts, true_label, lims, mode == "map", st.session_state.get("stage", ""),
-                int(st.session_state.get("map", 0)), difference)
+            shared: dict[str, float] | None = None, settings: Look | None = None) -> View:
+    """The view of these outputs under a Look (default: the page's); shared: colour limits set by the caller
+    (compare mode's, one per column for A, B and A − B), unless each map has its own."""
+    settings = settings or look()
+    lims = shared if shared is not None and settings.mode != "map" else limits(acts, settings.mode)
+    return View(model, acts, true_label, lims, settings.mode == "map", settings.stage, settings.selected,
+                difference)
 
 
 def shared_limits(*all_acts: Acts) -> dict[str, float]:
@@ -149,12 +164,14 @@ def _select(key: str) -> None:
 
 def build_overview(model: LeNet, acts: Acts, true_label: int | None, screen: Screen = DEFAULT_SCREEN,
                    difference: bool = False, geo: Geometry | None = None,
-                   limits: dict[str, float] | None = None) -> go.Figure:
-    """The whole network as one figure of the screen's size (see figures_overview)."""
-    return overview_figure(columns_for(view_of(model, acts, true_label, difference, limits)), screen, geo)
+                   limits: dict[str, float] | None = None, settings: Look | None = None) -> Figure:
+    """The whole network as one figure of the screen's size (see figures_overview), under a Look (default: the
+    page's)."""
+    return overview_figure(columns_for(view_of(model, acts, true_label, difference, limits, settings)), screen,
+                           geo)
 
 
-def overview_ui(fig: go.Figure, key: str = "overview") -> None:
+def overview_ui(fig: Figure, key: str = "overview") -> None:
     """Draw an overview; a click on a map or neuron selects it for the detail view."""
     chart(fig, key=key, on_select=lambda: _select(key), selection_mode="points", width="content",
           config={**CHART_OPTIONS, "displayModeBar": "hover"})

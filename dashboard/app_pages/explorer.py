@@ -7,19 +7,22 @@ numbers in a dialog over the overview (close it with its × or Esc). Less used s
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import streamlit as st
 
 from dashboard.app_pages.explorer_parts import (accuracy_line, choices, compare_overviews, detail_dialog,
                                                 prediction_text, sidebar_ui)
-from dashboard.cache import acts_for, get_model, model_error
+from dashboard.cache import ModelChoice, acts_for, get_model, model_error, overview
 from dashboard.figures import seen_image
 from dashboard.figures_overview import DEFAULT_SCREEN, Screen
 from dashboard.inputs import Picked, candidates, draw_ui, pick_controls_ui, picked, source_ui, strip_ui, upload_ui
 from dashboard.keys import HELP, keys_ui
-from dashboard.overview import build_overview, focus_ui, overview_ui, shared_limits
+from dashboard.overview import focus_ui, look, overview_ui, shared_limits
 from dashboard.screen import screen_ui
 from dashboard.state import init_state, sync_query_params
+from lenet.model import LeNet
 from lenet.ops import ACTIVATIONS, POOLINGS
 
 RESERVED = 242  # px of the window above and below the overview: the page header, the bar, the strip, gaps
@@ -68,8 +71,13 @@ def _body(reported: Screen | None) -> None:
     if st.session_state.get("present"):
         _presentation(choice, other, reported)
         return
-    source, allowed = _bar(choice.key)
     error = model_error(choice.key)
+    ready = None
+    if not error and reported is not None and (st.session_state.get("source") or "pick") == "pick":
+        # A picked image is known before any widget is drawn: the network is computed first, so that the bar,
+        # the strip and the overview reach the browser in one burst (each separate burst is another redraw).
+        ready = _prepare(choice, other, picked(), screen)
+    source, allowed = _bar(choice.key)
     if error:
         st.error(f"This model cannot be loaded: {error}. Choose another one in the sidebar.")
         sync_query_params()
@@ -90,7 +98,9 @@ def _body(reported: Screen | None) -> None:
     if view.image is None or reported is None:  # (the overview waits for the browser's size)
         sync_query_params()
         return
-    _network(choice, other, view, main, room, seen_col)
+    if ready is None or not _same(ready.view, view) or ready.room != room:
+        ready = _prepare(choice, other, view, room)
+    _draw(ready, main, seen_col)
     sync_query_params()
 
 
@@ -104,35 +114,61 @@ def _presentation(choice, other, reported: Screen | None) -> None:
     sync_query_params()
 
 
-def _network(choice, other, view: Picked, main, room: Screen, seen_col) -> None:
+@dataclass
+class _Ready:
+    """Everything the network part of the page shows, computed before any of it is drawn."""
+
+    choice: ModelChoice
+    view: Picked
+    room: Screen
+    model: LeNet
+    acts: dict
+    seen: str
+    overviews: list  # (title, chart key, figure) each
+    focus: bool
+    other: tuple | None  # compare mode's (model, acts) of B
+
+
+def _prepare(choice: ModelChoice, other: ModelChoice | None, view: Picked, room: Screen) -> _Ready:
     image = np.ascontiguousarray(view.image, dtype=np.float32)
     model, acts = get_model(choice.key), acts_for(choice.key, image.tobytes())
     comparing = other is not None and not model_error(other.key)
     focus = bool(st.session_state.get("focus")) and not comparing
-    # Computed before any of it is drawn, so that it reaches the browser in one burst: elements sent while
-    # the server is still computing the next ones cost the browser extra redraws.
-    seen = seen_image(image)
+    b = None
     if comparing:
-        model_b, acts_b = get_model(other.key), acts_for(other.key, image.tobytes())
-        overviews = compare_overviews(model, model_b, choice, other, acts, acts_b, view.label, room)
+        b = get_model(other.key), acts_for(other.key, image.tobytes())
+        overviews = compare_overviews(model, b[0], choice, other, acts, b[1], view.label, room)
     else:
-        overviews = [] if focus else [("", "overview", build_overview(model, acts, view.label, room))]
+        overviews = [] if focus else [("", "overview", overview(choice.key, image.tobytes(), view.label, room,
+                                                                look()))]
+    return _Ready(choice, view, room, model, acts, seen_image(image), overviews, focus, b)
+
+
+def _same(a: Picked, b: Picked) -> bool:
+    return (a.label, a.caption) == (b.label, b.caption) and np.array_equal(a.image, b.image)
+
+
+def _network(choice, other, view: Picked, main, room: Screen, seen_col) -> None:
+    _draw(_prepare(choice, other, view, room), main, seen_col)
+
+
+def _draw(r: _Ready, main, seen_col) -> None:
     with seen_col:
         c1, c2 = st.columns([SEEN, INFO], vertical_alignment="center", gap="small")
-        c1.image(seen, width=SEEN, caption=None)
-        c2.markdown(prediction_text(acts, view.label), help=f"{choice.label}; {accuracy_line(choice)}")
+        c1.image(r.seen, width=SEEN, caption=None)
+        c2.markdown(prediction_text(r.acts, r.view.label), help=f"{r.choice.label}; {accuracy_line(r.choice)}")
         note = ""
-        if st.session_state["weights_mode"] == "trained" and choice.swapped:
-            note = (f" — no shipped weights were trained with {POOLINGS[choice.pooling].label} pooling (train some "
-                    "on the Training page)")
-        c2.caption(f"{choice.label}{note} · {view.caption} (what the network sees, 28×28)")
+        if st.session_state["weights_mode"] == "trained" and r.choice.swapped:
+            note = (f" — no shipped weights were trained with {POOLINGS[r.choice.pooling].label} pooling (train "
+                    "some on the Training page)")
+        c2.caption(f"{r.choice.label}{note} · {r.view.caption} (what the network sees, 28×28)")
     with main:
-        if focus:
-            focus_ui(model, acts, view.label, room)
-        for title, key, fig in overviews:
+        if r.focus:
+            focus_ui(r.model, r.acts, r.view.label, r.room)
+        for title, key, fig in r.overviews:
             if title:
                 st.markdown(title)
             overview_ui(fig, key)
     if st.session_state.get("stage"):
-        detail_dialog(model, acts, (model_b, acts_b) if comparing else None, view.label,
-                      shared_limits(acts, acts_b) if comparing else None, room.font)
+        detail_dialog(r.model, r.acts, r.other, r.view.label, shared_limits(r.acts, r.other[1]) if r.other else None,
+                      r.room.font)

@@ -3,11 +3,11 @@ compare mode's three overviews, the detail dialog."""
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.keys import HELP
 from dashboard.cache import ModelChoice, accuracy, gallery, shipped_metrics, user_models
+from dashboard.figures import Figure
 from dashboard.figures_overview import Screen, geometry
 from dashboard.overview import build_overview, columns_for, shared_limits, view_of
 from dashboard.state import COMPARISONS, DEFAULTS
@@ -125,7 +125,7 @@ def prediction_text(acts: dict[str, np.ndarray], label: int | None) -> str:
 
 
 def compare_overviews(model_a: LeNet, model_b: LeNet, a: ModelChoice, b: ModelChoice, acts_a, acts_b,
-                      label: int | None, room: Screen) -> list[tuple[str, str, go.Figure]]:
+                      label: int | None, room: Screen) -> list[tuple[str, str, Figure]]:
     """A, B and the difference A − B of every stage, each a third of the room, column for column on one
     geometry and one colour range per stage: (title, chart key, figure) each."""
     diff = {k: acts_a[k] - acts_b[k] for k in acts_a}

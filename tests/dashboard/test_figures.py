@@ -11,7 +11,7 @@ from tests.pictures import rgba_of, tolerance, values_of
 
 
 def _trace(fig, name: str):
-    return next(t for t in fig.to_dict()["data"] if t.get("name") == name)
+    return next(t for t in fig["data"] if t.get("name") == name)
 
 
 def _labels(spec: dict) -> list[str]:
@@ -71,8 +71,8 @@ def test_weights_have_a_scale_of_their_own_and_every_scale_a_legend():
 def test_stage_figure_is_one_picture_one_picker_and_a_colour_bar():
     maps = np.random.default_rng(0).normal(size=(6, 28, 28)).astype(np.float32)
     fig = F.stage_figure(maps, "conv1", selected=4)
-    assert [t.type for t in fig.data] == ["image", "scatter", "heatmap"]
-    picture, picker, bar = fig.to_dict()["data"]
+    assert [t["type"] for t in fig.data] == ["image", "scatter", "heatmap"]
+    picture, picker, bar = fig["data"]
     z, _ = F.tile(maps, 2)
     values = values_of(picture)
     assert values.shape == z.shape and np.isnan(values).sum() == np.isnan(z).sum()
@@ -81,7 +81,7 @@ def test_stage_figure_is_one_picture_one_picker_and_a_colour_bar():
     assert picture["meta"] == [pytest.approx(lim), "signed"] and bar["zmax"] == pytest.approx(lim)
     assert list(picker["customdata"]) == list(range(6))
     assert picker["hovertext"][2] == f"map 2: {maps[2].min():.3g} … {maps[2].max():.3g}"
-    assert len(fig.layout.shapes) == 1  # the selected map is outlined
+    assert len(fig.layout["shapes"]) == 1  # the selected map is outlined
 
 
 def test_colour_range_modes():
@@ -89,14 +89,14 @@ def test_colour_range_modes():
     per_map = values_of(_trace(F.stage_figure(maps, "x", per_map=True), "maps"))
     assert np.nanmax(per_map) == pytest.approx(1.0) and np.nanmin(per_map) == pytest.approx(-1.0)
     network = F.stage_figure(maps, "x", limit=10.0)
-    assert _trace(network, "maps")["meta"][0] == 10.0 and network.data[2].zmax == 10.0
+    assert _trace(network, "maps")["meta"][0] == 10.0 and network.data[2]["zmax"] == 10.0
     assert np.nanmin(values_of(_trace(network, "maps"))) == pytest.approx(-4.0, abs=0.2)
     grey = F.stage_figure(maps[:1] * 0 + 0.5, "input", C.IMAGE)
     assert _trace(grey, "maps")["meta"] == [1.0, "image"]
-    assert (grey.data[2].zmin, grey.data[2].zmax) == (0.0, 1.0)  # the colour bar of the greys
+    assert (grey.data[2]["zmin"], grey.data[2]["zmax"]) == (0.0, 1.0)  # the colour bar of the greys
     assert np.nanmax(np.abs(values_of(_trace(grey, "maps")) - 0.5)) < 0.01
     weights = F.stage_figure(maps, "w", C.WEIGHTS)
-    assert _trace(weights, "maps")["meta"][1] == "weights" and weights.data[2].zmin == pytest.approx(-4.0)
+    assert _trace(weights, "maps")["meta"][1] == "weights" and weights.data[2]["zmin"] == pytest.approx(-4.0)
 
 
 def test_png_uri_round_trips_the_image():
@@ -114,7 +114,7 @@ def test_clicked_index_reads_selection_events():
 def test_number_grid_writes_every_value_in_its_cell_white_on_dark():
     b = B.Board()
     b.numbers(np.array([[0.5, -1.0], [-0.001, 0.25]]), 10, 20, 30.0)
-    fig = b.figure().to_dict()
+    fig = b.figure()
     black, white = (t for t in fig["data"] if t.get("name") == "labels")
     assert black["text"] == ["0.50", "0.00", "0.25"] and black["textfont"]["color"] == "#000000"
     assert white["text"] == ["−1.00"] and white["textfont"]["color"] == "#ffffff"  # white on the dark cell
@@ -124,7 +124,7 @@ def test_number_grid_writes_every_value_in_its_cell_white_on_dark():
 def test_thumbnail_strip_frames_the_misclassified_and_reports_positions():
     images = (np.random.default_rng(1).uniform(size=(8, 28, 28)) * 255).astype(np.uint8)
     wrong = [False, True, False, False, True, False, False, False]
-    fig = FI.thumbnail_strip(images, wrong, [f"#{k}" for k in range(8)], 46, 400).to_dict()
+    fig = FI.thumbnail_strip(images, wrong, [f"#{k}" for k in range(8)], 46, 400)
     assert fig["layout"]["width"] == 400 and fig["layout"]["height"] < 60  # a slim strip
     assert _picked(fig, "customdata") == list(range(8))
     frames = fig["layout"]["shapes"]
@@ -153,26 +153,40 @@ def test_every_figure_passes_plotly_validation():
     import plotly.graph_objects as go
 
     for fig in _every_figure():
-        go.Figure(fig.to_dict())  # raises ValueError on any invalid property or value
+        go.Figure(dict(fig))  # raises ValueError on any invalid property or value
+
+
+def test_the_json_sent_is_the_figure():
+    """What chart() sends (Figure.json) is the figure's data and layout, as plotly.py would encode them."""
+    import json
+
+    import plotly.io
+
+    for fig in _every_figure():
+        assert json.loads(fig.json) == json.loads(plotly.io.to_json(dict(fig), validate=False))
+
+
+def test_json_has_no_nan():
+    """JSON has no NaN: a non-finite number in a figure becomes null, as plotly.py writes it."""
+    fig = F.make_figure([dict(type="scatter", x=[0.0, float("nan")], y=np.array([1.0, np.inf]))], {})
+    import json
+
+    sent = json.loads(fig.json, parse_constant=lambda c: pytest.fail(f"{c} in the JSON"))
+    assert sent["data"][0]["x"] == [0.0, None] and sent["data"][0]["y"] == [1.0, None]
 
 
 def test_datarevision_follows_the_content():
-    a = F.stage_figure(np.zeros((1, 5, 5)), "x").layout.datarevision
-    assert a == F.stage_figure(np.zeros((1, 5, 5)), "x").layout.datarevision
-    assert a != F.stage_figure(np.ones((1, 5, 5)), "x").layout.datarevision
+    a = F.stage_figure(np.zeros((1, 5, 5)), "x").layout["datarevision"]
+    assert a == F.stage_figure(np.zeros((1, 5, 5)), "x").layout["datarevision"]
+    assert a != F.stage_figure(np.ones((1, 5, 5)), "x").layout["datarevision"]
 
 
 def test_figures_redraw_for_free_when_unchanged():
     """What lets Streamlit's second draw of a new chart find nothing changed (figures.make_figure)."""
     import json
 
-    import plotly.io
-    import plotly.tools
-
     for fig in _every_figure():
-        # exactly what st.plotly_chart sends to the browser
-        sent = json.loads(plotly.io.to_json(plotly.tools.return_figure_from_figure_or_data(fig, True),
-                                            validate=False))
+        sent = json.loads(fig.json)  # exactly what chart() sends to the browser
         layout = sent["layout"]
         assert layout["template"] is None  # no template object: it would count as changed every time
         assert all(isinstance(t.get("meta", []), list) for t in sent["data"])
@@ -197,7 +211,7 @@ def test_seen_image_is_the_28x28_image_enlarged_with_sharp_pixels():
 def test_axis_titles_are_objects_as_plotly_js_reads_them():
     """A plain string as an axis title is not shown by the browser's Plotly (it wants {"text": ...})."""
     for fig in _every_figure():
-        layout = fig.to_dict()["layout"]
+        layout = fig["layout"]
         for name, axis in layout.items():
             if name.startswith(("xaxis", "yaxis")) and "title" in axis:
                 assert isinstance(axis["title"], dict), name

@@ -47,7 +47,7 @@ def test_conv_figure_shows_every_number_and_the_window(C_in, pad, H):
     chosen = C_in - 1
     inputs = FD.Paint(C.IMAGE if C_in == 1 else C.POSITIVE, None if C_in == 1 else 2.0)
     fig = FD.conv_figure(w, out, 2, "conv1" if C_in == 1 else "conv2", "input" if C_in == 1 else "pool1", "relu",
-                         inputs, FD.Paint(C.SIGNED, 5.0), chosen, 12).to_dict()
+                         inputs, FD.Paint(C.SIGNED, 5.0), chosen, 12)
     labels = _labels(fig)
     assert any(t.startswith("kernel 2") for t in labels)
     for grid in (w.patches[chosen], w.kernels[chosen], w.products[chosen]):  # every number of the chosen map
@@ -76,7 +76,7 @@ def test_pool_figure_shows_every_op_when_comparing():
     windows = [PoolWindow(m[2:4, 0:2], "max", 13.0, (1, 1), 2, 0), PoolWindow(m[2:4, 0:2], "avg", 10.5, None, 2, 0),
                PoolWindow(m[2:4, 0:2], "l2", 10.55, None, 2, 0)]
     fig = FD.pool_figure(windows, m, np.zeros((2, 2)), 1, 0, "act1", "pool1", 0, FD.Paint(C.POSITIVE, 15.0),
-                         FD.Paint(C.POSITIVE, 15.0)).to_dict()
+                         FD.Paint(C.POSITIVE, 15.0))
     labels = _labels(fig)
     assert "max = 13.0000" in labels and "mean = 10.5000" in labels and "rms = 10.5500" in labels
     assert {"2×2 window, max pooling", "2×2 window, average pooling", "2×2 window, L2 pooling"} <= set(labels)
@@ -96,8 +96,8 @@ def test_strongest_is_where_a_map_responds_most():
 def test_detail_charts():
     x = np.linspace(-3, 3, 7)
     act = FD.activation_figure(x, np.maximum(x, 0), np.array([1.0, -1.0]), np.array([1.0, 0.0]), "relu", (1.0, 1.0))
-    assert [t.name for t in act.data] == ["relu", "this map", "selected"]
+    assert [t["name"] for t in act.data] == ["relu", "this map", "selected"]
     contrib = FD.contributions_figure(np.array([0.5, -2.0, 1.0]), np.array([1, 2]), ["a", "b", "c"], 0.1, -0.4)
-    assert list(contrib.data[0].y) == ["b", "c", "bias", "= value"]
-    lo, hi = contrib.layout.xaxis.range  # room beyond the longest bars for their written values
-    assert lo < -2.0 - 0.3 and hi > 1.0 + 0.3 and contrib.layout.yaxis.automargin  # and for the names
+    assert list(contrib.data[0]["y"]) == ["b", "c", "bias", "= value"]
+    lo, hi = contrib.layout["xaxis"]["range"]  # room beyond the longest bars for their written values
+    assert lo < -2.0 - 0.3 and hi > 1.0 + 0.3 and contrib.layout["yaxis"]["automargin"]  # and for the names

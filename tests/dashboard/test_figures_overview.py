@@ -50,7 +50,7 @@ def every_overview_figure():
 def test_the_whole_network_fits_the_screen_with_readable_text(name):
     screen = SCREENS[name]
     cols = lenet_columns(np.random.default_rng(3))
-    fig = FO.overview_figure(cols, screen).to_dict()
+    fig = FO.overview_figure(cols, screen)
     layout = fig["layout"]
     assert (layout["width"], layout["height"]) == (int(screen.width), int(screen.height))
     assert layout["xaxis"]["range"] == [0, int(screen.width)]  # one unit, one CSS pixel
@@ -71,7 +71,7 @@ def test_the_whole_network_fits_the_screen_with_readable_text(name):
 
 def test_columns_keep_their_values_colours_and_pickers():
     cols = lenet_columns(np.random.default_rng(3))
-    fig = FO.overview_figure(cols).to_dict()
+    fig = FO.overview_figure(cols)
     kinds = [t["type"] for t in fig["data"]]
     assert kinds.count("image") == 10 + 10  # a picture per map/vector column, and a legend strip under each
     assert kinds.count("heatmap") == 0 and len(fig["data"]) <= 40  # few traces, whatever the number of maps
@@ -107,7 +107,7 @@ def test_two_overviews_of_the_same_stages_line_up():
     a, b = lenet_columns(rng), lenet_columns(rng)
     screen = FO.Screen(1876, 260)
     g = FO.geometry(a, screen)
-    fa, fb = (FO.overview_figure(c, screen, g).to_dict() for c in (a, b))
+    fa, fb = (FO.overview_figure(c, screen, g) for c in (a, b))
     xs = lambda f: [t["x0"] for t in f["data"] if t.get("name") in ("conv1", "pool2", "fc2")]  # noqa: E731
     assert xs(fa) == xs(fb)
 
@@ -115,7 +115,7 @@ def test_two_overviews_of_the_same_stages_line_up():
 def test_focus_is_one_column_given_the_whole_screen():
     conv1 = lenet_columns(np.random.default_rng(2))[1]
     screen = FO.Screen(1200, 640)
-    fig = FO.overview_figure([conv1], screen).to_dict()
+    fig = FO.overview_figure([conv1], screen)
     picture = next(t for t in fig["data"] if t.get("name") == "conv1")
     assert picture["dx"] * 28 > 150  # six large maps
 

@@ -1,0 +1,40 @@
+"""charts.chart makes the same element as st.plotly_chart, from a figure's JSON made once."""
+import json
+
+from streamlit.testing.v1 import AppTest
+
+
+def _script():
+    import plotly.graph_objects as go
+    import streamlit as st
+
+    from dashboard.charts import chart
+    from dashboard.figures import make_figure
+
+    fig = make_figure([dict(type="scatter", x=[1, 2], y=[3.5, 4], name="p", customdata=[[0], [1]])],
+                      dict(width=300, height=200, clickmode="event+select", dragmode="pan"))
+    theirs = go.Figure(dict(fig), _validate=False)  # what the app used to give st.plotly_chart
+    theirs.layout.template = None
+    for k, selecting in enumerate([True, False]):
+        kw = dict(on_select=lambda: None, selection_mode="points") if selecting else {}
+        with st.container():
+            st.plotly_chart(theirs, key=f"theirs{k}", theme=None, width="content", config={"displaylogo": False},
+                            **kw)
+        with st.container():
+            chart(fig, key=f"ours{k}", width="content", config={"displaylogo": False}, **kw)
+
+
+def test_chart_makes_the_element_st_plotly_chart_makes():
+    at = AppTest.from_function(_script).run()
+    assert not at.exception, at.exception
+    charts = at.get("plotly_chart")
+    assert len(charts) == 4
+    for theirs, ours in (charts[0:2], charts[2:4]):  # (in page order)
+        a, b = theirs.proto, ours.proto
+        assert json.loads(a.spec) == json.loads(b.spec)
+        assert (a.config, a.theme, a.form_id, list(a.selection_mode)) == (b.config, b.theme, b.form_id,
+                                                                           list(b.selection_mode))
+        assert a.id.rsplit("-", 1)[1].replace("theirs", "ours") == b.id.rsplit("-", 1)[1]  # keyed alike
+    assert list(charts[1].proto.selection_mode) and not list(charts[3].proto.selection_mode)
+    # a selecting chart is a widget: its selection state lives under its key, as st.plotly_chart's does
+    assert "ours0" in at.session_state and "ours1" not in at.session_state
