@@ -4,8 +4,15 @@ Streamlit's server does not know the browser's size, so a tiny component (JavaSc
 reports the main column's width and the window's height, and again after every resize. The figures are then
 laid out in CSS pixels for that screen (figures_overview.Screen): text stays at the size it was laid out in,
 which is what keeps it readable and unclipped on a projector.
+
+The reporter is the first thing every run sends (navigation.py, before the pages' slow imports): on a
+fresh server the browser has said its size before the first run has finished, so the page is drawn once, at
+the right size. It also starts loading plotly.js, which Streamlit otherwise fetches only when the first chart
+arrives (4.7 MB of JavaScript: over a second of the first render spent after the page is otherwise ready).
 """
 from __future__ import annotations
+
+from pathlib import Path
 
 import streamlit as st
 
@@ -13,7 +20,12 @@ from dashboard.figures_overview import Screen
 
 _JS = """
 export default function(component) {
-    const { setStateValue } = component;
+    const { setStateValue, data } = component;
+    if (!window.__lenetPreloaded && data && data.preload) {  // Streamlit's own chunks, by their file names
+        window.__lenetPreloaded = true;
+        const main = document.querySelector('script[type="module"][src*="static/js/index."]');
+        if (main) for (const name of data.preload) import(new URL(name, main.src).href).catch(() => {});
+    }
     const main = () => document.querySelector('[data-testid="stMainBlockContainer"]');
     const measure = () => {
         const el = main();
@@ -36,12 +48,16 @@ export default function(component) {
         window.__lenetWatch = () => { clearTimeout(timer); timer = setTimeout(() => window.__lenetReport(), 150); };
         window.addEventListener("resize", window.__lenetWatch);
         new ResizeObserver(window.__lenetWatch).observe(main() || document.body);
+        window.__lenetReport();  // the first size at once: the page waits for it
+    } else {
+        window.__lenetWatch();
     }
-    window.__lenetWatch();
 }
 """
 
 _screen = st.components.v2.component("lenet_screen", js=_JS)
+# plotly.js as Streamlit's front end loads it (a chunk of its build, named with a hash): preloaded by the reporter
+PRELOAD = sorted(p.name for p in (Path(st.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"))
 
 # Compact page: little padding, the header's height kept for its buttons, the size component out of sight.
 _CSS = """
@@ -53,12 +69,18 @@ _CSS = """
 """
 
 
+def report_screen() -> None:
+    """The reporter (nothing visible): first in every run of every page (navigation.py)."""
+    st.html("<style>.st-key-screen {display: none;}</style>")
+    _screen(key="screen", on_size_change=lambda: None, default={"size": None}, data={"preload": PRELOAD})
+
+
 def screen_ui(reserved: float) -> Screen | None:
-    """The room for the main figure: the main column's width, the window's height less `reserved` pixels
-    for what sits above and below it; None until the browser has reported (a moment after the first run:
-    the page then skips its largest figure rather than draw it twice)."""
+    """The page's compact look, and the room for the main figure: the main column's width, the window's height
+    less `reserved` pixels for what sits above and below it; None until the browser has reported (a moment
+    after the first run starts: the page then skips its largest figure rather than draw it twice)."""
     st.html(_CSS)
-    result = _screen(key="screen", on_size_change=lambda: None, default={"size": None})
+    result = st.session_state.get("screen")
     size = result.get("size") if hasattr(result, "get") else None
     if not size:
         return None
