@@ -28,15 +28,18 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def running_dashboard(env: dict[str, str] | None = None, log: IO | None = None,
-                      timeout_s: float = 120) -> Iterator[str]:
+                      timeout_s: float = 120, root: Path = ROOT) -> Iterator[str]:
     """Start the dashboard on a free 127.0.0.1 port, wait until it answers, yield its URL, stop it after.
 
-    env: extra environment variables; log: where the server's output goes (default: discarded).
+    env: extra environment variables; log: where the server's output goes (default: discarded); root: another
+    checkout of the project to run instead of this one (its packages come first on the path).
     """
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
+    if root != ROOT:
+        env = {**(env or {}), "PYTHONPATH": str(root)}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(root / APP.relative_to(ROOT)), "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false"], cwd=ROOT,
+                             "--browser.gatherUsageStats", "false"], cwd=root,
                             stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
                             env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"

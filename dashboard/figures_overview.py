@@ -216,15 +216,25 @@ def _vector(b: Board, col: Column, left: float, width: float, g: Geometry, k: in
 
 
 def _softmax(b: Board, col: Column, left: float, width: float, g: Geometry, k: int) -> None:
+    """The probabilities as bars with class names and percentages. Where the rows would be shorter than a line
+    of text (compare mode's three overviews), only the most probable classes are shown, most probable first,
+    the true class always among them: the text keeps its size."""
     probs = np.asarray(col.values, dtype=np.float64)
     pred = int(np.argmax(probs))
-    row = g.body / len(probs)
     names = [(col.labels[i] if col.labels else str(i)) + (" ✓" if i == col.true_label else "")
              for i in range(len(probs))]
+    shown = list(range(len(probs)))
+    fit = int(g.body // (LINE * g.font))
+    if fit < len(probs):
+        shown = [int(i) for i in np.argsort(-probs, kind="stable")[:max(1, fit)]]
+        if col.true_label is not None and col.true_label not in shown:
+            shown[-1] = col.true_label
+    row = g.body / len(shown)
     x0 = left + max(text_width(n, g.font) for n in names) + 4
     room = g.sizes[k]
-    for i, p in enumerate(probs):
-        y0, y1 = g.head + i * row + row * 0.18, g.head + (i + 1) * row - row * 0.18
+    for r, i in enumerate(shown):
+        p = probs[i]
+        y0, y1 = g.head + r * row + row * 0.18, g.head + (r + 1) * row - row * 0.18
         x1 = x0 + max(p * room, 1.0)
         b.rect(x0, y0, x1, y1, "#d62728" if i == pred else "#7f7f7f")
         bold = (lambda t: f"<b>{t}</b>") if i == pred else (lambda t: t)
@@ -232,7 +242,9 @@ def _softmax(b: Board, col: Column, left: float, width: float, g: Geometry, k: i
                 color=TRUE if i == col.true_label else "#31333f")
         b.label(x1 + 3, (y0 + y1) / 2, bold(f"{p:.0%}"), "middle right", g.font)
         b.picker((x0 + x1) / 2, (y0 + y1) / 2, [col.name, i], f"{names[i]}: {p:.4f}", max(3.0, row * 0.6))
-    if col.true_label is not None:
+    if len(shown) < len(probs):
+        b.label(left + width / 2, g.head + g.body + 6 + STRIP / 2, f"top {len(shown)} of {len(probs)}", size=g.font)
+    elif col.true_label is not None:
         b.label(left + width / 2, g.head + g.body + 6 + STRIP / 2, "✓ true class", size=g.font, color=TRUE)
 
 

@@ -54,7 +54,9 @@ def candidates(model_key: str) -> np.ndarray:
 def _jump(model_key: str) -> None:
     """After a filter changes: the current image if it passes, else the first one that does."""
     allowed = candidates(model_key)
-    if int(st.session_state.get("index", 0)) not in set(allowed.tolist()):
+    idx = int(st.session_state.get("index", 0))
+    pos = int(np.searchsorted(allowed, idx))
+    if pos >= len(allowed) or allowed[pos] != idx:
         st.session_state["index"] = int(allowed[0])
 
 
@@ -63,6 +65,8 @@ def pick_controls_ui(model_key: str, slots) -> np.ndarray:
     samples, full = gallery()
     if st.session_state.get("pick_class") not in (ALL, *CLASS_NAMES):
         st.session_state["pick_class"] = ALL
+    if st.session_state["pick_class"] != ALL or st.session_state.get("pick_wrong"):
+        _jump(model_key)  # a link with a filter and no image (?wrong=1) opens on the first image it lets through
     slots[0].selectbox("Class", [ALL, *CLASS_NAMES], key="pick_class", label_visibility="collapsed",
                        on_change=_jump, args=(model_key,))
     st.session_state["index"] = min(int(st.session_state.get("index", 0)), len(samples) - 1)
@@ -109,9 +113,9 @@ def picked() -> Picked:
 
 def draw_ui() -> Picked:
     """The drawing pad (optionally over the picked image, for what-ifs) and what the network makes of it."""
-    edit = st.toggle("Draw over the picked image", key="draw_edit")
+    edit = st.toggle("Over the image", key="draw_edit", help="draw over the picked test image, for what-ifs")
     base = picked().image if edit else None
-    c1, c2 = st.columns(2)
+    c1, c2 = st.columns([3, 2])
     tool = c1.selectbox("Tool", list(TOOLS), format_func=TOOLS.get, key="draw_tool")
     width = c2.number_input("Brush", 4, 60, 22, key="draw_width")
     sketch = pad_ui(tool, int(width), png_uri(base) if base is not None else None, "pad_edit" if edit else "pad")

@@ -150,7 +150,7 @@ def columns_for(view: View) -> list[Column]:
         kind = STAGE_BY_NAME[name].kind
         if view.difference and kind in ("input", "softmax"):
             out.append(Column(name, (STAGE_BY_NAME[name].title, "", ""), "empty", np.zeros(0),
-                              labels=("the same image",) if kind == "input" else ("",)))
+                              labels=("the same<br>image",) if kind == "input" else ("",)))
         else:
             out.append(COLUMN_BUILDERS[kind](view, name))
     return out

@@ -16,7 +16,7 @@ import streamlit as st
 PAD_PX = 280  # the pad's side on the page
 SENT_PX = 84  # the side of the picture it sends
 SEND_MS = 180  # while drawing, a picture this often
-TOOLS = {"freedraw": "free hand", "line": "line", "rect": "rectangle", "circle": "circle"}
+TOOLS = {"freedraw": "pen", "line": "line", "rect": "box", "circle": "circle"}
 
 _JS = """
 export default function(component) {

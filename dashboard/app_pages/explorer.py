@@ -32,7 +32,8 @@ PRESENT_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"] {display: none;}
 [data-testid="stMainBlockContainer"] {padding-top: 0.6rem;}
 </style>"""
-SIDE = 310  # px of the column beside the overview when drawing or uploading
+SIDE_MAX, SIDE_MIN = 310, 200  # px of the column beside the overview when drawing or uploading ...
+OVERVIEW_MIN = 1040  # ... which leaves the overview at least this (below it, the maps shrink fast: its texts)
 SEEN = 46  # px of "what the network sees" beside the strip
 INFO = 330  # px of the prediction and caption beside it
 
@@ -54,7 +55,7 @@ def show() -> None:
 
 def _bar(model_key: str) -> tuple[str, np.ndarray | None]:
     """The bar of controls (widths in px at 18 px type); returns the input source and the pick candidates."""
-    cols = st.columns([205, 150, 215, 175, 125, 95, 150], vertical_alignment="center", gap="small")
+    cols = st.columns([200, 145, 215, 150, 150, 95, 140], vertical_alignment="center", gap="small")
     cols[0].segmented_control("Pooling", list(POOLINGS), key="pooling", format_func=lambda p: POOLINGS[p].label,
                               label_visibility="collapsed", help="pooling after each conv block")
     cols[1].segmented_control("Activation", list(ACTIVATIONS), key="activation", label_visibility="collapsed",
@@ -90,11 +91,12 @@ def _body(reported: Screen | None) -> None:
         view = picked()
         main, room = st.container(), screen
     else:
-        side, main = st.columns([SIDE, max(1.0, screen.width - SIDE)], gap="small")
+        width = int(min(SIDE_MAX, max(SIDE_MIN, screen.width - OVERVIEW_MIN)))
+        side, main = st.columns([width, max(1.0, screen.width - width)], gap="small")
         with side:
             view = draw_ui() if source == "draw" else upload_ui()
         seen_col = side
-        room = Screen(screen.width - SIDE - 16, screen.height + 56)
+        room = Screen(screen.width - width - 16, screen.height + 56)
     if view.image is None or reported is None:  # (the overview waits for the browser's size)
         sync_query_params()
         return

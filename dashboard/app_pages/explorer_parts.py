@@ -124,12 +124,15 @@ def prediction_text(acts: dict[str, np.ndarray], label: int | None) -> str:
     return f"**{CLASS_NAMES[pred]}** {probs[pred]:.0%}{verdict}"
 
 
+COMPARE_TITLE = 66  # px each of compare mode's overviews takes beyond its figure: its title line and the gaps
+
+
 def compare_overviews(model_a: LeNet, model_b: LeNet, a: ModelChoice, b: ModelChoice, acts_a, acts_b,
                       label: int | None, room: Screen) -> list[tuple[str, str, Figure]]:
     """A, B and the difference A − B of every stage, each a third of the room, column for column on one
     geometry and one colour range per stage: (title, chart key, figure) each."""
     diff = {k: acts_a[k] - acts_b[k] for k in acts_a}
-    screen = Screen(room.width, max(200.0, (room.height - 3 * 34) / 3))
+    screen = Screen(room.width, max(200.0, (room.height - 3 * COMPARE_TITLE) / 3))
     shared = shared_limits(acts_a, acts_b)
     g = geometry(columns_for(view_of(model_a, acts_a, label)), screen)
     pa, pb = acts_a["softmax"], acts_b["softmax"]

@@ -267,3 +267,13 @@ def test_presentation_mode_hides_the_bar_and_keeps_the_network():
     assert overview["layout"]["height"] > 720 - 242  # more of the screen than with the bar
     assert any("Keys:" in c.value and "next stage" in c.value for c in at.caption)
     assert "test image #3:" in _captions(at) and at.query_params["pres"] == "1"
+
+
+def test_a_link_with_only_wrong_opens_on_a_misclassified_image():
+    """?wrong=1 without an image: the first image the model gets wrong, not image 0 (which it gets right)."""
+    at = _run({"wrong": "1"})
+    idx = int(at.session_state["index"])
+    assert idx > 0 and at.session_state["pick_wrong"]
+    assert any("· wrong (true:" in m.value for m in at.markdown)
+    chosen = _run({"wrong": "1", "idx": str(idx)})  # a link to one of them keeps it
+    assert int(chosen.session_state["index"]) == idx

@@ -9,8 +9,8 @@ from tests.e2e.helpers import ARTIFACTS, assert_no_errors, overview, picker_posi
 VIEWPORTS = [(1280, 720), (1366, 768), (1920, 1080)]
 
 # Every text of the overview: its font size and box, and whether any two overlap or one leaves the figure.
-_TEXTS = """() => {
-    const gd = document.querySelector('.st-key-overview .js-plotly-plot');
+_TEXTS = """(key) => {
+    const gd = document.querySelector('.st-key-' + (key || 'overview') + ' .js-plotly-plot');
     const fig = gd.getBoundingClientRect();
     const boxes = [...gd.querySelectorAll('.textpoint text, g.textpoint text, text.textpoint')]
         .concat([...gd.querySelectorAll('.scatterlayer text')])
@@ -117,4 +117,42 @@ def test_presentation_mode_and_its_keys(page_at, server):
     page.keyboard.press("f")  # presentation off: the bar is back
     page.get_by_role("radio", name="average").wait_for()
     assert "pres=1" not in page.url
+    assert_no_errors(page)
+
+
+def test_compare_fits_one_1920x1080_screen(page_at, server):
+    """A, B and A − B, one above the other, all three whole on the first screen, column for column."""
+    page = page_at(1920, 1080)
+    _open(page, server, "?cmp=pool")
+    for key in ("overview_b", "overview_diff"):
+        page.locator(f".st-key-{key} .js-plotly-plot .main-svg").first.wait_for()
+    boxes = [page.locator(f".st-key-{key} .js-plotly-plot").first.bounding_box()
+             for key in ("overview", "overview_b", "overview_diff")]
+    assert all(0 <= b["y"] and b["y"] + b["height"] <= 1080 for b in boxes), boxes
+    lefts = [page.evaluate(f"() => document.querySelector('.st-key-{key} .js-plotly-plot').data"
+                           ".find(t => t.name === 'pool1').x0") for key in ("overview", "overview_b", "overview_diff")]
+    assert max(lefts) - min(lefts) < 1e-6  # the same column in the same place
+    for key in ("overview", "overview_b", "overview_diff"):
+        texts = page.evaluate(_TEXTS, key)
+        assert texts["min"] >= 14, key
+        assert not texts["overlaps"] and not texts["outside"], (key, texts["overlaps"][:3], texts["outside"][:3])
+    assert_no_errors(page)
+    page.screenshot(path=str(ARTIFACTS / "compare-1920x1080.png"))
+
+
+def test_drawing_leaves_the_overview_room_at_1280x720(page_at, server):
+    """Pad and prediction beside the overview; the maps stay large enough to see and nothing is cut."""
+    page = page_at(1280, 720)
+    page.goto(server + "/?src=draw")
+    overview(page).locator(".main-svg").first.wait_for()
+    page.get_by_text("an empty canvas").first.wait_for()
+    box = overview(page).bounding_box()
+    assert box["x"] + box["width"] <= 1280 and box["y"] + box["height"] <= 720
+    conv1_px = page.evaluate("() => { const gd = document.querySelector('.st-key-overview .js-plotly-plot');"
+                             " const t = gd.data.find(t => t.name === 'conv1'); return t.dx * 28; }")
+    assert conv1_px >= 40
+    texts = page.evaluate(_TEXTS)
+    assert not texts["overlaps"] and not texts["outside"], (texts["overlaps"][:3], texts["outside"][:3])
+    caption = page.get_by_text("an empty canvas").first.bounding_box()
+    assert caption["y"] + caption["height"] <= 720  # the prediction's caption is on screen too
     assert_no_errors(page)
