@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import datetime
 import importlib.metadata
+import math
 import os
 import pickle
 import platform
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,8 +48,10 @@ class Checkpoint:
 
 
 def save_checkpoint(path: str | os.PathLike, model: LeNet, metrics: dict[str, Any] | None = None,
-                    train_config: TrainConfig | None = None, extra: dict[str, Any] | None = None) -> Path:
-    """Write model, its config and metrics to path atomically (temp file + rename); returns the path."""
+                    train_config: TrainConfig | None = None, extra: dict[str, Any] | None = None,
+                    overwrite: bool = True) -> Path:
+    """Write model, its config and metrics to path atomically (temp file + rename); returns the path.
+    overwrite=False: FileExistsError rather than replace a file of that name (see atomic_write)."""
     payload = {
         "format": FORMAT,
         "model_config": model.config.to_dict(),
@@ -63,38 +65,85 @@ def save_checkpoint(path: str | os.PathLike, model: LeNet, metrics: dict[str, An
         },
         "state_dict": {k: v.detach().to("cpu").clone() for k, v in model.state_dict().items()},
     }
-    return atomic_write(path, lambda f: torch.save(payload, f))
+    return atomic_write(path, lambda f: torch.save(payload, f), overwrite=overwrite)
+
+
+MAX_BYTES = 256 * 1024 * 1024  # a LeNet checkpoint with 100 epochs' snapshots is ~25 MB
+NUMERIC_METRICS = ("test_acc", "train_loss", "train_acc", "examples_per_sec", "seconds", "epochs")
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip()
+    if isinstance(e, LookupError) or not text:  # a bare key or index says nothing to a reader
+        return type(e).__name__
+    return text.splitlines()[0][:200]
 
 
 def load_checkpoint(path: str | os.PathLike, map_location: str = "cpu") -> Checkpoint:
-    """Load and verify a checkpoint with weights_only=True (no code in the file can run)."""
+    """Load and verify a checkpoint with weights_only=True (no code in the file can run).
+
+    Whatever the file holds — text, random bytes, a link to a system file, a pickle with code, a config or
+    metrics or snapshots that make no sense — the result is a Checkpoint or a CheckpointError naming the
+    file and the problem in one line, never another exception.
+    """
     path = Path(path)
+    if path.is_symlink():
+        raise CheckpointError(path, "a link, not a model file: refused (models are files saved here)")
+    if path.is_dir():
+        raise CheckpointError(path, "a folder, not a model file")
     if not path.is_file():
         raise CheckpointError(path, "file not found")
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise CheckpointError(path, f"cannot be read ({_first_line(e)})") from e
+    if size > MAX_BYTES:
+        raise CheckpointError(path, f"{size / 1e6:.0f} MB, far larger than a LeNet checkpoint: refused")
     try:
         payload = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
         raise CheckpointError(path, f"refused: it holds Python objects other than weights, which could run "
-                                    f"code when loaded ({str(e).splitlines()[0]})") from e
-    except (RuntimeError, EOFError, zipfile.BadZipFile, ValueError, OSError) as e:
-        raise CheckpointError(path, f"truncated or corrupt, not a readable PyTorch file "
-                                    f"({str(e).splitlines()[0] if str(e) else type(e).__name__})") from e
+                                    f"code when loaded ({_first_line(e)})") from e
+    except Exception as e:  # torch's readers fail in many ways on a file that is not theirs (IndexError, ...)
+        raise CheckpointError(path, f"truncated or corrupt, not a readable PyTorch file ({_first_line(e)})") from e
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise CheckpointError(path, f"not a LeNet explainer checkpoint (expected format {FORMAT!r})")
     try:
         model_config = ModelConfig.from_dict(payload["model_config"])
         train_config = TrainConfig.from_dict(payload["train_config"]) if payload.get("train_config") else None
-    except (KeyError, TypeError, ValueError) as e:
-        raise CheckpointError(path, f"invalid configuration in checkpoint ({e})") from e
+    except Exception as e:
+        raise CheckpointError(path, f"invalid configuration in checkpoint ({_first_line(e)})") from e
     try:
         model = LeNet.from_state(model_config, payload["state_dict"])
-    except (KeyError, RuntimeError) as e:
+    except Exception as e:
         raise CheckpointError(path, "its weights do not fit LeNet's architecture (wrong layers or shapes): "
-                                    + str(e).splitlines()[0]) from e
+                                    + _first_line(e)) from e
     if not all(torch.isfinite(p).all() for p in model.parameters()):
         raise CheckpointError(path, "its weights contain NaN or infinite values")
-    return Checkpoint(model, model_config, train_config, dict(payload.get("metrics") or {}),
-                      dict(payload.get("meta") or {}), path)
+    metrics, meta = payload.get("metrics") or {}, payload.get("meta") or {}
+    if not isinstance(metrics, dict) or not isinstance(meta, dict):
+        raise CheckpointError(path, "its metrics or meta data are not tables")
+    for key in NUMERIC_METRICS:
+        value = metrics.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                  or not math.isfinite(value)):
+            raise CheckpointError(path, f"its metric {key} is not a number ({str(value)[:40]!r})")
+    _check_snapshots(path, meta.get("snapshots"), model)
+    return Checkpoint(model, model_config, train_config, dict(metrics), dict(meta), path)
+
+
+def _check_snapshots(path: Path, snapshots, model: LeNet) -> None:
+    """Per-epoch weights, if any: keyed by epoch numbers, each with the model's own tensor shapes."""
+    if snapshots is None:
+        return
+    if not isinstance(snapshots, dict):
+        raise CheckpointError(path, "its epoch snapshots are not a table")
+    shapes = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    for key, state in snapshots.items():
+        if not str(key).isdigit():
+            raise CheckpointError(path, f"a snapshot's key is not an epoch number ({str(key)[:40]!r})")
+        if not isinstance(state, dict) or {k: tuple(getattr(v, "shape", ())) for k, v in state.items()} != shapes:
+            raise CheckpointError(path, f"the snapshot of epoch {key} does not fit the model's weights")
 
 
 def snapshots_of(checkpoint: Checkpoint) -> dict[int, dict[str, torch.Tensor]]:

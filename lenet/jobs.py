@@ -25,7 +25,7 @@ from lenet.config import ModelConfig, TrainConfig
 from lenet.data import Data
 from lenet.engine import EpochEvent, StepEvent, Trainer, TrainingDiverged, metrics_of
 from lenet.model import LeNet
-from lenet.user_models import model_path
+from lenet.user_models import free_paths
 
 
 # The worker trains on every core this process may use (the web server itself computes on one thread).
@@ -192,15 +192,21 @@ class TrainingJob:
         last = epochs[-1]
         name = self.name or default_name(self.model_config, self.train_config)
         snapshots = {str(e.epoch): e.state_dict for e in epochs}
-        return save_checkpoint(model_path(name, self.out_dir), LeNet.from_state(self.model_config, last.state_dict),
-                               metrics_of(last, self.train_config, **self._sizes),
-                               replace(self.train_config, num_epochs=last.epoch),
-                               extra={"name": name, "snapshots": snapshots})
+        model = LeNet.from_state(self.model_config, last.state_dict)
+        for path in free_paths(name, self.out_dir):  # never over another model of the same name
+            try:
+                return save_checkpoint(path, model, metrics_of(last, self.train_config, **self._sizes),
+                                       replace(self.train_config, num_epochs=last.epoch),
+                                       extra={"name": name, "snapshots": snapshots}, overwrite=False)
+            except FileExistsError:
+                continue  # another session saved that name meanwhile
+        raise RuntimeError(f"no free file name for {name!r}")
 
 
 def _worker(model_config: ModelConfig, train_config: TrainConfig, device: str, data: Data | None, events,
             stop) -> None:
     """The worker process: train, sending ('device' | 'step' | 'epoch' | 'done' | 'error', payload)."""
+    _die_with_parent()
     try:
         torch.set_num_threads(TRAIN_THREADS)
         trainer = Trainer(model_config, train_config, device, data)
@@ -216,6 +222,24 @@ def _worker(model_config: ModelConfig, train_config: TrainConfig, device: str, d
         events.put(("error", str(e)))
     except Exception as e:  # the page shows what went wrong instead of a silent stop
         events.put(("error", f"{type(e).__name__}: {e}"))
+
+
+PARENT_CHECK_S = 0.5
+
+
+def _die_with_parent() -> None:
+    """End this worker as soon as the process that started it is gone, however it died (kill -9 too): a
+    thread watches the parent's pid (Linux's PR_SET_PDEATHSIG is no use here: it fires when the *thread*
+    that started the worker ends, and the web server starts it from a short-lived script thread)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_CHECK_S)
+            if os.getppid() != parent:  # re-parented: the server is gone
+                os._exit(3)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def default_name(model_config: ModelConfig, train_config: TrainConfig) -> str:

@@ -125,3 +125,59 @@ def test_the_shipped_variants_and_their_recipes_come_from_the_ops_table():
     assert all(pretrained_path(v).is_file() for v in SHIPPED)
     assert closest_shipped("relu", "max") == "relu-max" and closest_shipped("relu", "l2") == "relu-avg"
     assert closest_shipped("sigmoid", "l2") == "sigmoid-avg"
+
+
+def _hostile_files(folder):
+    """Every kind of file that must not break a page, with what its message says."""
+    model = build_model(ModelConfig(), seed=0)
+    (folder / "text.pt").write_text("hello, this is not a model\n" * 10)
+    (folder / "empty.pt").write_bytes(b"")
+    (folder / "random.pt").write_bytes(os.urandom(3000))
+    os.symlink("/etc/passwd", folder / "link.pt")
+    os.symlink(folder / "nowhere.pt", folder / "dangling.pt")
+    (folder / "folder.pt").mkdir()
+    save_checkpoint(folder / "text-metrics.pt", model, metrics={"test_acc": "ninety", "epochs": 10})
+    save_checkpoint(folder / "bool-metrics.pt", model, metrics={"epochs": True})
+    save_checkpoint(folder / "snapshot-keys.pt", model, extra={"snapshots": {"first": model.state_dict()}})
+    save_checkpoint(folder / "snapshot-shapes.pt", model, extra={"snapshots": {"1": {"x": torch.zeros(2)}}})
+    torch.save([1, 2, 3], folder / "list.pt")
+    return {"text.pt": "not a readable PyTorch file", "empty.pt": "not a readable PyTorch file",
+            "random.pt": "PyTorch file|Python objects", "link.pt": "a link", "dangling.pt": "a link",
+            "folder.pt": "a folder", "text-metrics.pt": "test_acc is not a number",
+            "bool-metrics.pt": "epochs is not a number", "snapshot-keys.pt": "not an epoch number",
+            "snapshot-shapes.pt": "epoch 1 does not fit", "list.pt": "not a LeNet explainer checkpoint"}
+
+
+def test_no_file_raises_anything_but_a_checkpoint_error(tmp_path):
+    """A text file, a link to a system file, a folder, nonsense metrics or snapshots: each a one-line reason."""
+    import re
+
+    for name, reason in _hostile_files(tmp_path).items():
+        with pytest.raises(CheckpointError) as e:
+            load_checkpoint(tmp_path / name)
+        assert re.search(reason, e.value.problem), (name, e.value.problem)
+        assert "\n" not in str(e.value) and name in str(e.value)
+
+
+def test_the_models_folder_lists_every_bad_file_as_skipped(tmp_path):
+    from lenet.user_models import scan_models
+
+    hostile = _hostile_files(tmp_path)
+    save_checkpoint(tmp_path / "good.pt", build_model(ModelConfig(), seed=1), {"test_acc": 0.5, "epochs": 2})
+    models, skipped = scan_models(tmp_path)
+    assert [m.path.name for m in models] == ["good.pt"]
+    assert sorted(line.split(":")[0] for line in skipped) == sorted(hostile)
+    assert not any(str(tmp_path) in line for line in skipped)  # file names, not server paths
+
+
+def test_stray_temp_files_of_a_killed_save_are_cleaned(tmp_path):
+    import time
+
+    from lenet.user_models import STRAY_AGE_S, clean_stray_temps
+
+    old, fresh = tmp_path / ".run.pt.abc.tmp", tmp_path / ".other.pt.def.tmp"
+    old.write_bytes(b"half a file")
+    fresh.write_bytes(b"a save in progress")
+    os.utime(old, (time.time() - STRAY_AGE_S - 60,) * 2)
+    assert clean_stray_temps(tmp_path) == [old.name]
+    assert not old.exists() and fresh.exists()  # a save still being written is left alone

@@ -93,3 +93,56 @@ def test_killed_worker_is_reported_and_saved_models_survive(small, tmp_path):
     assert p.state == "failed" and "ended unexpectedly" in p.error and p.saved is None
     assert (tmp_path / "earlier.pt").read_bytes() == before and load_checkpoint(tmp_path / "earlier.pt")
     assert sorted(f.name for f in tmp_path.iterdir()) == ["earlier.pt"]  # no half-written file
+
+
+def test_saving_never_overwrites_a_model_of_the_same_name(small, tmp_path):
+    first = _job(small, tmp_path, num_epochs=1).start()
+    assert first.join(60) and first.progress().saved == tmp_path / "my-run.pt"
+    before = (tmp_path / "my-run.pt").read_bytes()
+    second = _job(small, tmp_path, num_epochs=1, seed=1).start()
+    assert second.join(60) and second.progress().saved == tmp_path / "my-run-2.pt"
+    assert (tmp_path / "my-run.pt").read_bytes() == before  # the first is untouched
+    assert load_checkpoint(tmp_path / "my-run-2.pt").meta["name"] == "my run"
+
+
+_ORPHAN = """
+import os, signal, sys, time, torch
+from lenet import ModelConfig, TrainConfig
+from lenet.data import Data
+from lenet.jobs import TrainingJob
+g = torch.Generator().manual_seed(0)
+data = Data(torch.rand(512, 1, 28, 28, generator=g), torch.randint(0, 10, (512,), generator=g),
+            torch.rand(256, 1, 28, 28, generator=g), torch.randint(0, 10, (256,), generator=g))
+job = TrainingJob(ModelConfig(), TrainConfig(num_epochs=10_000), device="cpu", data=data,
+                  out_dir=sys.argv[1]).start()
+while not job.progress().steps:
+    time.sleep(0.05)
+print(job._process.pid, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # the server dies the hardest way
+"""
+
+
+def test_the_worker_dies_with_the_server(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _ORPHAN, str(tmp_path)], capture_output=True, text=True,
+                         timeout=120)
+    worker = int(out.stdout.split()[0])
+    deadline = time.time() + 15
+    def gone() -> bool:  # ended (a zombie nobody has reaped yet counts as ended)
+        try:
+            with open(f"/proc/{worker}/stat") as f:
+                return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+        except FileNotFoundError:
+            return True
+
+    while time.time() < deadline:
+        if gone():
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(worker, 9)
+        pytest.fail("the training worker outlived the server that started it")
+    assert list(tmp_path.iterdir()) == []  # nothing half-saved
