@@ -40,6 +40,12 @@ def warm_up() -> None:
         default = cache.ModelChoice(closest_shipped(act, pool), act, pool)
         cache.model_error(default.key)  # the default view's model
         cache.predictions(default.key)  # the thumbnail strip frames the images it gets wrong (~0.5 s here)
+        from lenet.user_models import clean_stray_temps
+
+        try:
+            clean_stray_temps()  # the temp files of saves a killed server left behind
+        except (OSError, ValueError):
+            pass  # no models folder (yet), or one that may not be used: the Training page says so
     finally:
         quiet.setLevel(level)
 

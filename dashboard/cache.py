@@ -18,6 +18,7 @@ from dashboard.figures import Figure
 from dashboard.figures_inputs import thumbnail_strip
 from dashboard.figures_overview import Screen
 from dashboard.overview import Look, build_overview
+from dashboard.text import plain
 from lenet.capture import acts_of, capture
 from lenet.data import CLASS_NAMES
 from lenet.checkpoint import Checkpoint, CheckpointError, load_checkpoint, snapshot_model
@@ -56,9 +57,9 @@ class ModelChoice:
     @property
     def label(self) -> str:
         base = f"{self.activation} + {self.pooling} pooling"
-        if self.user:
+        if self.user:  # (Markdown: the file's name is shown as it is, whatever it holds)
             file, _, epoch = self.weights[5:].partition("@")
-            return f"{base} ({file}{f', after epoch {epoch}' if epoch else ''})"
+            return f"{base} ({plain(file)}{f', after epoch {epoch}' if epoch else ''})"
         return f"{base} (weights trained with {self.weights})" if self.swapped else f"{base} (trained)"
 
     @classmethod
@@ -107,12 +108,14 @@ def _model(key: str) -> LeNet:
 
 
 def model_error(key: str) -> str | None:
-    """None if the model loads, else a message naming the file and the problem."""
+    """None if the model loads, else a message naming the file (not its server path) and the problem."""
     try:
         get_model(key)
         return None
     except CheckpointError as e:
-        return str(e)
+        if e.problem == "file not found":
+            return f"{e.path.name} is gone (deleted, perhaps from another session)"
+        return f"{e.path.name}: {e.problem}"
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -159,7 +162,11 @@ def user_models() -> dict:
         folder = models_dir()
     except ValueError:
         return {}
-    files = tuple(sorted((f.name, f.stat().st_mtime_ns) for f in folder.glob("*.pt"))) if folder.is_dir() else ()
+    try:
+        files = tuple(sorted((f.name, f.lstat().st_mtime_ns, f.lstat().st_size) for f in folder.glob("*.pt"))) \
+            if folder.is_dir() else ()
+    except OSError:  # a file went away while being listed, or the folder cannot be read: list it next time
+        return {}
     return _user_models(str(folder), files)
 
 

@@ -7,6 +7,7 @@ enormous, animated, CMYK, 16-bit or transparent file gets a clear message instea
 from __future__ import annotations
 
 import io
+import threading
 import warnings
 from dataclasses import dataclass, field
 
@@ -14,7 +15,11 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # larger files are refused before decoding
-MAX_PIXELS = 40_000_000  # a decompression bomb claims far more pixels than its file size suggests
+MAX_PIXELS = 16_000_000  # checked from the header, before decoding: a 47 KB PNG can claim 6300×6300 (~1 GB)
+WORK_PX = 1024  # pictures are reduced to this side before any float arithmetic (28×28 is the goal)
+DECODE_SLOTS = 2  # at most this many pictures decode at once, whatever a class uploads together
+DECODE_WAIT_S = 20.0  # how long an upload waits for a slot before it is told to try again
+_decoding = threading.BoundedSemaphore(DECODE_SLOTS)
 CONTENT_THRESHOLD = 0.08  # pixels brighter than this (on black) count as garment when cropping
 
 
@@ -31,24 +36,36 @@ class Prepared:
 
 
 def read_image(data: bytes, name: str = "upload") -> tuple[np.ndarray, list[str]]:
-    """Decode an uploaded file into a grayscale array (H, W) float in [0, 1], checking it on the way."""
+    """Decode an uploaded file into a grayscale array (H, W) float in [0, 1], checking it on the way.
+
+    The size it claims is checked from its header before anything is decoded; JPEGs decode at a reduced
+    scale; at most DECODE_SLOTS pictures decode at once (the others wait up to DECODE_WAIT_S): a class
+    uploading together cannot exhaust the server's memory."""
     notes: list[str] = []
     if not data:
         raise ImageError(f"{name} is empty (0 bytes).")
     if len(data) > MAX_UPLOAD_BYTES:
         raise ImageError(f"{name} is {len(data) / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB.")
+    if not _decoding.acquire(timeout=DECODE_WAIT_S):
+        raise ImageError(f"the server is busy decoding other uploads; try {name} again in a moment.")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
+            img = Image.open(io.BytesIO(data))  # reads the header only
             if img.width * img.height > MAX_PIXELS:
-                raise ImageError(f"{name} claims {img.width}×{img.height} pixels, too many to decode safely.")
+                raise ImageError(f"{name} claims {img.width}×{img.height} pixels; at most "
+                                 f"{MAX_PIXELS / 1e6:.0f} megapixels are decoded (scale it down first).")
             if img.format not in ("PNG", "JPEG", "MPO", "GIF", "BMP", "WEBP"):
                 raise ImageError(f"{name} is a {img.format} file; please upload a PNG or JPEG.")
             if getattr(img, "n_frames", 1) > 1:
                 notes.append(f"{name} is animated ({img.n_frames} frames): using the first frame.")
                 img.seek(0)
+            if img.format in ("JPEG", "MPO"):
+                img.draft(img.mode, (WORK_PX, WORK_PX))  # decode at 1/2, 1/4 or 1/8 scale when that is enough
             img.load()
+            if max(img.size) > WORK_PX:
+                img.thumbnail((WORK_PX, WORK_PX), Image.Resampling.BOX)
+        return to_gray(img, notes), notes
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
@@ -57,7 +74,8 @@ def read_image(data: bytes, name: str = "upload") -> tuple[np.ndarray, list[str]
         raise ImageError(f"{name} is not an image PIL can read (is it really a PNG or JPEG?).") from e
     except (OSError, SyntaxError, ValueError) as e:
         raise ImageError(f"{name} is damaged or truncated ({e}).") from e
-    return to_gray(img, notes), notes
+    finally:
+        _decoding.release()
 
 
 def to_gray(img: Image.Image, notes: list[str] | None = None) -> np.ndarray:

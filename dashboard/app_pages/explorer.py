@@ -13,7 +13,7 @@ import numpy as np
 import streamlit as st
 
 from dashboard.app_pages.explorer_parts import (accuracy_line, choices, compare_overviews, detail_dialog,
-                                                prediction_text, sidebar_ui)
+                                                gone_note, prediction_text, sidebar_ui)
 from dashboard.cache import ModelChoice, acts_for, get_model, model_error, overview
 from dashboard.figures import seen_image
 from dashboard.figures_overview import DEFAULT_SCREEN, Screen
@@ -22,6 +22,7 @@ from dashboard.keys import HELP, keys_ui
 from dashboard.overview import focus_ui, look, overview_ui, shared_limits
 from dashboard.screen import screen_ui
 from dashboard.state import init_state, sync_query_params
+from dashboard.text import plain
 from lenet.model import LeNet
 from lenet.ops import ACTIVATIONS, POOLINGS
 
@@ -45,6 +46,7 @@ def show() -> None:
     if present:
         st.html(PRESENT_CSS)
     keys_ui()
+    gone_note()
     # Outside the fragment: a new size reruns the whole page. Inside, its first report could arrive while the
     # page's first run is still being drawn, and the browser fails to place a fragment's update into it.
     screen = screen_ui(PRESENT_RESERVED if present else RESERVED)
@@ -80,7 +82,7 @@ def _body(reported: Screen | None) -> None:
         ready = _prepare(choice, other, picked(), screen)
     source, allowed = _bar(choice.key)
     if error:
-        st.error(f"This model cannot be loaded: {error}. Choose another one in the sidebar.")
+        st.error(f"This model cannot be loaded: {plain(error)}. Choose another one in the sidebar.")
         sync_query_params()
         return
     if source == "pick":

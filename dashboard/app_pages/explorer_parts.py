@@ -11,6 +11,7 @@ from dashboard.figures import Figure
 from dashboard.figures_overview import Screen, geometry
 from dashboard.overview import build_overview, columns_for, shared_limits, view_of
 from dashboard.state import COMPARISONS, DEFAULTS
+from dashboard.text import plain
 from dashboard.views import detail_ui, move_stage
 from lenet.checkpoint import snapshots_of
 from lenet.data import CLASS_NAMES, HOW_TO_GET_IT
@@ -30,6 +31,9 @@ def sidebar_ui() -> None:
     sb.header("Model")
     models = user_models()
     modes = ["trained", "swap"] + (["user"] if models else [])
+    viewing = st.session_state.get("user_model")
+    if st.session_state["weights_mode"] == "user" and viewing and viewing not in models:
+        st.session_state["model_gone"] = viewing  # deleted (perhaps from another session) while shown
     if st.session_state["weights_mode"] not in modes:
         st.session_state["weights_mode"] = "trained"
     sb.radio("Weights", modes, key="weights_mode", format_func=WEIGHTS_MODES.get)
@@ -57,6 +61,14 @@ def sidebar_ui() -> None:
     sb.toggle("Focus: one stage, large", key="focus")
     sb.toggle("Presentation mode (F)", key="present", help="no sidebar or bar, the network fills the screen; "
               "keys: " + HELP)
+
+
+def gone_note() -> None:
+    """Say so once if the model trained here that this session showed has been deleted meanwhile."""
+    gone = st.session_state.pop("model_gone", None)
+    if gone:
+        st.warning(f"The model {plain(gone)} is gone (deleted, perhaps from another session); "
+                   "showing another one instead.")
 
 
 def _user_model_ui(sb, models: dict) -> None:

@@ -1,16 +1,19 @@
 """The training page: train LeNet in front of the class, watch the seed's curves live, keep the model."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from dashboard.app_pages.training_form import settings_ui
 from dashboard.cache import job_manager
 from dashboard.charts import chart
+from dashboard.text import plain
 from dashboard.figures_training import training_figure
 from lenet.data import HOW_TO_GET_IT, dataset_available
 from lenet.jobs import JobBusy, TrainingJob
 from lenet.ops import ACTIVATIONS, POOLINGS
-from lenet.user_models import delete_model, models_dir, scan_models
+from lenet.user_models import delete_model, models_dir, safe_name, scan_models, writable
 
 POLL_SECONDS = 3.0  # how often the page redraws a running job (each redraw takes CPU from training)
 CURVES_PX = 340  # the live curves' height: with the progress above, all of it on a 1366×768 screen
@@ -47,9 +50,21 @@ def _progress_body() -> None:
     if p.error:
         st.error(p.error)
     if p.saved:
-        st.success(f"Saved as {p.saved.name} in {p.saved.parent} — choose it in the Explorer's model menu.")
+        taken = p.saved.stem != safe_name(job.name or p.saved.stem)
+        st.success(f"Saved as {p.saved.name}" + (" (a model of that name already existed; it is kept)" if taken
+                                                  else "") + " — choose it in the Explorer's model menu.")
     elif p.state in ("stopped", "finished"):
         st.warning("No epoch was completed, so nothing was saved.")
+
+
+def _delete(path: Path, folder: Path) -> None:
+    try:
+        delete_model(path, folder)
+    except FileNotFoundError:
+        st.session_state["_delete_note"] = f"{path.name} was already deleted (by another session)."
+    except (OSError, ValueError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        st.session_state["_delete_note"] = f"{path.name} could not be deleted: {reason}."
 
 
 def saved_models_ui() -> None:
@@ -57,22 +72,25 @@ def saved_models_ui() -> None:
     try:
         folder = models_dir()
     except ValueError as e:
-        st.error(str(e))
+        st.error(plain(str(e)))
         return
-    models, errors = scan_models(folder)
-    for message in errors:
-        st.warning(f"Unreadable model file skipped: {message}")
+    note = st.session_state.pop("_delete_note", None)
+    if note:
+        st.warning(plain(note))
+    models, skipped = scan_models(folder)
+    for line in skipped:
+        st.warning(plain(f"Skipped {line}"))
     if not models:
-        st.caption(f"None yet in {folder}.")
+        st.caption(plain(f"None yet in {folder.name}/."))
     for checkpoint in models:
         c1, c2 = st.columns([5, 1])
         m, model_config = checkpoint.metrics, checkpoint.model_config
-        c1.markdown(f"**{checkpoint.meta.get('name', checkpoint.path.stem)}** — "
+        acc = m.get("test_acc")
+        c1.markdown(f"**{plain(str(checkpoint.meta.get('name', checkpoint.path.stem)))}** — "
                     f"{ACTIVATIONS[model_config.activation].label} + {POOLINGS[model_config.pooling].label} "
-                    f"pooling, {m.get('epochs')} epochs, test acc {m.get('test_acc', 0):.1%} "
-                    f"(`{checkpoint.path.name}`)")
-        c2.button("Delete", key=f"del_{checkpoint.path.name}", on_click=delete_model,
-                  args=(checkpoint.path, folder))
+                    f"pooling, {m.get('epochs', '?')} epochs, test acc "
+                    f"{'?' if acc is None else f'{acc:.1%}'} ({plain(checkpoint.path.name)})")
+        c2.button("Delete", key=f"del_{checkpoint.path.name}", on_click=_delete, args=(checkpoint.path, folder))
 
 
 def show() -> None:
@@ -88,7 +106,10 @@ def show() -> None:
         request = settings_ui()
     if request is not None:
         model_config, train_config, device, name = request
+        refused = writable()
         try:
+            if refused:  # found now, not after the whole run has trained
+                raise JobBusy(f"Not started: {refused}, so the trained model could not be saved.")
             job_manager().start(TrainingJob(model_config, train_config, device=device, name=name))
             st.rerun()  # show the new run's progress at the top
         except JobBusy as e:

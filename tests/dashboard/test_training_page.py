@@ -62,7 +62,7 @@ def test_short_real_run_shows_progress_and_the_model_reaches_the_explorer(models
     explorer.run()
     assert not explorer.exception
     assert explorer.session_state["user_model"] == "lecture-demo.pt"
-    assert any("lecture-demo.pt" in c.value for c in explorer.caption)
+    assert any("lecture-demo.pt" in c.value.replace("\\", "") for c in explorer.caption)  # (escaped Markdown)
     explorer.slider(key="user_epoch").set_value(0).run()  # the random initial weights
     assert not explorer.exception
     assert any("after epoch 0" in c.value for c in explorer.caption)
@@ -163,3 +163,76 @@ def test_the_quick_demo_learns(models):
     _wait_until_done(at, 120)
     checkpoint = load_checkpoint(models / "demo.pt")
     assert checkpoint.metrics["test_acc"] > 0.7 and checkpoint.metrics["seconds"] < 30  # learns in seconds
+
+
+def test_bad_files_and_hostile_names_never_break_a_page(models):
+    """Every kind of broken file is listed as skipped with its reason; both pages still render; a name written
+    in Markdown (bold, a link, an external image) is shown as typed."""
+    from lenet import ModelConfig, build_model, save_checkpoint
+    from tests.lenet.test_checkpoint import _hostile_files
+
+    hostile = _hostile_files(models)
+    name = "**bold** [link](http://example.com) ![img](http://example.com/x.png)"
+    save_checkpoint(models / "named.pt", build_model(ModelConfig(), seed=0), {"test_acc": 0.5, "epochs": 1},
+                    extra={"name": name})
+    at = AppTest.from_function(_training_page, default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    skipped = [w.value for w in at.warning if w.value.startswith("Skipped")]
+    assert len(skipped) == len(hostile)
+    assert not any(str(models) in w for w in skipped)  # no server paths
+    row = next(m.value for m in at.markdown if "bold" in m.value)
+    assert "\\*\\*bold\\*\\*" in row and "\\[link\\]\\(http\\:\\/\\/example\\.com\\)" in row and "\\!\\[img\\]" in row
+
+    explorer = AppTest.from_file(APP, default_timeout=120)
+    explorer.session_state["screen"] = {"size": [1236, 720]}
+    explorer.query_params["mode"] = "user"
+    explorer.run()
+    assert not explorer.exception, [e.value for e in explorer.exception]
+
+
+def test_deleting_a_model_that_is_gone_or_cannot_go_says_why(models):
+    from lenet import ModelConfig, build_model, save_checkpoint
+
+    for stem in ("a", "b"):
+        save_checkpoint(models / f"{stem}.pt", build_model(ModelConfig(), seed=0), {"test_acc": 0.5, "epochs": 1})
+    at = AppTest.from_function(_training_page, default_timeout=120).run()
+    (models / "a.pt").unlink()  # another session deleted it meanwhile
+    at.button(key="del_a.pt").click().run()
+    assert not at.exception and any("already deleted" in w.value for w in at.warning)
+    models.chmod(0o555)  # a folder that cannot be written
+    try:
+        at.button(key="del_b.pt").click().run()
+        if (models / "b.pt").exists():  # (root may delete anyway)
+            assert not at.exception and any("could not be deleted" in w.value for w in at.warning)
+    finally:
+        models.chmod(0o755)
+
+
+def test_start_is_refused_at_once_when_the_models_folder_cannot_be_written(models, monkeypatch):
+    target = models / "not-a-folder"
+    target.write_text("a file where the folder should be")  # cannot be created or written, even by root
+    monkeypatch.setenv("LENET_MODELS_DIR", str(target))
+    at = AppTest.from_function(_training_page, default_timeout=120).run()
+    at.button(key="train_start").click().run()
+    from dashboard.cache import job_manager
+
+    assert job_manager().current is None or not job_manager().current.alive
+    assert any("Not started" in w.value and "not-a-folder" in w.value for w in at.warning), \
+        [w.value for w in at.warning]
+
+
+def test_a_model_deleted_while_shown_gives_a_message(models):
+    from lenet import ModelConfig, build_model, save_checkpoint
+
+    save_checkpoint(models / "shown.pt", build_model(ModelConfig(), seed=0), {"test_acc": 0.5, "epochs": 1},
+                    extra={"name": "shown"})
+    explorer = AppTest.from_file(APP, default_timeout=120)
+    explorer.session_state["screen"] = {"size": [1236, 720]}
+    explorer.query_params["mode"] = "user"
+    explorer.query_params["um"] = "shown.pt"
+    explorer.run()
+    assert not explorer.exception and not explorer.error
+    (models / "shown.pt").unlink()
+    explorer.run()
+    assert not explorer.exception, [e.value for e in explorer.exception]
+    assert any("shown" in w.value and "is gone" in w.value for w in explorer.warning), [w.value for w in explorer.warning]

@@ -62,8 +62,42 @@ def test_decompression_bomb_is_refused():
     data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 100)) + \
         chunk(b"IEND", b"")
     assert 20000 * 20000 > MAX_PIXELS
-    with pytest.raises(ImageError, match="too many|decompression bomb"):
+    with pytest.raises(ImageError, match="megapixels|decompression bomb"):
         prepare_upload(data)
+
+
+def test_a_small_file_claiming_a_huge_picture_is_refused_before_decoding():
+    """A 6300×6300 PNG of one colour is ~40 KB, and would take ~1 GB to decode: refused from its header."""
+    big = _png(Image.new("L", (6300, 6300)), optimize=True)
+    assert len(big) < 100_000
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(ImageError, match="6300×6300 pixels; at most 16 megapixels"):
+        prepare_upload(big, "huge.png")
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50_000  # KB: nothing was decoded
+
+
+def test_a_large_photo_is_reduced_while_it_decodes():
+    photo = Image.fromarray(np.asarray(_tshirt_photo(800).resize((3600, 3600))))
+    p = prepare_upload(_png(photo, "JPEG", quality=80), "big.jpg")
+    assert p.image.shape == (28, 28) and p.image.max() > 0.8
+
+
+def test_at_most_a_few_uploads_decode_at_once(monkeypatch, shirt):
+    import lenet.preprocess as P
+
+    monkeypatch.setattr(P, "DECODE_WAIT_S", 0.2)
+    data = _png(Image.fromarray(255 - shirt))
+    held = [P._decoding.acquire(timeout=1) for _ in range(P.DECODE_SLOTS)]  # the others are decoding
+    try:
+        assert all(held)
+        with pytest.raises(ImageError, match="busy"):
+            prepare_upload(data)
+    finally:
+        for _ in held:
+            P._decoding.release()
+    assert prepare_upload(data).image.shape == (28, 28)  # and once they are done, it decodes
 
 
 def test_animated_cmyk_16bit_and_alpha_are_handled(shirt):
