@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard.app_pages.training_form import settings_ui
 from dashboard.cache import job_manager
 from dashboard.charts import chart
+from dashboard.roles import is_lecturer, lecturer_key, refusal, run_too_long, unlock
 from dashboard.text import plain
 from dashboard.figures_training import training_figure
 from lenet.data import HOW_TO_GET_IT, dataset_available
@@ -39,8 +40,11 @@ def _progress_body() -> None:
     head, stop = st.columns([5, 1], vertical_alignment="center")
     head.subheader(f"{model_config.activation} + {model_config.pooling} pooling — {p.state}")
     if job.alive:
-        stop.button("Stop", on_click=job.stop, type="secondary", key="stop_training",
+        stop.button("Stop", on_click=_stop, args=(job,), type="secondary", key="stop_training",
                     help="ends after the current step; the last completed epoch is kept")
+    note = st.session_state.pop("_stop_note", None)
+    if note:
+        st.warning(note)
     last = p.epochs[-1] if p.epochs else None
     speed = f"{last.examples_per_sec:,.0f} examples/s" if last and last.epoch else "…"
     remaining = f", {p.remaining:.0f} s to go" if p.remaining is not None else ""
@@ -57,7 +61,19 @@ def _progress_body() -> None:
         st.warning("No epoch was completed, so nothing was saved.")
 
 
+def _stop(job: TrainingJob) -> None:
+    refused = refusal("stop the run")
+    if refused:
+        st.session_state["_stop_note"] = refused
+    else:
+        job.stop()
+
+
 def _delete(path: Path, folder: Path) -> None:
+    refused = refusal("delete models")
+    if refused:
+        st.session_state["_delete_note"] = refused
+        return
     try:
         delete_model(path, folder)
     except FileNotFoundError:
@@ -93,8 +109,35 @@ def saved_models_ui() -> None:
         c2.button("Delete", key=f"del_{checkpoint.path.name}", on_click=_delete, args=(checkpoint.path, folder))
 
 
+def role_ui() -> None:
+    """Who may start, stop and delete here; the lecturer's unlock (a password field, never the URL)."""
+    if lecturer_key() is None:
+        st.caption("No lecturer key is set: anyone who can reach this server can start, stop and delete runs "
+                   "and models. For a class, start the server with LENET_LECTURER_KEY set (see the README).")
+        return
+    if is_lecturer():
+        st.caption("Unlocked: this browser session is the lecturer's (start, stop, delete).")
+        return
+    c1, c2, c3 = st.columns([2, 1, 3], vertical_alignment="bottom")
+    c1.text_input("Lecturer key", type="password", key="lecturer_typed",
+                  help="students watch the run and explore; the lecturer starts, stops and deletes")
+    c2.button("Unlock", key="unlock", on_click=_unlock)
+    if st.session_state.pop("_unlock_failed", False):
+        c3.warning("That is not the lecturer key.")
+    else:
+        c3.caption("You are watching as a student: the lecturer starts, stops and deletes.")
+
+
+def _unlock() -> None:
+    typed = st.session_state.get("lecturer_typed") or ""
+    st.session_state["lecturer_typed"] = ""  # the key does not stay in the page
+    if not unlock(typed):
+        st.session_state["_unlock_failed"] = True
+
+
 def show() -> None:
     st.markdown("#### Train LeNet on Fashion-MNIST")
+    role_ui()
     if not dataset_available():
         st.error("Training needs the full Fashion-MNIST.\n\n" + HOW_TO_GET_IT)
         saved_models_ui()
@@ -106,10 +149,14 @@ def show() -> None:
         request = settings_ui()
     if request is not None:
         model_config, train_config, device, name = request
-        refused = writable()
+        images = train_config.train_subset or 60_000
+        refused = refusal("start a run") or run_too_long(train_config.num_epochs, images, train_config.batch_size)
+        unwritable = writable()
         try:
-            if refused:  # found now, not after the whole run has trained
-                raise JobBusy(f"Not started: {refused}, so the trained model could not be saved.")
+            if refused:
+                raise JobBusy(refused)
+            if unwritable:  # found now, not after the whole run has trained
+                raise JobBusy(f"Not started: {unwritable}, so the trained model could not be saved.")
             job_manager().start(TrainingJob(model_config, train_config, device=device, name=name))
             st.rerun()  # show the new run's progress at the top
         except JobBusy as e:

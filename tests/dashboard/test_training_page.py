@@ -236,3 +236,66 @@ def test_a_model_deleted_while_shown_gives_a_message(models):
     explorer.run()
     assert not explorer.exception, [e.value for e in explorer.exception]
     assert any("shown" in w.value and "is gone" in w.value for w in explorer.warning), [w.value for w in explorer.warning]
+
+
+def test_without_a_key_the_page_says_anyone_may_do_anything(models, monkeypatch):
+    monkeypatch.delenv("LENET_LECTURER_KEY", raising=False)
+    at = AppTest.from_function(_training_page, default_timeout=120).run()
+    assert any("anyone who can reach this server can start, stop and delete" in c.value for c in at.caption)
+
+
+def test_a_student_cannot_start_stop_or_delete_and_the_lecturer_can(models, monkeypatch, train_data):
+    from dashboard.cache import job_manager
+    from lenet import ModelConfig, TrainConfig, build_model, save_checkpoint
+    from lenet.data import Data
+    from lenet.jobs import TrainingJob
+
+    monkeypatch.setenv("LENET_LECTURER_KEY", "s3cret-key")
+    save_checkpoint(models / "kept.pt", build_model(ModelConfig(), seed=0), {"test_acc": 0.5, "epochs": 1})
+    student = AppTest.from_function(_training_page, default_timeout=120).run()
+    assert any("watching as a student" in c.value for c in student.caption)
+    student.button(key="train_start").click().run()
+    assert job_manager().current is None and any("Only the lecturer can start" in w.value for w in student.warning)
+    student.button(key="del_kept.pt").click().run()
+    assert (models / "kept.pt").is_file() and any("Only the lecturer can delete" in w.value for w in student.warning)
+
+    # the lecturer's run (here started directly, as the lecturer's session would): the student sees it, cannot stop it
+    small = Data(train_data.X_train[:2560], train_data.y_train[:2560], train_data.X_test[:500],
+                 train_data.y_test[:500])
+    job = job_manager().start(TrainingJob(ModelConfig("relu", "max"), TrainConfig(num_epochs=200, optimizer="adamw",
+                                                                                   lr=3e-3),
+                                          device="cpu", data=small, out_dir=models))
+    try:
+        deadline = time.time() + 60
+        while not job.progress().steps and time.time() < deadline:
+            time.sleep(0.05)
+        student.run()
+        student.button(key="stop_training").click().run()
+        assert job.alive and job.progress().state == "running"
+        assert any("Only the lecturer can stop" in w.value for w in student.warning)
+
+        lecturer = AppTest.from_function(_training_page, default_timeout=120).run()
+        lecturer.text_input(key="lecturer_typed").set_value("wrong").run()
+        lecturer.button(key="unlock").click().run()
+        assert any("not the lecturer key" in w.value for w in lecturer.warning)
+        lecturer.text_input(key="lecturer_typed").set_value("s3cret-key").run()
+        lecturer.button(key="unlock").click().run()
+        assert lecturer.session_state["lecturer"] and lecturer.session_state["lecturer_typed"] == ""
+        lecturer.button(key="stop_training").click().run()
+        assert job.join(60) and job.progress().state == "stopped"
+    finally:
+        job.stop()
+        job.join(60)
+
+
+def test_a_run_too_long_for_the_slot_is_refused(models, monkeypatch):
+    from dashboard.cache import job_manager
+
+    monkeypatch.delenv("LENET_LECTURER_KEY", raising=False)
+    at = AppTest.from_function(_training_page, default_timeout=120).run()
+    at.number_input(key="train_epochs").set_value(200)
+    at.number_input(key="train_batch").set_value(8)
+    at.button(key="train_start").click().run()
+    assert job_manager().current is None
+    assert any("1,500,000 steps" in w.value and "LENET_MAX_STEPS" in w.value for w in at.warning), \
+        [w.value for w in at.warning]

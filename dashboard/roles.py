@@ -1,0 +1,72 @@
+"""Who may do what: a lecturer and a class.
+
+With a lecturer key set (the environment variable LENET_LECTURER_KEY, or `lecturer_key` in Streamlit's
+secrets, .streamlit/secrets.toml), every browser session is a student until it unlocks with the key: students
+watch the live run and explore, but cannot start, stop or delete. The key is typed into a password field,
+never put in the URL (a URL ends up on the projector). Without a key (one person on a laptop) everyone may
+do everything, and the Training page says so.
+
+Limits on a run (for everyone; the lecturer sets them in the environment): LENET_MAX_STEPS, the most
+optimisation steps one run may take (epochs × batches per epoch), so that nobody holds the only training slot
+for hours.
+"""
+from __future__ import annotations
+
+import hmac
+import math
+import os
+
+import streamlit as st
+
+DEFAULT_MAX_STEPS = 12_000  # the modern preset (30 epochs of 60,000 at batch 256) takes 7,050
+
+
+def lecturer_key() -> str | None:
+    """The configured key, or None: the environment first, then Streamlit's secrets."""
+    key = os.environ.get("LENET_LECTURER_KEY")
+    if not key:
+        try:
+            key = st.secrets.get("lecturer_key")
+        except Exception:  # no secrets file, or one that does not parse: no key from there
+            key = None
+    return str(key) if key else None
+
+
+def is_lecturer() -> bool:
+    """May this session start, stop and delete? Everyone may when no key is set."""
+    return lecturer_key() is None or bool(st.session_state.get("lecturer"))
+
+
+def unlock(typed: str) -> bool:
+    """Unlock this session if `typed` is the key (compared in constant time)."""
+    key = lecturer_key()
+    ok = key is not None and hmac.compare_digest(typed.encode(), key.encode())
+    if ok:
+        st.session_state["lecturer"] = True
+    return ok
+
+
+def refusal(action: str) -> str | None:
+    """None if this session may do `action` ("start", "stop", "delete"), else why not, in plain words."""
+    if is_lecturer():
+        return None
+    return f"Only the lecturer can {action} here: students watch the run and explore (the lecturer unlocks " \
+           f"with the key on this page)."
+
+
+def max_steps() -> int:
+    try:
+        return max(1, int(os.environ.get("LENET_MAX_STEPS") or DEFAULT_MAX_STEPS))
+    except ValueError:
+        return DEFAULT_MAX_STEPS
+
+
+def run_too_long(epochs: int, images: int, batch: int) -> str | None:
+    """None if a run of this size is allowed, else why not."""
+    steps = epochs * math.ceil(images / max(1, batch))
+    limit = max_steps()
+    if steps <= limit:
+        return None
+    return (f"This run would take {steps:,} steps ({epochs} epochs × {math.ceil(images / max(1, batch)):,} "
+            f"batches); this server allows {limit:,} per run, so that nobody holds the only training slot for "
+            "long. Choose fewer epochs, fewer images or a larger batch (the limit is LENET_MAX_STEPS).")
