@@ -3,7 +3,8 @@
 st.plotly_chart takes a plotly.py figure or dict, validates it by building a go.Figure (deep copies of every
 trace), converts that back to a dict and encodes it as JSON: per input change more server time than the rest
 of the page together. The app's figures are already plain data with their JSON made once (figures.Figure), so
-chart() puts that JSON into the same PlotlyChart element that st.plotly_chart makes, with the same identity,
+chart() puts that JSON into the same PlotlyChart element that st.plotly_chart makes, with the same kind of
+identity (it changes when the figure does: computed from the JSON's checksum rather than the whole JSON),
 selection widget and layout (tests/dashboard/test_charts.py compares the two elements, so that a Streamlit
 upgrade that changes the element fails there rather than in a browser).
 """
@@ -46,7 +47,7 @@ def chart(fig: Figure, key: str, where=st, on_select: Callable[[], None] | None 
     proto.config = json.dumps(config or {})
     selecting = on_select is not None
     proto.id = compute_and_register_element_id(
-        "plotly_chart", user_key=to_key(key), key_as_main_identity=False, dg=dg, plotly_spec=proto.spec,
+        "plotly_chart", user_key=to_key(key), key_as_main_identity=False, dg=dg, plotly_spec=fig.digest,
         plotly_config=proto.config, selection_mode=selection_mode, is_selection_activated=selecting, theme=None,
         width=width, height=height, alt=None)
     layout = fig["layout"]

@@ -64,6 +64,7 @@ class Figure(dict):
     """
 
     json: str
+    digest: str  # a checksum of json: what the chart's identity is computed from (hashing 60 KB costs ~2 ms)
 
     @property
     def data(self) -> list[dict]:
@@ -101,6 +102,7 @@ def make_figure(data: list[dict], layout: dict) -> Figure:
               "datarevision": zlib.crc32(data_json.encode()), "template": None}
     fig = Figure(data=data, layout=layout)
     fig.json = f'{{"data":{data_json},"layout":{to_json(layout)}}}'
+    fig.digest = f"{zlib.crc32(fig.json.encode()):08x}{len(fig.json):x}"
     return fig
 
 

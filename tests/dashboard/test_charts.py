@@ -38,3 +38,25 @@ def test_chart_makes_the_element_st_plotly_chart_makes():
     assert list(charts[1].proto.selection_mode) and not list(charts[3].proto.selection_mode)
     # a selecting chart is a widget: its selection state lives under its key, as st.plotly_chart's does
     assert "ours0" in at.session_state and "ours1" not in at.session_state
+
+
+def _two_figures():
+    import streamlit as st
+
+    from dashboard.charts import chart
+    from dashboard.figures import make_figure
+
+    y = st.session_state.get("y", 3.5)
+    chart(make_figure([dict(type="scatter", x=[1, 2], y=[y, 4])], {}), key="changing")
+    chart(make_figure([dict(type="scatter", x=[1, 2], y=[0, 1])], {}), key="fixed")
+
+
+def test_a_charts_identity_changes_with_its_figure_and_only_then():
+    at = AppTest.from_function(_two_figures).run()
+    first = [c.proto.id for c in at.get("plotly_chart")]
+    at.run()
+    assert [c.proto.id for c in at.get("plotly_chart")] == first  # the same figures: the same charts
+    at.session_state["y"] = 3.6
+    at.run()
+    changing, fixed = (c.proto.id for c in at.get("plotly_chart"))
+    assert changing != first[0] and fixed == first[1]
