@@ -1,0 +1,161 @@
+"""A class of simulated students against the dashboard, at Streamlit's protocol level (no browsers).
+
+    python bench/class_load.py                       # N = 1, 10, 40, 100 against a fresh `streamlit run`
+    python bench/class_load.py --students 10 --seconds 10
+    python bench/class_load.py --url http://127.0.0.1:8501 --students 40    # against a running server
+
+Each student is what a browser is to the server: a websocket to /_stcore/stream speaking Streamlit's
+protobuf messages. It opens the explorer, reports its screen (1920×1080, as dashboard/screen.py does), and
+then changes the image about every --every seconds (jittered), exactly as a click on the image index does: a
+rerun of the page's fragment with the new index. Each change is timed from the message sent to the server's
+"script finished", and checked: the overview must arrive, different from the one before, and no exception
+may come back. Reported per N: p50 / p95 / max latency, changes served per second, errors. The last line is
+JSON.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import random
+import statistics
+import time
+from dataclasses import dataclass, field
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+SCREEN = [1876, 1080]  # what a 1920×1080 browser reports: the main column's width, the window's height
+IMAGES = 1000  # the bundled test images (always there); the index is drawn from these
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)  # seconds per input change
+    errors: list[str] = field(default_factory=list)
+
+
+class Student:
+    """One simulated browser session."""
+
+    def __init__(self, url: str, tally: Tally, rng: random.Random) -> None:
+        self.url = url.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
+        self.tally, self.rng = tally, rng
+        self.ids: dict[str, str] = {}  # widget key -> element id, as the server named them
+        self.fragment = ""  # the fragment the image index lives in
+        self.last_overview = ""
+
+    async def _run(self, ws, states: dict[str, tuple[str, object]], fragment: str = "") -> dict[str, str]:
+        """Send one rerun; wait for its end; return {chart key: spec} of the charts it drew. Raises on an
+        exception element."""
+        msg = BackMsg()
+        msg.rerun_script.query_string = ""
+        msg.rerun_script.page_script_hash = ""
+        msg.rerun_script.fragment_id = fragment
+        for wid, (kind, value) in states.items():
+            w = msg.rerun_script.widget_states.widgets.add()
+            w.id = wid
+            setattr(w, kind, value)
+        await ws.send(msg.SerializeToString())
+        charts: dict[str, str] = {}
+        while True:
+            fm = ForwardMsg()
+            fm.ParseFromString(await ws.recv())
+            kind = fm.WhichOneof("type")
+            if kind == "script_finished":
+                return charts
+            if kind != "delta" or fm.delta.WhichOneof("type") != "new_element":
+                continue
+            el = fm.delta.new_element
+            ek = el.WhichOneof("type")
+            if ek == "exception":
+                raise RuntimeError(f"the page raised {el.exception.type}: {el.exception.message[:120]}")
+            inner = getattr(el, ek)
+            wid = getattr(inner, "id", "") if ek not in ("markdown", "heading", "html") else ""
+            if wid.startswith("$$ID-"):
+                self.ids.setdefault(wid.rsplit("-", 1)[1], wid)
+                if wid.endswith("-index"):
+                    self.fragment = fm.delta.fragment_id
+            if ek == "plotly_chart":
+                charts[wid.rsplit("-", 1)[1]] = inner.spec
+
+    async def attend(self, seconds: float, every: float) -> None:
+        try:
+            async with websockets.connect(self.url, subprotocols=["streamlit"], max_size=None,
+                                          open_timeout=60) as ws:
+                await self._run(ws, {})  # the first run: the page asks for the screen's size
+                screen = {self.ids["screen"]: ("json_value", json.dumps({"size": SCREEN}))}
+                charts = await self._run(ws, screen)  # now the network is drawn
+                if "overview" not in charts:
+                    raise RuntimeError("the overview was not drawn once the screen was reported")
+                self.last_overview = charts["overview"]
+                end = time.perf_counter() + seconds
+                await asyncio.sleep(self.rng.uniform(0, every))  # students do not click in step
+                while time.perf_counter() < end:
+                    index = self.rng.randrange(IMAGES)
+                    states = {**screen, self.ids["index"]: ("int_value", index)}
+                    t0 = time.perf_counter()
+                    charts = await self._run(ws, states, self.fragment)
+                    self.tally.latencies.append(time.perf_counter() - t0)
+                    overview = charts.get("overview")
+                    if overview is None:
+                        raise RuntimeError("an input change drew no overview")
+                    if overview == self.last_overview:
+                        raise RuntimeError(f"image {index}: the overview did not change")
+                    self.last_overview = overview
+                    await asyncio.sleep(max(0.0, self.rng.gauss(every, every / 4)))
+        except Exception as e:  # one line per failure; the class goes on
+            self.tally.errors.append(f"{type(e).__name__}: {e}")
+
+
+async def _class(url: str, students: int, seconds: float, every: float, seed: int) -> Tally:
+    tally = Tally()
+    rng = random.Random(seed)
+    await asyncio.gather(*(Student(url, tally, random.Random(rng.random())).attend(seconds, every)
+                           for _ in range(students)))
+    return tally
+
+
+def measure(url: str, students: int, seconds: float, every: float = 3.0, seed: int = 0) -> dict:
+    """One class of `students` for `seconds`: latency percentiles (ms), changes served per second, errors."""
+    t0 = time.perf_counter()
+    tally = asyncio.run(_class(url, students, seconds, every, seed))
+    wall = time.perf_counter() - t0
+    lat = sorted(tally.latencies)
+
+    def pct(q: float) -> float:
+        return 1e3 * lat[min(len(lat) - 1, int(q * len(lat)))] if lat else float("nan")
+
+    return {"students": students, "changes": len(lat), "p50_ms": pct(0.5), "p95_ms": pct(0.95),
+            "max_ms": 1e3 * lat[-1] if lat else float("nan"), "changes_per_s": len(lat) / wall,
+            "errors": len(tally.errors), "error_lines": sorted(set(tally.errors))[:5],
+            "mean_ms": 1e3 * statistics.fmean(lat) if lat else float("nan")}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--url", help="a running server (default: start `streamlit run dashboard/app.py`)")
+    p.add_argument("--students", type=int, nargs="*", default=[1, 10, 40, 100])
+    p.add_argument("--seconds", type=float, default=30.0, help="how long each class runs")
+    p.add_argument("--every", type=float, default=3.0, help="seconds between a student's changes (mean)")
+    args = p.parse_args()
+    with contextlib.ExitStack() as stack:
+        url = args.url
+        if url is None:
+            from dashboard_server import running_dashboard
+
+            url = stack.enter_context(running_dashboard())
+        results = []
+        for n in args.students:
+            r = measure(url, n, args.seconds, args.every)
+            results.append(r)
+            print(f"{n:4d} students: p50 {r['p50_ms']:6.0f} ms, p95 {r['p95_ms']:6.0f} ms, max {r['max_ms']:6.0f} ms, "
+                  f"{r['changes_per_s']:5.1f} changes/s served, {r['errors']} errors {r['error_lines'] or ''}",
+                  flush=True)
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
