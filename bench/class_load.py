@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import random
 import statistics
 import time
@@ -118,8 +119,18 @@ async def _class(url: str, students: int, seconds: float, every: float, seed: in
     return tally
 
 
-def measure(url: str, students: int, seconds: float, every: float = 3.0, seed: int = 0) -> dict:
-    """One class of `students` for `seconds`: latency percentiles (ms), changes served per second, errors."""
+def cpu_seconds(pid: int) -> float:
+    """A process's CPU time so far (user + system), from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(url: str, students: int, seconds: float, every: float = 3.0, seed: int = 0,
+            server_pid: int | None = None) -> dict:
+    """One class of `students` for `seconds`: latency percentiles (ms), changes served per second, errors;
+    with server_pid, the server's CPU time per change (all it did meanwhile, opening the pages included)."""
+    cpu0 = cpu_seconds(server_pid) if server_pid else None
     t0 = time.perf_counter()
     tally = asyncio.run(_class(url, students, seconds, every, seed))
     wall = time.perf_counter() - t0
@@ -131,7 +142,9 @@ def measure(url: str, students: int, seconds: float, every: float = 3.0, seed: i
     return {"students": students, "changes": len(lat), "p50_ms": pct(0.5), "p95_ms": pct(0.95),
             "max_ms": 1e3 * lat[-1] if lat else float("nan"), "changes_per_s": len(lat) / wall,
             "errors": len(tally.errors), "error_lines": sorted(set(tally.errors))[:5],
-            "mean_ms": 1e3 * statistics.fmean(lat) if lat else float("nan")}
+            "mean_ms": 1e3 * statistics.fmean(lat) if lat else float("nan"),
+            "server_cpu_ms_per_change": (1e3 * (cpu_seconds(server_pid) - cpu0) / len(lat)
+                                         if server_pid and lat else None)}
 
 
 def main() -> None:
@@ -142,17 +155,19 @@ def main() -> None:
     p.add_argument("--every", type=float, default=3.0, help="seconds between a student's changes (mean)")
     args = p.parse_args()
     with contextlib.ExitStack() as stack:
-        url = args.url
+        url, pids = args.url, []
         if url is None:
             from dashboard_server import running_dashboard
 
-            url = stack.enter_context(running_dashboard())
+            url = stack.enter_context(running_dashboard(pids=pids))
         results = []
         for n in args.students:
-            r = measure(url, n, args.seconds, args.every)
+            r = measure(url, n, args.seconds, args.every, server_pid=pids[0] if pids else None)
             results.append(r)
             print(f"{n:4d} students: p50 {r['p50_ms']:6.0f} ms, p95 {r['p95_ms']:6.0f} ms, max {r['max_ms']:6.0f} ms, "
-                  f"{r['changes_per_s']:5.1f} changes/s served, {r['errors']} errors {r['error_lines'] or ''}",
+                  f"{r['changes_per_s']:5.1f} changes/s served, {r['errors']} errors {r['error_lines'] or ''}"
+                  + (f", server CPU {r['server_cpu_ms_per_change']:.0f} ms per change"
+                     if r["server_cpu_ms_per_change"] else ""),
                   flush=True)
     print(json.dumps(results))
 

@@ -28,11 +28,12 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def running_dashboard(env: dict[str, str] | None = None, log: IO | None = None,
-                      timeout_s: float = 120, root: Path = ROOT) -> Iterator[str]:
+                      timeout_s: float = 120, root: Path = ROOT, pids: list[int] | None = None) -> Iterator[str]:
     """Start the dashboard on a free 127.0.0.1 port, wait until it answers, yield its URL, stop it after.
 
     env: extra environment variables; log: where the server's output goes (default: discarded); root: another
-    checkout of the project to run instead of this one (its packages come first on the path).
+    checkout of the project to run instead of this one (its packages come first on the path); pids: a list
+    the server's process id is appended to (to read its CPU time).
     """
     port = _free_port()
     if root != ROOT:
@@ -42,6 +43,8 @@ def running_dashboard(env: dict[str, str] | None = None, log: IO | None = None,
                              "--browser.gatherUsageStats", "false"], cwd=root,
                             stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
                             env={**os.environ, **(env or {})})
+    if pids is not None:
+        pids.append(proc.pid)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + timeout_s

@@ -43,9 +43,16 @@ def shown_configs() -> tuple[ModelConfig, TrainConfig]:
 
 def settings_ui() -> tuple | None:
     """The run's settings; returns (model config, train config, device, name) when Start is pressed."""
-    if "train_preset" not in st.session_state:
+    if st.session_state.get("train_preset") not in PRESETS:
         st.session_state["train_preset"] = next(iter(PRESETS))
-        fill_from_preset()
+    # Every field the session does not hold takes the preset's value: on the first visit, and whenever
+    # Streamlit has dropped a field's state (a run cut short by the next one, e.g. when the browser reports
+    # its size during the first run, can end before the fields were drawn; they would fall to their minimum).
+    model_config, train_config = PRESETS[st.session_state["train_preset"]]
+    for key, name in MODEL_FIELDS.items():
+        st.session_state.setdefault(key, getattr(model_config, name))
+    for key, name in TRAIN_FIELDS.items():
+        st.session_state.setdefault(key, getattr(train_config, name))
     c = st.columns([1.3, 1, 1, 0.8, 1, 0.9])
     c[0].selectbox("Preset", list(PRESETS), key="train_preset", on_change=fill_from_preset,
                    format_func=lambda p: f"{p}: {PRESET_HELP.get(p, '')}", help="fills every field below")

@@ -299,3 +299,14 @@ def test_a_run_too_long_for_the_slot_is_refused(models, monkeypatch):
     assert job_manager().current is None
     assert any("1,500,000 steps" in w.value and "LENET_MAX_STEPS" in w.value for w in at.warning), \
         [w.value for w in at.warning]
+
+
+def test_a_field_whose_state_was_dropped_takes_the_presets_value(models):
+    """Streamlit drops a widget's state when a run ends before the widget was drawn (a run cut short by the
+    next one); the field then shows the preset's value again, never its minimum (batch 8, lr 0.00001)."""
+    at = AppTest.from_function(_training_page, default_timeout=120)
+    at.session_state["train_preset"] = "classic"  # kept, while the fields' states were dropped
+    at.run()
+    assert not at.exception
+    assert at.number_input(key="train_batch").value == 256 and at.number_input(key="train_lr").value == 0.9
+    assert at.number_input(key="train_epochs").value == 10
