@@ -94,8 +94,9 @@ class Student:
                 self.last_overview = charts["overview"]
                 end = time.perf_counter() + seconds
                 await asyncio.sleep(self.rng.uniform(0, every))  # students do not click in step
+                index = 0
                 while time.perf_counter() < end:
-                    index = self.rng.randrange(IMAGES)
+                    index = (index + self.rng.randrange(1, IMAGES)) % IMAGES  # another image than the one shown
                     states = {**screen, self.ids["index"]: ("int_value", index)}
                     t0 = time.perf_counter()
                     charts = await self._run(ws, states, self.fragment)
