@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dashboard.colours import IMAGE, SIGNED, Scale, color_limit
+from dashboard.colours import SIGNED, Scale
 from dashboard.figures import OUTLINE, Figure, image_trace, make_figure, picker_trace
 
 
@@ -69,14 +69,14 @@ class Board:
     def values(self, z: np.ndarray, x: float, y: float, s: float, scale: Scale = SIGNED,
                limit: float | None = None, name: str | None = None) -> tuple[float, float]:
         """A map of values as a picture on a colour scale, up to limit (default: its own largest |value|)."""
-        lim = 1.0 if scale is IMAGE else (limit if limit is not None else color_limit(z))
+        lim = scale.limit_for(z, limit)
         return self.picture(scale.rgba(z, lim), x, y, s, name=name, limit=lim, scale=scale)
 
     def numbers(self, z: np.ndarray, x: float, y: float, cell: float, scale: Scale = SIGNED,
                 limit: float | None = None, size: int = 11, name: str | None = None) -> tuple[float, float]:
         """A small (h, w) grid of values, coloured and with every value written in its cell (white on dark)."""
         z = np.asarray(z, dtype=np.float64)
-        lim = 1.0 if scale is IMAGE else (limit if limit is not None else color_limit(z))
+        lim = scale.limit_for(z, limit)
         w, h = self.values(z.astype(np.float32), x, y, cell, scale, lim, name)
         luma = scale.lut[scale.index(z, lim)].astype(np.float64) @ np.array([0.299, 0.587, 0.114])
         for (r, c), v in np.ndenumerate(z):

@@ -20,9 +20,8 @@ from dashboard.figures_overview import Screen
 from dashboard.overview import Look, build_overview
 from dashboard.text import plain
 from lenet.capture import acts_of, capture
-from lenet.data import CLASS_NAMES
 from lenet.checkpoint import Checkpoint, CheckpointError, load_checkpoint, snapshot_model
-from lenet.data import DatasetNotFound, dataset_available, read_split
+from lenet.data import CLASS_NAMES, DatasetNotFound, dataset_available, read_split
 from lenet.engine import predict
 from lenet.jobs import JobManager
 from lenet.model import LeNet, with_ops

@@ -55,6 +55,13 @@ class Scale:
         out[..., 3] = np.where(np.isnan(z), 0, 255)
         return out
 
+    def limit_for(self, values: np.ndarray, limit: float | None = None) -> float:
+        """The colour limit values are drawn with: 1 on the image's greys (0 black, 1 white), else the given
+        limit, else their own largest |value|."""
+        if self is IMAGE:
+            return 1.0
+        return limit if limit is not None else color_limit(values)
+
     def bounds(self, limit: float) -> tuple[float, float]:
         return (-limit, limit) if self.signed else (0.0, limit)
 

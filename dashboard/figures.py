@@ -17,7 +17,7 @@ import zlib
 import numpy as np
 from PIL import Image
 
-from dashboard.colours import IMAGE, SIGNED, Scale, color_limit, per_map_normalised
+from dashboard.colours import IMAGE, SIGNED, Scale, per_map_normalised
 
 GAP = 1  # pixels of empty space between tiled maps
 FONT = dict(size=15)
@@ -140,10 +140,7 @@ def mosaic(maps: np.ndarray, cols: int, scale: Scale, limit: float | None = None
            per_map: bool = False) -> tuple[np.ndarray, list[tuple[float, float]], float]:
     """(C, H, W) maps tiled `cols` to a row and coloured on a scale: the RGBA picture, each map's centre, and the
     colour limit used (1 for the image's greys and when each map is scaled to its own range)."""
-    if scale is IMAGE:
-        lim = 1.0
-    else:
-        lim = 1.0 if per_map else (limit if limit is not None else color_limit(maps))
+    lim = 1.0 if per_map else scale.limit_for(maps, limit)
     z, centres = tile(per_map_normalised(maps) if per_map and scale is not IMAGE else maps, cols)
     return scale.rgba(z, lim), centres, lim
 

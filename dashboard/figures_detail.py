@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dashboard.board import Board, number_text
-from dashboard.colours import IMAGE, SIGNED, WEIGHTS, Scale, color_limit
+from dashboard.colours import SIGNED, WEIGHTS, Scale
 from dashboard.figures import FONT, Figure, make_figure
 from lenet.explain import ConvWindow, PoolWindow
 from lenet.ops import POOLINGS
@@ -30,7 +30,7 @@ class Paint:
     limit: float | None = None
 
     def of(self, z: np.ndarray) -> float:
-        return 1.0 if self.scale is IMAGE else (self.limit if self.limit is not None else color_limit(z))
+        return self.scale.limit_for(z, self.limit)
 
 
 def _legend(b: Board, x: float, y: float, width: float, paint: Paint, z: np.ndarray, font: int) -> float:

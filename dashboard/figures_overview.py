@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from dashboard.board import Board
-from dashboard.colours import IMAGE, SIGNED, Scale, color_limit
-from dashboard.figures import GAP, OUTLINE, Figure, clicked_customdata, map_hover, mosaic
+from dashboard.colours import IMAGE, SIGNED, Scale
+from dashboard.figures import GAP, Figure, clicked_customdata, map_hover, mosaic
 
 CHAR = 0.56  # a character's width in em, for Source Sans text (a little generous: text must never overlap)
 LINE = 1.3  # a line's height in em
@@ -201,7 +201,7 @@ def _maps(b: Board, col: Column, left: float, width: float, g: Geometry, k: int)
 def _vector(b: Board, col: Column, left: float, width: float, g: Geometry, k: int) -> None:
     v = np.asarray(col.values, dtype=np.float32)
     D = len(v)
-    limit = col.limit if col.limit is not None else color_limit(v)
+    limit = col.scale.limit_for(v, col.limit)
     cell_h, cell_w = g.body / D, g.sizes[k]
     x0 = left + (width - cell_w) / 2
     b.picture(col.scale.rgba(v[:, None], limit), x0, g.head, cell_w, cell_h, name=col.name, limit=limit,

@@ -51,13 +51,18 @@ def candidates(model_key: str) -> np.ndarray:
     return out if len(out) else np.arange(len(samples))
 
 
-def _jump(model_key: str) -> None:
-    """After a filter changes: the current image if it passes, else the first one that does."""
-    allowed = candidates(model_key)
-    idx = int(st.session_state.get("index", 0))
+def _position(allowed: np.ndarray, idx: int) -> int | None:
+    """Where image idx is among the (sorted) allowed ones; None if it is not one of them."""
     pos = int(np.searchsorted(allowed, idx))
-    if pos >= len(allowed) or allowed[pos] != idx:
+    return pos if pos < len(allowed) and allowed[pos] == idx else None
+
+
+def _jump(model_key: str) -> np.ndarray:
+    """After a filter changes: the current image if it passes, else the first one that does; the candidates."""
+    allowed = candidates(model_key)
+    if _position(allowed, int(st.session_state.get("index", 0))) is None:
         st.session_state["index"] = int(allowed[0])
+    return allowed
 
 
 def pick_controls_ui(model_key: str, slots) -> np.ndarray:
@@ -65,15 +70,15 @@ def pick_controls_ui(model_key: str, slots) -> np.ndarray:
     samples, full = gallery()
     if st.session_state.get("pick_class") not in (ALL, *CLASS_NAMES):
         st.session_state["pick_class"] = ALL
-    if st.session_state["pick_class"] != ALL or st.session_state.get("pick_wrong"):
-        _jump(model_key)  # a link with a filter and no image (?wrong=1) opens on the first image it lets through
+    filtered = st.session_state["pick_class"] != ALL or st.session_state.get("pick_wrong")
+    # a link with a filter and no image (?wrong=1) opens on the first image it lets through
+    allowed = _jump(model_key) if filtered else candidates(model_key)
     slots[0].selectbox("Class", [ALL, *CLASS_NAMES], key="pick_class", label_visibility="collapsed",
                        on_change=_jump, args=(model_key,))
     st.session_state["index"] = min(int(st.session_state.get("index", 0)), len(samples) - 1)
     slots[1].number_input(f"Image (0–{len(samples) - 1})", 0, len(samples) - 1, key="index",
                           label_visibility="collapsed",
                           help=f"image {'of the test set' if full else 'of the 1,000 bundled test images'}")
-    allowed = candidates(model_key)
 
     def choose_random() -> None:
         st.session_state["index"] = int(np.random.default_rng().choice(allowed))
@@ -87,9 +92,8 @@ def pick_controls_ui(model_key: str, slots) -> np.ndarray:
 def strip_ui(model_key: str, allowed: np.ndarray, width: float) -> None:
     """A row of small thumbnails around the current image; a click picks one."""
     n = max(4, int(width // THUMB_PX))
-    idx = int(st.session_state.get("index", 0))
-    pos = int(np.searchsorted(allowed, idx))
-    start = (pos // n) * n if pos < len(allowed) and allowed[pos] == idx else 0
+    pos = _position(allowed, int(st.session_state.get("index", 0)))
+    start = (pos // n) * n if pos is not None else 0
     page = tuple(int(k) for k in allowed[start:start + n])
 
     def choose_thumb() -> None:

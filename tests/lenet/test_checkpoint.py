@@ -10,6 +10,7 @@ from lenet import CheckpointError, ModelConfig, TrainConfig, build_model, load_c
 from lenet.checkpoint import FORMAT
 from lenet.pretrained import RECIPES, SHIPPED, closest_shipped, load_pretrained, pretrained_path
 from lenet.ops import POOLINGS
+from tests.files import hostile_files
 
 
 def test_round_trip_keeps_weights_config_and_metrics(tmp_path):
@@ -127,32 +128,11 @@ def test_the_shipped_variants_and_their_recipes_come_from_the_ops_table():
     assert closest_shipped("sigmoid", "l2") == "sigmoid-avg"
 
 
-def _hostile_files(folder):
-    """Every kind of file that must not break a page, with what its message says."""
-    model = build_model(ModelConfig(), seed=0)
-    (folder / "text.pt").write_text("hello, this is not a model\n" * 10)
-    (folder / "empty.pt").write_bytes(b"")
-    (folder / "random.pt").write_bytes(os.urandom(3000))
-    os.symlink("/etc/passwd", folder / "link.pt")
-    os.symlink(folder / "nowhere.pt", folder / "dangling.pt")
-    (folder / "folder.pt").mkdir()
-    save_checkpoint(folder / "text-metrics.pt", model, metrics={"test_acc": "ninety", "epochs": 10})
-    save_checkpoint(folder / "bool-metrics.pt", model, metrics={"epochs": True})
-    save_checkpoint(folder / "snapshot-keys.pt", model, extra={"snapshots": {"first": model.state_dict()}})
-    save_checkpoint(folder / "snapshot-shapes.pt", model, extra={"snapshots": {"1": {"x": torch.zeros(2)}}})
-    torch.save([1, 2, 3], folder / "list.pt")
-    return {"text.pt": "not a readable PyTorch file", "empty.pt": "not a readable PyTorch file",
-            "random.pt": "PyTorch file|Python objects", "link.pt": "a link", "dangling.pt": "a link",
-            "folder.pt": "a folder", "text-metrics.pt": "test_acc is not a number",
-            "bool-metrics.pt": "epochs is not a number", "snapshot-keys.pt": "not an epoch number",
-            "snapshot-shapes.pt": "epoch 1 does not fit", "list.pt": "not a LeNet explainer checkpoint"}
-
-
 def test_no_file_raises_anything_but_a_checkpoint_error(tmp_path):
     """A text file, a link to a system file, a folder, nonsense metrics or snapshots: each a one-line reason."""
     import re
 
-    for name, reason in _hostile_files(tmp_path).items():
+    for name, reason in hostile_files(tmp_path).items():
         with pytest.raises(CheckpointError) as e:
             load_checkpoint(tmp_path / name)
         assert re.search(reason, e.value.problem), (name, e.value.problem)
@@ -162,7 +142,7 @@ def test_no_file_raises_anything_but_a_checkpoint_error(tmp_path):
 def test_the_models_folder_lists_every_bad_file_as_skipped(tmp_path):
     from lenet.user_models import scan_models
 
-    hostile = _hostile_files(tmp_path)
+    hostile = hostile_files(tmp_path)
     save_checkpoint(tmp_path / "good.pt", build_model(ModelConfig(), seed=1), {"test_acc": 0.5, "epochs": 2})
     models, skipped = scan_models(tmp_path)
     assert [m.path.name for m in models] == ["good.pt"]

@@ -1,0 +1,11 @@
+import pytest
+import streamlit as st
+
+
+@pytest.fixture
+def models(tmp_path, monkeypatch, need_dataset):
+    """An empty user models folder for the pages, and empty caches."""
+    monkeypatch.setenv("LENET_MODELS_DIR", str(tmp_path))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    return tmp_path

@@ -1,0 +1,11 @@
+"""Shared by the dashboard's page tests: the script each session runs, and the Training page on its own."""
+from pathlib import Path
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "navigation.py")  # what each session runs
+
+
+def training_page():
+    """The Training page alone, as an AppTest script (AppTest runs this function's source)."""
+    from dashboard.app_pages import training
+
+    training.show()

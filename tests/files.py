@@ -1,0 +1,30 @@
+"""Model files that must not break anything: each kind, and what its message says (a regular expression)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import torch
+
+from lenet import ModelConfig, build_model, save_checkpoint
+
+
+def hostile_files(folder: Path) -> dict[str, str]:
+    """Every kind of file that must not break a page, with what its message says."""
+    model = build_model(ModelConfig(), seed=0)
+    (folder / "text.pt").write_text("hello, this is not a model\n" * 10)
+    (folder / "empty.pt").write_bytes(b"")
+    (folder / "random.pt").write_bytes(os.urandom(3000))
+    os.symlink("/etc/passwd", folder / "link.pt")
+    os.symlink(folder / "nowhere.pt", folder / "dangling.pt")
+    (folder / "folder.pt").mkdir()
+    save_checkpoint(folder / "text-metrics.pt", model, metrics={"test_acc": "ninety", "epochs": 10})
+    save_checkpoint(folder / "bool-metrics.pt", model, metrics={"epochs": True})
+    save_checkpoint(folder / "snapshot-keys.pt", model, extra={"snapshots": {"first": model.state_dict()}})
+    save_checkpoint(folder / "snapshot-shapes.pt", model, extra={"snapshots": {"1": {"x": torch.zeros(2)}}})
+    torch.save([1, 2, 3], folder / "list.pt")
+    return {"text.pt": "not a readable PyTorch file", "empty.pt": "not a readable PyTorch file",
+            "random.pt": "PyTorch file|Python objects", "link.pt": "a link", "dangling.pt": "a link",
+            "folder.pt": "a folder", "text-metrics.pt": "test_acc is not a number",
+            "bool-metrics.pt": "epochs is not a number", "snapshot-keys.pt": "not an epoch number",
+            "snapshot-shapes.pt": "epoch 1 does not fit", "list.pt": "not a LeNet explainer checkpoint"}
