@@ -150,17 +150,17 @@ def show() -> None:
     if request is not None:
         model_config, train_config, device, name = request
         images = train_config.train_subset or 60_000
-        refused = refusal("start a run") or run_too_long(train_config.num_epochs, images, train_config.batch_size)
-        unwritable = writable()
-        try:
-            if refused:
-                raise JobBusy(refused)
-            if unwritable:  # found now, not after the whole run has trained
-                raise JobBusy(f"Not started: {unwritable}, so the trained model could not be saved.")
-            job_manager().start(TrainingJob(model_config, train_config, device=device, name=name))
-            st.rerun()  # show the new run's progress at the top
-        except JobBusy as e:
-            st.warning(str(e))
+        unwritable = writable()  # found now, not after the whole run has trained
+        refused = refusal("start a run") or run_too_long(train_config.num_epochs, images, train_config.batch_size) \
+            or (unwritable and f"Not started: {unwritable}, so the trained model could not be saved.")
+        if refused:
+            st.warning(refused)
+        else:
+            try:
+                job_manager().start(TrainingJob(model_config, train_config, device=device, name=name))
+                st.rerun()  # show the new run's progress at the top
+            except JobBusy as e:
+                st.warning(str(e))
     if job is None:
         progress_ui()
     saved_models_ui()
