@@ -3,9 +3,11 @@
     python bench/class_load.py                       # N = 1, 10, 40, 100 against a fresh `streamlit run`
     python bench/class_load.py --students 10 --seconds 10
     python bench/class_load.py --url http://127.0.0.1:8501 --students 40    # against a running server
+    python bench/class_load.py --serve 2             # against a fresh `python -m dashboard.serve --replicas 2`
 
-Each student is what a browser is to the server: a websocket to /_stcore/stream speaking Streamlit's
-protobuf messages. It opens the explorer, reports its screen (1920×1080, as dashboard/screen.py does), and
+Each student is what a browser is to the server: it loads the page (keeping the cookies, such as the class
+command's stickiness cookie), then opens a websocket to /_stcore/stream speaking Streamlit's protobuf
+messages. It opens the explorer, reports its screen (1920×1080, as dashboard/screen.py does), and
 then changes the image about every --every seconds (jittered), exactly as a click on the image index does: a
 rerun of the page's fragment with the new index. Each change is timed from the message sent to the server's
 "script finished", and checked: the overview must arrive, different from the one before, and no exception
@@ -16,17 +18,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import contextlib
 import json
 import os
 import random
 import statistics
 import time
+import urllib.request
 from dataclasses import dataclass, field
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+try:  # run as a script (bench/ on the path) or imported as bench.class_load (the smoke test)
+    from dashboard_server import descendants, running_class, running_dashboard
+except ImportError:
+    from bench.dashboard_server import descendants, running_class, running_dashboard
 
 SCREEN = [1876, 1080]  # what a 1920×1080 browser reports: the main column's width, the window's height
 IMAGES = 1000  # the bundled test images (always there); the index is drawn from these
@@ -36,13 +45,16 @@ IMAGES = 1000  # the bundled test images (always there); the index is drawn from
 class Tally:
     latencies: list[float] = field(default_factory=list)  # seconds per input change
     errors: list[str] = field(default_factory=list)
+    replicas: list[str] = field(default_factory=list)  # the process each student was given (class command)
 
 
 class Student:
     """One simulated browser session."""
 
     def __init__(self, url: str, tally: Tally, rng: random.Random) -> None:
+        self.page = url.rstrip("/") + "/"
         self.url = url.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
+        self.cookies = ""  # as the page load set them
         self.tally, self.rng = tally, rng
         self.ids: dict[str, str] = {}  # widget key -> element id, as the server named them
         self.fragment = ""  # the fragment the image index lives in
@@ -82,10 +94,19 @@ class Student:
             if ek == "plotly_chart":
                 charts[wid.rsplit("-", 1)[1]] = inner.spec
 
+    def _load_page(self) -> None:
+        with urllib.request.urlopen(self.page, timeout=60) as r:
+            r.read()
+            self.cookies = "; ".join(c.split(";", 1)[0] for c in r.headers.get_all("Set-Cookie") or [])
+            if "lenet-replica=" in self.cookies:
+                self.tally.replicas.append(self.cookies.split("lenet-replica=", 1)[1].split(";")[0])
+
     async def attend(self, seconds: float, every: float) -> None:
         try:
-            async with websockets.connect(self.url, subprotocols=["streamlit"], max_size=None,
-                                          open_timeout=60) as ws:
+            await asyncio.to_thread(self._load_page)
+            async with websockets.connect(self.url, subprotocols=["streamlit"], max_size=None, open_timeout=60,
+                                          additional_headers={"Cookie": self.cookies} if self.cookies else None
+                                          ) as ws:
                 await self._run(ws, {})  # the first run: the page asks for the screen's size
                 screen = {self.ids["screen"]: ("json_value", json.dumps({"size": SCREEN}))}
                 charts = await self._run(ws, screen)  # now the network is drawn
@@ -121,10 +142,17 @@ async def _class(url: str, students: int, seconds: float, every: float, seed: in
 
 
 def cpu_seconds(pid: int) -> float:
-    """A process's CPU time so far (user + system), from /proc."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """The CPU time so far (user + system) of a process and all it started (the class command's replicas and
+    proxy; a training worker), from /proc."""
+    total = 0.0
+    for p in [pid, *descendants(pid)]:
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def measure(url: str, students: int, seconds: float, every: float = 3.0, seed: int = 0,
@@ -143,6 +171,7 @@ def measure(url: str, students: int, seconds: float, every: float = 3.0, seed: i
     return {"students": students, "changes": len(lat), "p50_ms": pct(0.5), "p95_ms": pct(0.95),
             "max_ms": 1e3 * lat[-1] if lat else float("nan"), "changes_per_s": len(lat) / wall,
             "errors": len(tally.errors), "error_lines": sorted(set(tally.errors))[:5],
+            "students_per_process": dict(sorted(collections.Counter(tally.replicas).items())),
             "mean_ms": 1e3 * statistics.fmean(lat) if lat else float("nan"),
             "server_cpu_ms_per_change": (1e3 * (cpu_seconds(server_pid) - cpu0) / len(lat)
                                          if server_pid and lat else None)}
@@ -151,15 +180,18 @@ def measure(url: str, students: int, seconds: float, every: float = 3.0, seed: i
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--url", help="a running server (default: start `streamlit run dashboard/app.py`)")
+    p.add_argument("--serve", type=int, metavar="N",
+                   help="start `python -m dashboard.serve --replicas N` instead of `streamlit run`")
     p.add_argument("--students", type=int, nargs="*", default=[1, 10, 40, 100])
     p.add_argument("--seconds", type=float, default=30.0, help="how long each class runs")
     p.add_argument("--every", type=float, default=3.0, help="seconds between a student's changes (mean)")
     args = p.parse_args()
     with contextlib.ExitStack() as stack:
         url, pids = args.url, []
-        if url is None:
-            from dashboard_server import running_dashboard
-
+        if url is None and args.serve:
+            url, proc = stack.enter_context(running_class(args.serve))
+            pids.append(proc.pid)
+        elif url is None:
             url = stack.enter_context(running_dashboard(pids=pids))
         results = []
         for n in args.students:
@@ -168,7 +200,8 @@ def main() -> None:
             print(f"{n:4d} students: p50 {r['p50_ms']:6.0f} ms, p95 {r['p95_ms']:6.0f} ms, max {r['max_ms']:6.0f} ms, "
                   f"{r['changes_per_s']:5.1f} changes/s served, {r['errors']} errors {r['error_lines'] or ''}"
                   + (f", server CPU {r['server_cpu_ms_per_change']:.0f} ms per change"
-                     if r["server_cpu_ms_per_change"] else ""),
+                     if r["server_cpu_ms_per_change"] else "")
+                  + (f", students per process {r['students_per_process']}" if r["students_per_process"] else ""),
                   flush=True)
     print(json.dumps(results))
 

@@ -1,9 +1,10 @@
-"""Shared by the browser benchmarks and the browser tests: a real `streamlit run dashboard/app.py` on a free
-127.0.0.1 port, and Chromium's path and launch flags."""
+"""Shared by the browser benchmarks and the browser tests: a real `streamlit run dashboard/app.py` or the
+class-serving command on a free 127.0.0.1 port, and Chromium's path and launch flags."""
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -65,3 +66,55 @@ def running_dashboard(env: dict[str, str] | None = None, log: IO | None = None,
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@contextlib.contextmanager
+def running_class(replicas: int, env: dict[str, str] | None = None, log: IO | None = None,
+                  timeout_s: float = 240) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`python -m dashboard.serve --replicas N` on a free port: yields its URL (HAProxy's) and its process; at
+    the end stops it as a terminal's Ctrl-C does (SIGINT) and waits for it."""
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard.serve", "--port", str(port), "--host", "127.0.0.1",
+                             "--replicas", str(replicas)], cwd=ROOT, env={**os.environ, **(env or {})},
+                            stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT if log else subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + timeout_s
+        while True:
+            try:
+                if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
+                    break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"dashboard.serve exited with code {proc.returncode}") from None
+                if time.time() > deadline:
+                    raise RuntimeError(f"dashboard.serve did not answer within {timeout_s:.0f} s") from None
+                time.sleep(0.2)
+        yield url, proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes started by pid, and theirs (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found

@@ -23,7 +23,7 @@ from lenet.capture import acts_of, capture
 from lenet.checkpoint import Checkpoint, CheckpointError, load_checkpoint, snapshot_model
 from lenet.data import CLASS_NAMES, DatasetNotFound, dataset_available, read_split
 from lenet.engine import predict
-from lenet.jobs import JobManager
+from lenet.slot import JobManager
 from lenet.model import LeNet, with_ops
 from lenet.pretrained import pretrained_path
 from lenet.samples import ImageSet, load_samples

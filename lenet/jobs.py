@@ -4,7 +4,9 @@ The worker never touches any UI: a separate process (so that training and the we
 Python interpreter lock) runs lenet.engine.Trainer and sends its events over a queue; a listener thread
 here appends them to the lists the page polls, keeps every epoch's snapshot, and when the run ends
 (finished or stopped) saves the last completed epoch atomically into the user models folder. A diverging
-run is reported, not saved. If the worker process dies, the job says so.
+run is reported, not saved. If the worker process dies, the job says so. Started through lenet.slot's
+JobManager, a job also shares its progress with the other server processes of the same models folder, and
+stops when one of them asks it to.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import sys
 import threading
 import time
 import types
+import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -25,15 +28,12 @@ from lenet.config import ModelConfig, TrainConfig
 from lenet.data import Data
 from lenet.engine import EpochEvent, StepEvent, Trainer, TrainingDiverged, metrics_of
 from lenet.model import LeNet
+from lenet.slot import PUBLISH_S, JobBusy, Slot, job_record
 from lenet.user_models import free_paths
 
 
 # The worker trains on every core this process may use (the web server itself computes on one thread).
 TRAIN_THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-class JobBusy(RuntimeError):
-    """A training job is already running on this server."""
 
 
 @dataclass
@@ -81,12 +81,17 @@ class TrainingJob:
     _t0: float = 0.0
     _device_name: str = ""
     _sizes: dict = field(default_factory=dict)  # train_examples, test_examples: reported by the worker
+    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    started: float = 0.0  # wall-clock time of start()
+    _slot: Slot | None = None  # where the job shares its state with other server processes (JobManager sets it)
+    _slot_fd: int | None = None
+    _published: float = 0.0
 
     def start(self) -> "TrainingJob":
         ctx = mp.get_context("spawn")  # never fork a multi-threaded web server
         events = ctx.Queue()
         self._stop = ctx.Event()
-        self._t0 = time.perf_counter()
+        self._t0, self.started = time.perf_counter(), time.time()
         self._process = ctx.Process(target=_worker, name=f"lenet-train-{self.name or 'job'}", daemon=True,
                                     args=(self.model_config, self.train_config, self.device, self.data, events,
                                           self._stop))
@@ -147,12 +152,35 @@ class TrainingJob:
         except Exception as e:  # never leave a job 'running' with nobody listening
             with self._lock:
                 self.state, self.error = "failed", f"{type(e).__name__}: {e}"
+        finally:
+            self._share(final=True)
+
+    def _share(self, final: bool = False) -> None:
+        """Publish the progress for the other server processes (at most every PUBLISH_S, and at the end) and
+        honour a stop asked there; at the end, hand the slot back."""
+        if self._slot is None:
+            return
+        try:
+            if final or time.time() - self._published >= PUBLISH_S:
+                self._published = time.time()
+                if not final and self._slot.stop_asked(self.id):
+                    self.stop()
+                self._slot.publish(job_record(self, self.progress()))
+            if final:
+                self._slot.clear_stop(self.id)
+        except OSError:
+            pass  # the folder went away or read-only: this process still shows the run; the others cannot
+        finally:
+            if final and self._slot_fd is not None:
+                Slot.release(self._slot_fd)
+                self._slot_fd = None
 
     def _listen_until_done(self, events) -> None:
         outcome = None
         while outcome is None:
+            self._share()
             try:
-                kind, payload = events.get(timeout=0.5)
+                kind, payload = events.get(timeout=PUBLISH_S)
             except queue.Empty:
                 if not self._process.is_alive():
                     outcome = ("error", f"the training process ended unexpectedly "
@@ -247,19 +275,4 @@ def default_name(model_config: ModelConfig, train_config: TrainConfig) -> str:
     return f"{model_config.variant}-{train_config.num_epochs}ep-{time.strftime('%Y%m%d-%H%M%S')}"
 
 
-class JobManager:
-    """At most one training job per server (a class shares one server): start() refuses a second."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.current: TrainingJob | None = None
-
-    def start(self, job: TrainingJob) -> TrainingJob:
-        with self._lock:
-            if self.current is not None and self.current.alive:
-                raise JobBusy("a training run is already in progress on this server; wait for it or stop it")
-            self.current = job.start()
-            return job
-
-
-__all__ = ["JobBusy", "JobManager", "Progress", "TrainingJob"]
+__all__ = ["JobBusy", "Progress", "TrainingJob"]

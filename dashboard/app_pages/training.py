@@ -13,6 +13,7 @@ from dashboard.text import plain
 from dashboard.figures_training import training_figure
 from lenet.data import HOW_TO_GET_IT, dataset_available
 from lenet.jobs import JobBusy, TrainingJob
+from lenet.slot import RemoteJob
 from lenet.ops import ACTIVATIONS, POOLINGS
 from lenet.user_models import delete_model, models_dir, safe_name, scan_models, writable
 
@@ -33,8 +34,8 @@ def _progress_body() -> None:
         st.info("No training yet on this server. Choose the settings below and press Start.")
         return
     p = job.progress()
-    if not job.alive and st.session_state.get("_seen_finished") is not job and p.state != "starting":
-        st.session_state["_seen_finished"] = job
+    if not job.alive and st.session_state.get("_seen_finished") != job.id and p.state != "starting":
+        st.session_state["_seen_finished"] = job.id
         st.rerun()  # once, when the job has ended: refresh the whole page (saved models list included)
     model_config = job.model_config
     head, stop = st.columns([5, 1], vertical_alignment="center")
@@ -61,7 +62,7 @@ def _progress_body() -> None:
         st.warning("No epoch was completed, so nothing was saved.")
 
 
-def _stop(job: TrainingJob) -> None:
+def _stop(job: TrainingJob | RemoteJob) -> None:
     refused = refusal("stop the run")
     if refused:
         st.session_state["_stop_note"] = refused

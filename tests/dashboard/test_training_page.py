@@ -80,7 +80,7 @@ def test_diverging_run_is_reported_on_the_page(models):
     _wait_until_done(at)
     at.run()
     assert any("Training diverged" in e.value and "learning rate 10" in e.value for e in at.error)
-    assert not list(models.iterdir())  # nothing saved
+    assert [f.name for f in models.iterdir()] == [".training"]  # nothing saved (the slot's shared files only)
 
 
 def test_the_form_offers_every_op_in_the_table_and_trains_l2_pooling(models):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import shutil
+
 import pytest
 
 from bench.dashboard_server import CHROMIUM, CHROMIUM_ARGS, running_dashboard  # shared with the benchmarks
@@ -15,9 +17,7 @@ def server():
     """`streamlit run dashboard/app.py` on a free port, its output in test-artifacts/; yields its base URL."""
     ARTIFACTS.mkdir(exist_ok=True)
     models = ARTIFACTS / "models"  # this server's user models folder, emptied for each run
-    if models.exists():
-        for f in models.iterdir():
-            f.unlink()
+    shutil.rmtree(models, ignore_errors=True)
     with open(ARTIFACTS / "streamlit.log", "w") as log:
         try:
             with running_dashboard(env={"LENET_MODELS_DIR": str(models)}, log=log, timeout_s=60) as url:

@@ -7,7 +7,8 @@ import torch
 from lenet import ModelConfig, TrainConfig, load_checkpoint
 from lenet.checkpoint import snapshot_model, snapshots_of
 from lenet.data import Data
-from lenet.jobs import JobBusy, JobManager, TrainingJob
+from lenet.jobs import JobBusy, TrainingJob
+from lenet.slot import JobManager
 
 
 @pytest.fixture(scope="module")

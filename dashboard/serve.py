@@ -1,0 +1,230 @@
+"""Serve a whole class from one machine: several dashboard processes behind HAProxy, on one port.
+
+    python -m dashboard.serve --port 8501 --replicas 2
+
+One `streamlit run` holds all its sessions in one Python process, so it computes on one core at a time. This
+command starts --replicas of them on free 127.0.0.1 ports and HAProxy (Debian's package `haproxy`) on --port in
+front: a new browser goes to the replica with the fewest connections and keeps it (a cookie, since a lecture hall
+shares one public IP address), replicas are health-checked (/_stcore/health) and one that dies is restarted,
+all share one cookie secret and one models folder — through which they share the one training slot, the live
+progress of the run and a lecturer's Stop (lenet.slot). Ctrl-C (or SIGTERM) stops everything it started; if this
+command is killed outright, the kernel stops its processes too (PR_SET_PDEATHSIG). Replica and proxy logs go to
+a folder named at start.
+"""
+from __future__ import annotations
+
+import argparse
+import ctypes
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "dashboard" / "app.py"
+COOKIE = "lenet-replica"  # HAProxy's stickiness cookie: which replica holds this browser's session
+START_TIMEOUT_S = 180.0  # a replica's first start imports torch; a fresh clone has no bytecode yet
+
+
+def haproxy_config(host: str, port: int, backends: list[tuple[str, str, int]]) -> str:
+    """HAProxy's configuration: one HTTP frontend, sticky by cookie, health-checked replicas (name, host, port).
+    The same text serves several machines: give backends on other hosts (docs/deployment.md)."""
+    servers = "\n".join(f"    server {name} {h}:{p} check cookie {name}" for name, h, p in backends)
+    return f"""global
+    maxconn 4000
+
+defaults
+    mode http
+    option dontlognull
+    retries 2
+    option redispatch
+    timeout connect 5s
+    timeout client 60s
+    timeout server 60s
+    timeout http-request 15s
+    # a student's websocket stays open for the whole lecture
+    timeout tunnel 4h
+
+frontend class
+    bind {host}:{port}
+    default_backend replicas
+
+backend replicas
+    balance leastconn
+    cookie {COOKIE} insert indirect nocache httponly attr "SameSite=Lax"
+    option httpchk GET /_stcore/health
+    http-check expect string ok
+    default-server inter 2s fall 2 rise 1
+{servers}
+"""
+
+
+def find_haproxy() -> str | None:
+    return shutil.which("haproxy") or next((p for p in ("/usr/sbin/haproxy", "/usr/local/sbin/haproxy")
+                                            if os.access(p, os.X_OK)), None)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _die_with_us() -> None:
+    """In a child before exec: the kernel sends it SIGTERM when this command ends, however it ends."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if os.getppid() == 1:  # we died before the line above took effect
+        os._exit(1)
+
+
+def answers(url: str) -> bool:
+    try:
+        return urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok"
+    except OSError:
+        return False
+
+
+@dataclass
+class Replica:
+    name: str
+    port: int
+    log: Path
+    env: dict
+    proc: subprocess.Popen | None = None
+    restarts: int = 0
+
+    def start(self) -> None:
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(self.port),
+                 "--server.address", "127.0.0.1", "--server.headless", "true"],
+                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_us,
+                process_group=0)  # (a terminal's Ctrl-C reaches this command alone, which stops them in order)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@dataclass
+class Class:
+    """Everything one serve command runs."""
+
+    replicas: list[Replica]
+    proxy_cmd: list[str]
+    proxy_log: Path
+    proxy: subprocess.Popen | None = None
+    stopping: bool = field(default=False)
+
+    def start(self) -> None:
+        for r in self.replicas:
+            r.start()
+        deadline = time.time() + START_TIMEOUT_S
+        for r in self.replicas:
+            while not answers(r.url):
+                if self.stopping:
+                    return
+                if r.proc.poll() is not None:
+                    raise SystemExit(f"replica {r.name} exited at start (code {r.proc.returncode}); see {r.log}")
+                if time.time() > deadline:
+                    raise SystemExit(f"replica {r.name} did not answer within {START_TIMEOUT_S:.0f} s; see {r.log}")
+                time.sleep(0.2)
+        with open(self.proxy_log, "ab") as log:
+            self.proxy = subprocess.Popen(self.proxy_cmd, stdout=log, stderr=subprocess.STDOUT,
+                                          preexec_fn=_die_with_us, process_group=0)
+
+    def supervise(self, front: str) -> int:
+        """Until stopped: restart a replica that dies; end if the proxy does."""
+        while not self.stopping:
+            if self.proxy.poll() is not None:
+                print(f"HAProxy ended (code {self.proxy.returncode}); see {self.proxy_log}", file=sys.stderr)
+                return 1
+            for r in self.replicas:
+                if r.proc.poll() is not None and not self.stopping:
+                    r.restarts += 1
+                    print(f"replica {r.name} ended (code {r.proc.returncode}); restarting it "
+                          f"(restart {r.restarts})", file=sys.stderr, flush=True)
+                    r.start()
+            time.sleep(0.5)
+        return 0
+
+    def stop(self) -> None:
+        self.stopping = True
+        procs = [p for p in [self.proxy, *(r.proc for r in self.replicas)] if p is not None]
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+        deadline = time.time() + 10
+        for p in procs:
+            try:
+                p.wait(max(0.1, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--port", type=int, default=8501, help="the one port browsers use (default 8501)")
+    p.add_argument("--host", default="0.0.0.0", help="address to listen on (default: every interface)")
+    p.add_argument("--replicas", type=int, default=len(os.sched_getaffinity(0)),
+                   help="dashboard processes (default: one per core)")
+    p.add_argument("--models", help="the user models folder all replicas share (default: $LENET_MODELS_DIR or "
+                                    "./models)")
+    args = p.parse_args(argv)
+    haproxy = find_haproxy()
+    if haproxy is None:
+        print("HAProxy is not installed. On Debian or Ubuntu: sudo apt-get install haproxy", file=sys.stderr)
+        return 2
+    if args.replicas < 1:
+        p.error("--replicas must be at least 1")
+    from lenet.user_models import models_dir
+
+    if args.models:
+        os.environ["LENET_MODELS_DIR"] = args.models
+    env = {**os.environ, "LENET_MODELS_DIR": str(models_dir()),  # one folder, whatever each one's directory
+           # one cookie secret for all (Streamlit signs its XSRF cookie with it); kept out of `ps` output
+           "STREAMLIT_SERVER_COOKIE_SECRET": os.environ.get("STREAMLIT_SERVER_COOKIE_SECRET")
+           or secrets.token_urlsafe(32)}
+    logs = Path(tempfile.mkdtemp(prefix="lenet-serve-"))
+    replicas = [Replica(f"r{i + 1}", free_port(), logs / f"r{i + 1}.log", env) for i in range(args.replicas)]
+    config = logs / "haproxy.cfg"
+    config.write_text(haproxy_config(args.host, args.port, [(r.name, "127.0.0.1", r.port) for r in replicas]))
+    served = Class(replicas, [haproxy, "-db", "-f", str(config)], logs / "haproxy.log")
+
+    def on_signal(signum, _frame) -> None:
+        served.stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    front = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}"
+    try:
+        print(f"Starting {args.replicas} dashboard processes and HAProxy (logs in {logs}) ...", flush=True)
+        served.start()
+        if served.stopping:
+            return 0
+        deadline = time.time() + 15
+        while not answers(front) and not served.stopping:
+            if served.proxy.poll() is not None or time.time() > deadline:
+                print(f"HAProxy did not start on port {args.port}; see {served.proxy_log}", file=sys.stderr)
+                return 1
+            time.sleep(0.1)
+        where = socket.gethostname() if args.host in ("0.0.0.0", "::") else args.host
+        print(f"Serving the class at http://{where}:{args.port} ({args.replicas} processes). "
+              f"Ctrl-C stops everything.", flush=True)
+        return served.supervise(front)
+    finally:
+        served.stop()
+        print("Stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
