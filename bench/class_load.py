@@ -7,12 +7,15 @@
 
 Each student is what a browser is to the server: it loads the page (keeping the cookies, such as the class
 command's stickiness cookie), then opens a websocket to /_stcore/stream speaking Streamlit's protobuf
-messages. It opens the explorer, reports its screen (1920×1080, as dashboard/screen.py does), and
-then changes the image about every --every seconds (jittered), exactly as a click on the image index does: a
-rerun of the page's fragment with the new index. Each change is timed from the message sent to the server's
-"script finished", and checked: the overview must arrive, different from the one before, and no exception
-may come back. Reported per N: p50 / p95 / max latency, changes served per second, errors. The last line is
-JSON.
+messages. It opens the explorer and reports its screen (1920×1080, as dashboard/screen.py does); the class
+joins over 0.1 s per student (100 students over 10 s), each join checked and timed up to the first overview
+drawn. Then, in the timed window (--seconds), each student changes the image about every --every seconds
+(jittered), exactly as a click on the image index does: a rerun of the page's fragment with the new index.
+Each change is timed from the message sent to the server's "script finished", and checked: the overview must
+arrive, different from the one before, and no exception may come back. Reported per N: the joins' p50/p95;
+the changes' p50 / p95 / max latency, changes served per second, errors; the server's CPU time per change in
+the window (when this script started the server) and the simulation's own (it shares the machine). The last
+line is JSON.
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ import contextlib
 import json
 import os
 import random
+import resource
 import statistics
 import time
 import urllib.request
@@ -44,6 +48,7 @@ IMAGES = 1000  # the bundled test images (always there); the index is drawn from
 @dataclass
 class Tally:
     latencies: list[float] = field(default_factory=list)  # seconds per input change
+    joins: list[float] = field(default_factory=list)  # seconds from loading the page to the overview drawn
     errors: list[str] = field(default_factory=list)
     replicas: list[str] = field(default_factory=list)  # the process each student was given (class command)
 
@@ -101,8 +106,10 @@ class Student:
             if "lenet-replica=" in self.cookies:
                 self.tally.replicas.append(self.cookies.split("lenet-replica=", 1)[1].split(";")[0])
 
-    async def attend(self, seconds: float, every: float) -> None:
+    async def attend(self, join_at: float, start_at: float, end_at: float, every: float) -> None:
         try:
+            await asyncio.sleep(max(0.0, join_at - time.perf_counter()))
+            t_join = time.perf_counter()
             await asyncio.to_thread(self._load_page)
             async with websockets.connect(self.url, subprotocols=["streamlit"], max_size=None, open_timeout=60,
                                           additional_headers={"Cookie": self.cookies} if self.cookies else None
@@ -112,11 +119,12 @@ class Student:
                 charts = await self._run(ws, screen)  # now the network is drawn
                 if "overview" not in charts:
                     raise RuntimeError("the overview was not drawn once the screen was reported")
+                self.tally.joins.append(time.perf_counter() - t_join)
                 self.last_overview = charts["overview"]
-                end = time.perf_counter() + seconds
-                await asyncio.sleep(self.rng.uniform(0, every))  # students do not click in step
+                # students do not click in step
+                await asyncio.sleep(max(0.0, start_at - time.perf_counter()) + self.rng.uniform(0, every))
                 index = 0
-                while time.perf_counter() < end:
+                while time.perf_counter() < end_at:
                     index = (index + self.rng.randrange(1, IMAGES)) % IMAGES  # another image than the one shown
                     states = {**screen, self.ids["index"]: ("int_value", index)}
                     t0 = time.perf_counter()
@@ -133,12 +141,35 @@ class Student:
             self.tally.errors.append(f"{type(e).__name__}: {e}")
 
 
-async def _class(url: str, students: int, seconds: float, every: float, seed: int) -> Tally:
-    tally = Tally()
-    rng = random.Random(seed)
-    await asyncio.gather(*(Student(url, tally, random.Random(rng.random())).attend(seconds, every)
-                           for _ in range(students)))
-    return tally
+JOIN_S_PER_STUDENT = 0.1  # a class opens the link over some seconds: 100 students over 10 s
+SETTLE_S = 3.0  # after the last has joined, before the timed changes start
+
+
+async def _class(url: str, students: int, seconds: float, every: float, seed: int, join_s: float,
+                 server_pid: int | None) -> tuple[Tally, dict]:
+    """Students join over join_s (untimed but checked), then change images for `seconds`: the window in which
+    latencies and CPU times are measured."""
+    tally, rng, cpu = Tally(), random.Random(seed), {}
+    t0 = time.perf_counter()
+    start_at = t0 + join_s + SETTLE_S
+    end_at = start_at + seconds
+
+    async def meter() -> None:
+        await asyncio.sleep(start_at - time.perf_counter())
+        cpu["server0"] = cpu_seconds(server_pid) if server_pid else None
+        cpu["sim0"], cpu["t0"] = _own_cpu(), time.perf_counter()
+
+    await asyncio.gather(meter(), *(Student(url, tally, random.Random(rng.random())).attend(
+        t0 + join_s * k / students, start_at, end_at, every) for k in range(students)))
+    cpu["server1"] = cpu_seconds(server_pid) if server_pid else None
+    cpu["sim1"], cpu["t1"] = _own_cpu(), time.perf_counter()
+    return tally, cpu
+
+
+def _own_cpu() -> float:
+    """This process's CPU time (the simulated class's own share of the machine)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def cpu_seconds(pid: int) -> float:
@@ -156,25 +187,28 @@ def cpu_seconds(pid: int) -> float:
 
 
 def measure(url: str, students: int, seconds: float, every: float = 3.0, seed: int = 0,
-            server_pid: int | None = None) -> dict:
-    """One class of `students` for `seconds`: latency percentiles (ms), changes served per second, errors;
-    with server_pid, the server's CPU time per change (all it did meanwhile, opening the pages included)."""
-    cpu0 = cpu_seconds(server_pid) if server_pid else None
-    t0 = time.perf_counter()
-    tally = asyncio.run(_class(url, students, seconds, every, seed))
-    wall = time.perf_counter() - t0
-    lat = sorted(tally.latencies)
+            server_pid: int | None = None, join_s: float | None = None) -> dict:
+    """One class of `students`: they join over join_s (default 0.1 s each), then change images for `seconds`.
+    Returned: the joins' p50/p95 (page load to the first overview drawn), the changes' latency percentiles (ms),
+    changes served per second, errors; with server_pid, the server's CPU time per change in the timed window
+    (all it did meanwhile), and always this simulation's own CPU time per change."""
+    join_s = students * JOIN_S_PER_STUDENT if join_s is None else join_s
+    tally, cpu = asyncio.run(_class(url, students, seconds, every, seed, join_s, server_pid))
+    lat, joins = sorted(tally.latencies), sorted(tally.joins)
 
-    def pct(q: float) -> float:
-        return 1e3 * lat[min(len(lat) - 1, int(q * len(lat)))] if lat else float("nan")
+    def pct(values: list[float], q: float) -> float:
+        return 1e3 * values[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
 
-    return {"students": students, "changes": len(lat), "p50_ms": pct(0.5), "p95_ms": pct(0.95),
-            "max_ms": 1e3 * lat[-1] if lat else float("nan"), "changes_per_s": len(lat) / wall,
+    n = max(len(lat), 1)
+    return {"students": students, "changes": len(lat), "p50_ms": pct(lat, 0.5), "p95_ms": pct(lat, 0.95),
+            "max_ms": 1e3 * lat[-1] if lat else float("nan"),
+            "changes_per_s": len(lat) / max(cpu["t1"] - cpu["t0"], 1e-9),
             "errors": len(tally.errors), "error_lines": sorted(set(tally.errors))[:5],
+            "join_p50_ms": pct(joins, 0.5), "join_p95_ms": pct(joins, 0.95),
             "students_per_process": dict(sorted(collections.Counter(tally.replicas).items())),
             "mean_ms": 1e3 * statistics.fmean(lat) if lat else float("nan"),
-            "server_cpu_ms_per_change": (1e3 * (cpu_seconds(server_pid) - cpu0) / len(lat)
-                                         if server_pid and lat else None)}
+            "server_cpu_ms_per_change": 1e3 * (cpu["server1"] - cpu["server0"]) / n if server_pid else None,
+            "simulation_cpu_ms_per_change": 1e3 * (cpu["sim1"] - cpu["sim0"]) / n}
 
 
 def main() -> None:
@@ -197,10 +231,12 @@ def main() -> None:
         for n in args.students:
             r = measure(url, n, args.seconds, args.every, server_pid=pids[0] if pids else None)
             results.append(r)
-            print(f"{n:4d} students: p50 {r['p50_ms']:6.0f} ms, p95 {r['p95_ms']:6.0f} ms, max {r['max_ms']:6.0f} ms, "
+            print(f"{n:4d} students: joined p50 {r['join_p50_ms']:5.0f} ms, p95 {r['join_p95_ms']:5.0f} ms; "
+                  f"changes p50 {r['p50_ms']:6.0f} ms, p95 {r['p95_ms']:6.0f} ms, max {r['max_ms']:6.0f} ms, "
                   f"{r['changes_per_s']:5.1f} changes/s served, {r['errors']} errors {r['error_lines'] or ''}"
                   + (f", server CPU {r['server_cpu_ms_per_change']:.0f} ms per change"
                      if r["server_cpu_ms_per_change"] else "")
+                  + f", simulation CPU {r['simulation_cpu_ms_per_change']:.0f} ms per change"
                   + (f", students per process {r['students_per_process']}" if r["students_per_process"] else ""),
                   flush=True)
     print(json.dumps(results))

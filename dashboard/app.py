@@ -9,6 +9,7 @@ connect finds everything ready instead of waiting seconds for the first page.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from contextlib import asynccontextmanager
@@ -48,6 +49,10 @@ def warm_up() -> None:
             pass  # no models folder (yet), or one that may not be used: the Training page says so
     finally:
         quiet.setLevel(level)
+    # Everything loaded so far (torch, Streamlit, the models, the images) lives as long as the server: out of
+    # the collector's sight, a full collection under a class's load pauses the server for ~50 ms, not ~200 ms.
+    gc.collect()
+    gc.freeze()
 
 
 @asynccontextmanager
