@@ -32,6 +32,9 @@ def _plotly_scale(lut: np.ndarray, steps: int = 11) -> list[list]:
     return [[k / (steps - 1), f"rgb({r},{g},{b})"] for k, (r, g, b) in enumerate(lut[picks])]
 
 
+_RAMPS: dict[tuple[str, int], np.ndarray] = {}
+
+
 @dataclass(frozen=True)
 class Scale:
     """One colour scale: its colours, whether it is symmetric around zero, and how its legend reads."""
@@ -54,6 +57,15 @@ class Scale:
         out[..., :3] = self.lut[self.index(z, limit)]
         out[..., 3] = np.where(np.isnan(z), 0, 255)
         return out
+
+    def ramp(self, steps: int = 64) -> np.ndarray:
+        """(1, steps, 4) the scale's colours from its low end to its high end, for a legend's strip: the same
+        picture whatever the limit (made once per scale)."""
+        key = (self.name, steps)
+        if key not in _RAMPS:
+            lo, hi = self.bounds(1.0)
+            _RAMPS[key] = self.rgba(np.linspace(lo, hi, steps, dtype=np.float32)[None], 1.0)
+        return _RAMPS[key]
 
     def limit_for(self, values: np.ndarray, limit: float | None = None) -> float:
         """The colour limit values are drawn with: 1 on the image's greys (0 black, 1 white), else the given

@@ -208,7 +208,9 @@ def picker_trace(xs, ys, customdata, hovertext, size, **axes) -> dict:
 
 def map_hover(maps: np.ndarray, label: str) -> list[str]:
     """One hover line per map: its range, and that a click opens it."""
-    return [f"{label} {k}: {m.min():.3g} … {m.max():.3g}" for k, m in enumerate(maps)]
+    flat = np.asarray(maps).reshape(len(maps), -1)
+    return [f"{label} {k}: {lo:.3g} … {hi:.3g}" for k, (lo, hi) in enumerate(zip(flat.min(1).tolist(),
+                                                                                 flat.max(1).tolist()))]
 
 
 def stage_figure(maps: np.ndarray, title: str, scale: Scale = SIGNED, limit: float | None = None,

@@ -9,7 +9,8 @@ shares one public IP address), replicas are health-checked (/_stcore/health) and
 all share one cookie secret and one models folder — through which they share the one training slot, the live
 progress of the run and a lecturer's Stop (lenet.slot). Ctrl-C (or SIGTERM) stops everything it started; if this
 command is killed outright, the kernel stops its processes too (PR_SET_PDEATHSIG). Replica and proxy logs go to
-a folder named at start.
+a folder named at start, beside HAProxy's stats socket (`echo "show stat" | socat stdio FOLDER/haproxy.sock`:
+the sessions of each replica).
 """
 from __future__ import annotations
 
@@ -34,12 +35,14 @@ COOKIE = "lenet-replica"  # HAProxy's stickiness cookie: which replica holds thi
 START_TIMEOUT_S = 180.0  # a replica's first start imports torch; a fresh clone has no bytecode yet
 
 
-def haproxy_config(host: str, port: int, backends: list[tuple[str, str, int]]) -> str:
-    """HAProxy's configuration: one HTTP frontend, sticky by cookie, health-checked replicas (name, host, port).
-    The same text serves several machines: give backends on other hosts (docs/deployment.md)."""
+def haproxy_config(host: str, port: int, backends: list[tuple[str, str, int]], stats: Path | None = None) -> str:
+    """HAProxy's configuration: one HTTP frontend, sticky by cookie, health-checked replicas (name, host, port);
+    stats: a Unix socket for `show stat` (sessions per replica). The same text serves several machines: give
+    backends on other hosts (docs/deployment.md)."""
     servers = "\n".join(f"    server {name} {h}:{p} check cookie {name}" for name, h, p in backends)
+    socket_line = f"\n    stats socket {stats} mode 600 level user" if stats else ""
     return f"""global
-    maxconn 4000
+    maxconn 4000{socket_line}
 
 defaults
     mode http
@@ -197,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     logs = Path(tempfile.mkdtemp(prefix="lenet-serve-"))
     replicas = [Replica(f"r{i + 1}", free_port(), logs / f"r{i + 1}.log", env) for i in range(args.replicas)]
     config = logs / "haproxy.cfg"
-    config.write_text(haproxy_config(args.host, args.port, [(r.name, "127.0.0.1", r.port) for r in replicas]))
+    config.write_text(haproxy_config(args.host, args.port, [(r.name, "127.0.0.1", r.port) for r in replicas],
+                                     stats=logs / "haproxy.sock"))
     served = Class(replicas, [haproxy, "-db", "-f", str(config)], logs / "haproxy.log")
 
     def on_signal(signum, _frame) -> None:
