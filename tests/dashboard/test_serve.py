@@ -1,0 +1,38 @@
+"""The class command's parts without a browser: HAProxy's configuration (checked by HAProxy itself) and a clear
+message where HAProxy is missing. tests/e2e/test_serve.py runs the whole command."""
+import subprocess
+
+from dashboard import serve
+from tests.testsupport import skip_or_fail
+
+
+def _config(tmp_path):
+    return serve.haproxy_config("127.0.0.1", 8501, [("r1", "127.0.0.1", 9001), ("r2", "10.0.0.12", 9002)],
+                                stats=tmp_path / "haproxy.sock")
+
+
+def test_the_proxy_is_sticky_by_cookie_and_checks_each_replica(tmp_path):
+    text = _config(tmp_path)
+    assert f"cookie {serve.COOKIE} insert indirect nocache httponly" in text
+    assert "balance leastconn" in text and "source" not in text  # a lecture hall shares one address
+    assert "option httpchk GET /_stcore/health" in text and "http-check expect string ok" in text
+    assert "server r1 127.0.0.1:9001 check cookie r1" in text and "server r2 10.0.0.12:9002 check cookie r2" in text
+    assert "compression algo gzip" in text and "text/javascript" in text  # the first load, compressed
+    assert "timeout tunnel 4h" in text  # websockets stay open for the lecture
+    assert "bind 127.0.0.1:8501" in text and f"stats socket {tmp_path / 'haproxy.sock'}" in text
+
+
+def test_haproxy_accepts_the_configuration(tmp_path):
+    haproxy = serve.find_haproxy()
+    if haproxy is None:
+        skip_or_fail("HAProxy is not installed (apt-get install haproxy)")
+    cfg = tmp_path / "haproxy.cfg"
+    cfg.write_text(_config(tmp_path))
+    out = subprocess.run([haproxy, "-c", "-f", str(cfg)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_without_haproxy_the_command_says_how_to_get_it(monkeypatch, capsys):
+    monkeypatch.setattr(serve, "find_haproxy", lambda: None)
+    assert serve.main(["--replicas", "2"]) == 2
+    assert "apt-get install haproxy" in capsys.readouterr().err
