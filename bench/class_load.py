@@ -3,7 +3,7 @@
     python bench/class_load.py                       # N = 1, 10, 40, 100 against a fresh `streamlit run`
     python bench/class_load.py --students 10 --seconds 10
     python bench/class_load.py --url http://127.0.0.1:8501 --students 40    # against a running server
-    python bench/class_load.py --serve 2             # against a fresh `python -m dashboard.serve --replicas 2`
+    python bench/class_load.py --serve 3             # against a fresh `python -m dashboard.serve --replicas 3`
 
 Each student is what a browser is to the server: it loads the page (keeping the cookies, such as the class
 command's stickiness cookie), then opens a websocket to /_stcore/stream speaking Streamlit's protobuf
