@@ -70,51 +70,66 @@ def test_lecturer_and_student_on_two_replicas(browser, haproxy, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     env = {"LENET_MODELS_DIR": str(tmp_path / "models"), "LENET_LECTURER_KEY": KEY}
     log_path = ARTIFACTS / "serve.log"
+    pages = []
     with open(log_path, "w") as log, running_class(2, env=env, log=log) as (url, proc):
-        lecturer = _browser_on(browser, url, "r1")
-        lecturer.goto(url + "/training")
-        lecturer.get_by_role("textbox", name="Lecturer key").fill(KEY)
-        lecturer.get_by_role("button", name="Unlock").click()
-        lecturer.get_by_text("Unlocked").wait_for()
-        lecturer.get_by_label("Epochs").fill("40")
-        lecturer.get_by_role("spinbutton", name="Training images").fill("6000")
-        lecturer.get_by_label("Model name").fill("class run")
-        lecturer.get_by_role("button", name="Start training").click()
-        lecturer.get_by_text(re.compile(r"epoch [1-9]\.\d of 40")).wait_for(timeout=120_000)
+        try:
+            _class_on_two_replicas(browser, url, proc, tmp_path, log_path, pages)
+        except Exception:
+            for k, page in enumerate(pages):
+                if not page.is_closed():
+                    page.screenshot(path=str(ARTIFACTS / f"failed-serve-{k}.png"))
+            raise
 
-        student = _browser_on(browser, url, "r2")
-        student.goto(url + "/training")
-        student.get_by_text("sigmoid + avg pooling — running").wait_for()  # the run of another process, live
-        first = student.get_by_text(re.compile(r"epoch \d+\.\d of 40")).inner_text()
-        student.get_by_text(re.compile(r"epoch \d+\.\d of 40")).filter(has_not_text=first).wait_for(timeout=60_000)
-        student.get_by_role("button", name="Stop").click()
-        student.get_by_text("Only the lecturer can stop").wait_for()
-        student.wait_for_timeout(2000)
-        assert student.get_by_text("— running").count() == 1 and lecturer.get_by_text("— running").count() == 1
-        student.screenshot(path=str(ARTIFACTS / "20-student-on-r2.png"))
-        sessions = _stats(log_path.read_text())
-        assert sessions["r1"] >= 1 and sessions["r2"] >= 1, sessions  # each browser was served by its replica
 
-        # the lecturer's key works on any replica: unlocked on r2, Stop ends the run r1 trains
-        student.get_by_role("textbox", name="Lecturer key").fill(KEY)
-        student.get_by_role("button", name="Unlock").click()
-        student.get_by_text("Unlocked").wait_for()
-        student.get_by_role("button", name="Stop").click()
-        student.get_by_text("Saved as class-run.pt").wait_for(timeout=60_000)
-        lecturer.get_by_text("Saved as class-run.pt").wait_for(timeout=60_000)
-        assert (tmp_path / "models" / "class-run.pt").is_file()
-        for page in (lecturer, student):
-            assert page.get_by_text("— stopped").count() == 1
-            assert_no_errors(page)
-            page.context.close()
+def _class_on_two_replicas(browser, url, proc, tmp_path, log_path, pages) -> None:
+    lecturer = _browser_on(browser, url, "r1")
+    pages.append(lecturer)
+    lecturer.goto(url + "/training")
+    lecturer.get_by_role("textbox", name="Lecturer key").fill(KEY)
+    lecturer.get_by_role("button", name="Unlock").click()
+    lecturer.get_by_text("Unlocked").wait_for()
+    lecturer.get_by_label("Epochs").fill("40")
+    lecturer.get_by_role("spinbutton", name="Training images").fill("6000")
+    lecturer.get_by_label("Model name").fill("class run")
+    lecturer.get_by_role("button", name="Start training").click()
+    started, refused = lecturer.get_by_text(re.compile(r"epoch [1-9]\.\d of 40")), lecturer.get_by_role("alert")
+    started.or_(refused).first.wait_for(timeout=120_000)
+    assert not refused.count(), refused.all_inner_texts()  # (a warning or an error instead of the run)
 
-        # killed outright, the command takes everything it started with it
-        started = descendants(proc.pid)
-        assert len(started) >= 3  # two replicas and HAProxy (and what they started)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        left = _gone(started)
-        assert not left, f"still running after the class command was killed: {left}"
+    student = _browser_on(browser, url, "r2")
+    pages.append(student)
+    student.goto(url + "/training")
+    student.get_by_text("sigmoid + avg pooling — running").wait_for()  # the run of another process, live
+    first = student.get_by_text(re.compile(r"epoch \d+\.\d of 40")).inner_text()
+    student.get_by_text(re.compile(r"epoch \d+\.\d of 40")).filter(has_not_text=first).wait_for(timeout=60_000)
+    student.get_by_role("button", name="Stop").click()
+    student.get_by_text("Only the lecturer can stop").wait_for()
+    student.wait_for_timeout(2000)
+    assert student.get_by_text("— running").count() == 1 and lecturer.get_by_text("— running").count() == 1
+    student.screenshot(path=str(ARTIFACTS / "20-student-on-r2.png"))
+    sessions = _stats(log_path.read_text())
+    assert sessions["r1"] >= 1 and sessions["r2"] >= 1, sessions  # each browser was served by its replica
+
+    # the lecturer's key works on any replica: unlocked on r2, Stop ends the run r1 trains
+    student.get_by_role("textbox", name="Lecturer key").fill(KEY)
+    student.get_by_role("button", name="Unlock").click()
+    student.get_by_text("Unlocked").wait_for()
+    student.get_by_role("button", name="Stop").click()
+    student.get_by_text("Saved as class-run.pt").wait_for(timeout=60_000)
+    lecturer.get_by_text("Saved as class-run.pt").wait_for(timeout=60_000)
+    assert (tmp_path / "models" / "class-run.pt").is_file()
+    for page in (lecturer, student):
+        assert page.get_by_text("— stopped").count() == 1
+        assert_no_errors(page)
+        page.context.close()
+
+    # killed outright, the command takes everything it started with it
+    started = descendants(proc.pid)
+    assert len(started) >= 3  # two replicas and HAProxy (and what they started)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    left = _gone(started)
+    assert not left, f"still running after the class command was killed: {left}"
 
 
 def test_ctrl_c_stops_everything(haproxy, tmp_path):
