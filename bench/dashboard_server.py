@@ -27,6 +27,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _wait_until_healthy(url: str, proc: subprocess.Popen, timeout_s: float, what: str) -> None:
+    """Until url answers Streamlit's health check; RuntimeError if proc exits first or time runs out."""
+    deadline = time.time() + timeout_s
+    while True:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
+                return
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{what} exited with code {proc.returncode}") from None
+            if time.time() > deadline:
+                raise RuntimeError(f"{what} did not answer within {timeout_s:.0f} s") from None
+            time.sleep(0.05)
+
+
 @contextlib.contextmanager
 def running_dashboard(env: dict[str, str] | None = None, log: IO | None = None,
                       timeout_s: float = 120, root: Path = ROOT, pids: list[int] | None = None) -> Iterator[str]:
@@ -48,17 +63,7 @@ def running_dashboard(env: dict[str, str] | None = None, log: IO | None = None,
         pids.append(proc.pid)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + timeout_s
-        while True:
-            try:
-                if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"streamlit exited with code {proc.returncode}") from None
-                if time.time() > deadline:
-                    raise RuntimeError(f"streamlit did not answer within {timeout_s:.0f} s") from None
-                time.sleep(0.05)
+        _wait_until_healthy(url, proc, timeout_s, "streamlit")
         yield url
     finally:
         proc.terminate()
@@ -79,17 +84,7 @@ def running_class(replicas: int, env: dict[str, str] | None = None, log: IO | No
                             stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT if log else subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + timeout_s
-        while True:
-            try:
-                if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"dashboard.serve exited with code {proc.returncode}") from None
-                if time.time() > deadline:
-                    raise RuntimeError(f"dashboard.serve did not answer within {timeout_s:.0f} s") from None
-                time.sleep(0.2)
+        _wait_until_healthy(url, proc, timeout_s, "dashboard.serve")
         yield url, proc
     finally:
         if proc.poll() is None:

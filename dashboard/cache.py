@@ -24,10 +24,10 @@ from lenet.capture import acts_of, capture
 from lenet.checkpoint import Checkpoint, CheckpointError, load_checkpoint, snapshot_model
 from lenet.data import CLASS_NAMES, DatasetNotFound, dataset_available, read_split
 from lenet.engine import predict
-from lenet.slot import JobManager
 from lenet.model import LeNet, with_ops
 from lenet.pretrained import pretrained_path
 from lenet.samples import ImageSet, load_samples
+from lenet.slot import JobManager
 from lenet.stages import STAGE_BY_NAME
 from lenet.user_models import models_dir, scan_models
 
@@ -158,7 +158,8 @@ def accuracy(key: str) -> tuple[float, int]:
 
 @st.cache_resource(show_spinner=False)
 def job_manager() -> JobManager:
-    """The server-wide training slot: one job at a time, shared by every browser session."""
+    """The training slot: one job at a time per models folder, shared by every browser session and every
+    server process (lenet.slot)."""
     return JobManager()
 
 

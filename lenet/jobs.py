@@ -1,4 +1,4 @@
-"""Training in a background worker process, for the dashboard: one job per server, progress readable any time.
+"""Training in a background worker process, for the dashboard: one run at a time, progress readable any time.
 
 The worker never touches any UI: a separate process (so that training and the web server don't share one
 Python interpreter lock) runs lenet.engine.Trainer and sends its events over a queue; a listener thread

@@ -13,8 +13,8 @@ from dashboard.text import plain
 from dashboard.figures_training import training_figure
 from lenet.data import HOW_TO_GET_IT, dataset_available
 from lenet.jobs import JobBusy, TrainingJob
-from lenet.slot import RemoteJob
 from lenet.ops import ACTIVATIONS, POOLINGS
+from lenet.slot import RemoteJob
 from lenet.user_models import delete_model, models_dir, safe_name, scan_models, writable
 
 POLL_SECONDS = 3.0  # how often the page redraws a running job (each redraw takes CPU from training)

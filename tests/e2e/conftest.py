@@ -1,9 +1,8 @@
 """A real dashboard server on 127.0.0.1 and a real Chromium (Debian's) driven by Playwright."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import shutil
+from pathlib import Path
 
 import pytest
 
