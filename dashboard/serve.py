@@ -93,6 +93,18 @@ def _die_with_us() -> None:
         os._exit(1)
 
 
+def _addresses() -> list[str]:
+    """What to put on the slide: this machine's name and its address on the network students share."""
+    names = [socket.gethostname()]
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("10.254.254.254", 9))  # (no packet is sent: this only picks the outgoing interface)
+            names.append(s.getsockname()[0])
+        except OSError:
+            pass  # no network: the name alone
+    return names
+
+
 def answers(url: str) -> bool:
     try:
         return urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok"
@@ -226,8 +238,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"HAProxy did not start on port {args.port}; see {served.proxy_log}", file=sys.stderr)
                 return 1
             time.sleep(0.1)
-        where = socket.gethostname() if args.host in ("0.0.0.0", "::") else args.host
-        print(f"Serving the class at http://{where}:{args.port} ({args.replicas} processes). "
+        where = " or ".join(f"http://{h}:{args.port}" for h in _addresses()) \
+            if args.host in ("0.0.0.0", "::") else f"http://{args.host}:{args.port}"
+        print(f"Serving the class at {where} ({args.replicas} processes). "
               f"Ctrl-C stops everything.", flush=True)
         return served.supervise(front)
     finally:
