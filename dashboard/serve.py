@@ -120,6 +120,7 @@ class Replica:
     env: dict
     proc: subprocess.Popen | None = None
     restarts: int = 0
+    retry_at: float = 0.0  # when an ended replica is started again (0: not waiting)
 
     def start(self) -> None:
         with open(self.log, "ab") as log:
@@ -167,11 +168,17 @@ class Class:
             if self.proxy.poll() is not None:
                 print(f"HAProxy ended (code {self.proxy.returncode}); see {self.proxy_log}", file=sys.stderr)
                 return 1
+            now = time.time()
             for r in self.replicas:
-                if r.proc.poll() is not None and not self.stopping:
-                    r.restarts += 1
-                    print(f"replica {r.name} ended (code {r.proc.returncode}); restarting it "
-                          f"(restart {r.restarts})", file=sys.stderr, flush=True)
+                if r.proc.poll() is None or self.stopping:
+                    continue
+                if r.retry_at == 0.0:  # just found ended: restart at once the first time, then back off
+                    r.retry_at = now + min(30.0, 2.0 ** r.restarts - 1)
+                    print(f"replica {r.name} ended (code {r.proc.returncode}); restarting it"
+                          + (f" in {r.retry_at - now:.0f} s" if r.retry_at > now else "")
+                          + f" (see {r.log})", file=sys.stderr, flush=True)
+                if now >= r.retry_at:
+                    r.restarts, r.retry_at = r.restarts + 1, 0.0
                     r.start()
             time.sleep(0.5)
         return 0
@@ -235,7 +242,9 @@ def main(argv: list[str] | None = None) -> int:
         deadline = time.time() + 15
         while not answers(front) and not served.stopping:
             if served.proxy.poll() is not None or time.time() > deadline:
-                print(f"HAProxy did not start on port {args.port}; see {served.proxy_log}", file=sys.stderr)
+                said = served.proxy_log.read_text(errors="replace").strip().splitlines()[-2:]
+                print(f"HAProxy did not start on port {args.port}" + (": " + " ".join(said) if said else "")
+                      + f" (see {served.proxy_log})", file=sys.stderr)
                 return 1
             time.sleep(0.1)
         where = " or ".join(f"http://{h}:{args.port}" for h in _addresses()) \

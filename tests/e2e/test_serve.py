@@ -12,7 +12,7 @@ import time
 import pytest
 
 from bench.dashboard_server import descendants, running_class
-from dashboard.serve import COOKIE, find_haproxy
+from dashboard.serve import COOKIE, answers, find_haproxy
 from lenet.data import dataset_available
 from tests.e2e.helpers import ARTIFACTS, assert_no_errors
 from tests.testsupport import skip_or_fail
@@ -132,10 +132,31 @@ def _class_on_two_replicas(browser, url, proc, tmp_path, log_path, pages) -> Non
     assert not left, f"still running after the class command was killed: {left}"
 
 
-def test_ctrl_c_stops_everything(haproxy, tmp_path):
+def _replicas(proc) -> list[int]:
+    """The class command's streamlit processes now."""
+    found = []
+    for pid in descendants(proc.pid):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if b"streamlit" in f.read():
+                    found.append(pid)
+        except OSError:  # ended meanwhile
+            pass
+    return found
+
+
+def test_a_dead_replica_comes_back_and_ctrl_c_stops_everything(haproxy, tmp_path):
     with running_class(1, env={"LENET_MODELS_DIR": str(tmp_path)}) as (url, proc):
+        [first] = _replicas(proc)
+        os.kill(first, signal.SIGKILL)
+        deadline = time.time() + 120
+        while True:  # restarted, and answering through the proxy again
+            now = [p for p in _replicas(proc) if p != first]
+            if now and answers(url):
+                break
+            assert time.time() < deadline, "the replica was not restarted"
+            time.sleep(0.5)
         started = descendants(proc.pid)
-        assert started
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signal.SIGINT)  # what a terminal's Ctrl-C sends
         assert proc.wait(30) == 0
         assert not _gone(started)
