@@ -105,6 +105,26 @@ def _addresses() -> list[str]:
     return names
 
 
+def _taken(host: str, port: int) -> str | None:
+    """Why HAProxy could not listen on host:port (e.g. another program does), or None."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((host, port))
+    except OSError as e:
+        return e.strerror or str(e)
+    return None
+
+
+def _listening(host: str, port: int) -> bool:
+    """HAProxy accepts connections (whether or not a replica is up to answer them)."""
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
 def answers(url: str) -> bool:
     try:
         return urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok"
@@ -162,11 +182,19 @@ class Class:
             self.proxy = subprocess.Popen(self.proxy_cmd, stdout=log, stderr=subprocess.STDOUT,
                                           preexec_fn=_die_with_us, process_group=0)
 
-    def supervise(self, front: str) -> int:
+    def proxy_said(self) -> str:
+        """HAProxy's last words (e.g. why it could not bind its port), and where its log is."""
+        try:
+            said = self.proxy_log.read_text(errors="replace").strip().splitlines()[-2:]
+        except OSError:
+            said = []
+        return (": " + " ".join(said) if said else "") + f" (see {self.proxy_log})"
+
+    def supervise(self) -> int:
         """Until stopped: restart a replica that dies; end if the proxy does."""
         while not self.stopping:
             if self.proxy.poll() is not None:
-                print(f"HAProxy ended (code {self.proxy.returncode}); see {self.proxy_log}", file=sys.stderr)
+                print(f"HAProxy ended (code {self.proxy.returncode}){self.proxy_said()}", file=sys.stderr)
                 return 1
             now = time.time()
             for r in self.replicas:
@@ -213,6 +241,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.replicas < 1:
         p.error("--replicas must be at least 1")
+    taken = _taken(args.host, args.port)
+    if taken:
+        print(f"Port {args.port} cannot be used ({taken}): choose another with --port", file=sys.stderr)
+        return 2
     from lenet.user_models import models_dir
 
     if args.models:
@@ -233,25 +265,23 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    front = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}"
+    front_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     try:
         print(f"Starting {args.replicas} dashboard processes and HAProxy (logs in {logs}) ...", flush=True)
         served.start()
         if served.stopping:
             return 0
         deadline = time.time() + 15
-        while not answers(front) and not served.stopping:
+        while not _listening(front_host, args.port) and not served.stopping:
             if served.proxy.poll() is not None or time.time() > deadline:
-                said = served.proxy_log.read_text(errors="replace").strip().splitlines()[-2:]
-                print(f"HAProxy did not start on port {args.port}" + (": " + " ".join(said) if said else "")
-                      + f" (see {served.proxy_log})", file=sys.stderr)
+                print(f"HAProxy did not start on port {args.port}{served.proxy_said()}", file=sys.stderr)
                 return 1
             time.sleep(0.1)
         where = " or ".join(f"http://{h}:{args.port}" for h in _addresses()) \
             if args.host in ("0.0.0.0", "::") else f"http://{args.host}:{args.port}"
         print(f"Serving the class at {where} ({args.replicas} processes). "
               f"Ctrl-C stops everything.", flush=True)
-        return served.supervise(front)
+        return served.supervise()
     finally:
         served.stop()
         print("Stopped.", flush=True)

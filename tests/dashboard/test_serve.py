@@ -36,3 +36,16 @@ def test_without_haproxy_the_command_says_how_to_get_it(monkeypatch, capsys):
     monkeypatch.setattr(serve, "find_haproxy", lambda: None)
     assert serve.main(["--replicas", "2"]) == 2
     assert "apt-get install haproxy" in capsys.readouterr().err
+
+
+def test_a_taken_port_is_refused_before_anything_starts(capsys):
+    import socket
+
+    if serve.find_haproxy() is None:
+        skip_or_fail("HAProxy is not installed (apt-get install haproxy)")
+    with socket.socket() as other:  # another program on the port
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        assert serve.main(["--host", "127.0.0.1", "--port", str(port), "--replicas", "1"]) == 2
+    assert f"Port {port} cannot be used" in capsys.readouterr().err

@@ -146,7 +146,9 @@ def _replicas(proc) -> list[int]:
 
 
 def test_a_dead_replica_comes_back_and_ctrl_c_stops_everything(haproxy, tmp_path):
-    with running_class(1, env={"LENET_MODELS_DIR": str(tmp_path)}) as (url, proc):
+    ARTIFACTS.mkdir(exist_ok=True)
+    with open(ARTIFACTS / "serve-restart.log", "w") as log, \
+            running_class(1, env={"LENET_MODELS_DIR": str(tmp_path)}, log=log) as (url, proc):
         [first] = _replicas(proc)
         os.kill(first, signal.SIGKILL)
         deadline = time.time() + 120
