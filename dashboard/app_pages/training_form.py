@@ -41,6 +41,13 @@ def shown_configs() -> tuple[ModelConfig, TrainConfig]:
             TrainConfig(**values))
 
 
+def preset(key: str):
+    """The chosen preset's value for a TrainConfig field's widget, of the field's type."""
+    name = TRAIN_FIELDS[key]
+    default = next(f.default for f in fields(TrainConfig) if f.name == name)
+    return type(default)(getattr(PRESETS[st.session_state["train_preset"]][1], name))
+
+
 def settings_ui() -> tuple | None:
     """The run's settings; returns (model config, train config, device, name) when Start is pressed."""
     if st.session_state.get("train_preset") not in PRESETS:
@@ -58,17 +65,21 @@ def settings_ui() -> tuple | None:
                    format_func=lambda p: f"{p}: {PRESET_HELP.get(p, '')}", help="fills every field below")
     c[1].selectbox("Activation", list(ACTIVATIONS), key="train_activation", format_func=lambda a: ACTIVATIONS[a].label)
     c[2].selectbox("Pooling", list(POOLINGS), key="train_pooling", format_func=lambda p: POOLINGS[p].label)
-    c[3].number_input("Epochs", 1, 200, key="train_epochs")
-    c[4].number_input("Training images", 0, 60_000, step=1000, key="train_subset", help="0 = all 60,000")
-    c[5].number_input("Batch size", 8, 4096, key="train_batch")
+    # Each number's own default is the preset's value too: a browser that (re)creates a field without its state
+    # shows the preset's value, never the field's minimum (seen in a fresh clone when Unlock was pressed while
+    # the page's first run was still drawing: batch 8, lr 0.00001).
+    c[3].number_input("Epochs", 1, 200, preset("train_epochs"), key="train_epochs")
+    c[4].number_input("Training images", 0, 60_000, preset("train_subset"), step=1000, key="train_subset",
+                      help="0 = all 60,000")
+    c[5].number_input("Batch size", 8, 4096, preset("train_batch"), key="train_batch")
     c = st.columns([1, 1, 1, 1, 1.1, 0.9, 0.9])
-    c[0].number_input("Learning rate", 1e-5, 20.0, format="%.4g", key="train_lr")
+    c[0].number_input("Learning rate", 1e-5, 20.0, preset("train_lr"), format="%.4g", key="train_lr")
     c[1].selectbox("Optimizer", OPTIMIZERS, key="train_optimizer")
-    c[2].number_input("Momentum (SGD)", 0.0, 0.999, format="%.3g", key="train_momentum")
-    c[3].number_input("Weight decay", 0.0, 1.0, format="%.4g", key="train_decay")
+    c[2].number_input("Momentum (SGD)", 0.0, 0.999, preset("train_momentum"), format="%.3g", key="train_momentum")
+    c[3].number_input("Weight decay", 0.0, 1.0, preset("train_decay"), format="%.4g", key="train_decay")
     c[4].selectbox("Schedule", SCHEDULES, key="train_schedule")
-    c[5].toggle("Augment", key="train_augment", help="random flips and ±2 px shifts")
-    c[6].number_input("Seed", 0, 2**31 - 1, key="train_seed")
+    c[5].toggle("Augment", preset("train_augment"), key="train_augment", help="random flips and ±2 px shifts")
+    c[6].number_input("Seed", 0, 2**31 - 1, preset("train_seed"), key="train_seed")
     c = st.columns([1, 1.4, 2.6], vertical_alignment="bottom")
     device = c[0].selectbox("Device", DEVICES, help="auto: cuda, then mps, then cpu", key="train_device")
     name = c[1].text_input("Model name", "", placeholder="automatic", key="train_name")

@@ -85,6 +85,7 @@ def _class_on_two_replicas(browser, url, proc, tmp_path, log_path, pages) -> Non
     lecturer = _browser_on(browser, url, "r1")
     pages.append(lecturer)
     lecturer.goto(url + "/training")
+    lecturer.get_by_text("Start training").wait_for()  # the page drawn, as a user sees it
     lecturer.get_by_role("textbox", name="Lecturer key").fill(KEY)
     lecturer.get_by_role("button", name="Unlock").click()
     lecturer.get_by_text("Unlocked").wait_for()
