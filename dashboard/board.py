@@ -25,7 +25,7 @@ class Board:
     def __init__(self):
         self.images: list[dict] = []
         self.text = dict(x=[], y=[], text=[], pos=[], size=[], color=[])
-        self.pick = dict(x=[], y=[], cd=[], hover=[], size=[])
+        self.pick: dict[float, tuple[list, list, list, list]] = {}  # marker size -> x, y, customdata, hover
         self.fills: dict[str, tuple[list, list]] = {}
         self.shapes: list[dict] = []
         self.right = 0.0  # extent of what was placed, for the axis ranges
@@ -41,8 +41,13 @@ class Board:
         self._extent(x, y + 0.7 * size)  # the text's lower half, for the axis ranges
 
     def picker(self, x: float, y: float, cd, hover: str, size: float) -> None:
-        for k, v in zip(("x", "y", "cd", "hover", "size"), (x, y, cd, hover, size)):
-            self.pick[k].append(v)
+        self.pickers([x], [y], [cd], [hover], size)
+
+    def pickers(self, xs, ys, cds, hovers, size: float) -> None:
+        """Several pickers of one size at once (an overview places ~290 per image)."""
+        group = self.pick.setdefault(round(max(4.0, min(40.0, size)), 1), ([], [], [], []))
+        for into, values in zip(group, (xs, ys, cds, hovers)):
+            into.extend(values)
 
     def outline(self, x0: float, y0: float, x1: float, y1: float, color: str = OUTLINE, width: int = 3) -> None:
         self.shapes.append(dict(type="rect", x0=x0, x1=x1, y0=y0, y1=y1, line=dict(color=color, width=width)))
@@ -102,11 +107,8 @@ class Board:
                              y=[self.text["y"][k] for k in ks], text=[self.text["text"][k] for k in ks],
                              textposition=pos, textfont=dict(size=size, color=color), hoverinfo="skip",
                              name="labels"))
-        sizes: dict[float, list[int]] = {}  # likewise one picker trace per marker size
-        for k, size in enumerate(self.pick["size"]):
-            sizes.setdefault(round(max(4.0, min(40.0, size)), 1), []).append(k)
-        for size, ks in sizes.items():
-            data.append(picker_trace(*([self.pick[f][k] for k in ks] for f in ("x", "y", "cd", "hover")), size))
+        for size, (xs, ys, cds, hovers) in self.pick.items():  # likewise one picker trace per marker size
+            data.append(picker_trace(xs, ys, cds, hovers, size))
         layout = dict(showlegend=False, clickmode="event+select", dragmode="pan", plot_bgcolor="rgba(0,0,0,0)",
                       shapes=self.shapes)
         if width is not None and height is not None:

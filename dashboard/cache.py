@@ -8,7 +8,7 @@ a Figure is never changed after it is made. Keys are plain strings, bytes and fr
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -182,7 +182,13 @@ def _user_models(folder: str, files: tuple) -> dict:
     return {ck.path.name: ck for ck in scan_models(Path(folder))[0]}
 
 
-@st.cache_resource(show_spinner=False, max_entries=512)
+def _fields(value) -> tuple:
+    """A frozen dataclass's key for the caches: its fields' values (Streamlit's own hashing deep-copies it
+    with asdict first)."""
+    return tuple(getattr(value, f.name) for f in fields(value))
+
+
+@st.cache_resource(show_spinner=False, max_entries=512, hash_funcs={Screen: _fields, Look: _fields})
 def overview(key: str, image: bytes, true_label: int | None, screen: Screen, settings: Look) -> Figure:
     """The overview of one model for one image (float32 bytes, 1×28×28), shared by every session."""
     return build_overview(get_model(key), acts_for(key, image), true_label, screen, settings=settings)

@@ -188,8 +188,8 @@ def _maps(b: Board, col: Column, left: float, width: float, g: Geometry, k: int)
         rgba[..., 3] = (rgba[..., 3] * 0.35).astype(np.uint8)
     b.picture(rgba, x0, y0, s, name=col.name, limit=limit, scale=col.scale)
     hover = map_hover(maps, f"{col.name} map") if col.kind == "maps" else [f"{col.name}: the image"]
-    for i, (cx, cy) in enumerate(centres):
-        b.picker(x0 + (cx + 0.5) * s, y0 + (cy + 0.5) * s, [col.name, i], hover[i], W * s)
+    b.pickers([x0 + (cx + 0.5) * s for cx, _ in centres], [y0 + (cy + 0.5) * s for _, cy in centres],
+              [[col.name, i] for i in range(len(centres))], hover, W * s)
     if col.selected is not None and 0 <= col.selected < C:
         r, c = divmod(col.selected, g.grids[k])
         b.outline(x0 + c * (W + GAP) * s, y0 + r * (H + GAP) * s, x0 + (c * (W + GAP) + W) * s,
@@ -207,9 +207,8 @@ def _vector(b: Board, col: Column, left: float, width: float, g: Geometry, k: in
               scale=col.scale)
     names = list(col.labels) if col.labels else [f"neuron {i}" for i in range(D)]
     values = v.tolist()  # (Python floats format several times faster than numpy's)
-    for i in range(D):
-        b.picker(x0 + cell_w / 2, g.head + (i + 0.5) * cell_h, [col.name, i],
-                 f"{col.name} {names[i]}: {values[i]:.4f}", max(3.0, cell_h))
+    b.pickers([x0 + cell_w / 2] * D, [g.head + (i + 0.5) * cell_h for i in range(D)], [[col.name, i] for i in range(D)],
+              [f"{col.name} {names[i]}: {values[i]:.4f}" for i in range(D)], max(3.0, cell_h))
     if col.selected is not None and 0 <= col.selected < D:
         b.outline(x0, g.head + col.selected * cell_h, x0 + cell_w, g.head + (col.selected + 1) * cell_h)
     _legend(b, col, left, width, g, limit)
