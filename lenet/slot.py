@@ -18,7 +18,7 @@ import os
 import socket
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -99,7 +99,9 @@ def job_record(job, progress) -> dict:
             "saved": str(progress.saved) if progress.saved else None, "device": progress.device,
             "elapsed": progress.elapsed, "remaining": progress.remaining,
             "steps": [asdict(s) for s in progress.steps],
-            "epochs": [{k: v for k, v in asdict(e).items() if k != "state_dict"} for e in progress.epochs]}
+            # (not asdict: it would deep-copy every epoch's weights, twice a second, only to drop them)
+            "epochs": [{f.name: getattr(e, f.name) for f in fields(e) if f.name != "state_dict"}
+                       for e in progress.epochs]}
 
 
 @dataclass
@@ -192,12 +194,13 @@ class JobManager:
         """The latest job on this models folder: this process's, or one another process runs (or ran)."""
         own = self._own
         try:
-            record = Slot(self._folder or models_dir()).read()
+            slot = Slot(self._folder or models_dir())
         except ValueError:  # no usable models folder: only this process's own job
-            record = None
+            return own
+        record = slot.read()
         if record is None or (own is not None and (record["id"] == own.id or own.alive)):
             return own
-        remote = RemoteJob(record, Slot(self._folder or models_dir()))
+        remote = RemoteJob(record, slot)
         try:
             remote.progress(), remote.model_config  # a record written by another version, or edited by hand, is no job to show
             newer = own is None or remote.started > own.started
