@@ -63,10 +63,10 @@ def max_steps() -> int:
 
 def run_too_long(epochs: int, images: int, batch: int) -> str | None:
     """None if a run of this size is allowed, else why not."""
-    steps = epochs * math.ceil(images / max(1, batch))
-    limit = max_steps()
+    batches = math.ceil(images / max(1, batch))
+    steps, limit = epochs * batches, max_steps()
     if steps <= limit:
         return None
-    return (f"This run would take {steps:,} steps ({epochs} epochs × {math.ceil(images / max(1, batch)):,} "
+    return (f"This run would take {steps:,} steps ({epochs} epochs × {batches:,} "
             f"batches); this server allows {limit:,} per run, so that nobody holds the only training slot for "
             "long. Choose fewer epochs, fewer images or a larger batch (the limit is LENET_MAX_STEPS).")

@@ -35,10 +35,9 @@ def model_path(name: str, folder: Path | None = None) -> Path:
 
 def free_paths(name: str, folder: Path | None = None):
     """Where a new model of that name may go: NAME.pt, then NAME-2.pt, NAME-3.pt, ... (taken ones skipped)."""
-    folder = folder or models_dir()
-    stem = safe_name(name)
+    first = model_path(name, folder)
     for k in range(1, 10_000):
-        path = folder / (f"{stem}.pt" if k == 1 else f"{stem}-{k}.pt")
+        path = first if k == 1 else first.with_name(f"{first.stem}-{k}.pt")
         if not os.path.lexists(path):
             yield path
 
