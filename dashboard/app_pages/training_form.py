@@ -42,42 +42,44 @@ def shown_configs() -> tuple[ModelConfig, TrainConfig]:
 
 
 def preset(key: str):
-    """The chosen preset's value for a TrainConfig field's widget, of the field's type."""
+    """The chosen preset's value for a field's widget (of the config field's type): every field's own default,
+    so that a field whose state the session does not hold shows the preset's value, never its minimum — on
+    the first visit, and whenever Streamlit or the browser has dropped the field's state (a run cut short by
+    the next one; in a fresh clone, Unlock pressed while the page's first run was still drawing once gave
+    batch 8, lr 0.00001)."""
+    model_config, train_config = PRESETS[st.session_state["train_preset"]]
+    if key in MODEL_FIELDS:
+        return getattr(model_config, MODEL_FIELDS[key])
     name = TRAIN_FIELDS[key]
     default = next(f.default for f in fields(TrainConfig) if f.name == name)
-    return type(default)(getattr(PRESETS[st.session_state["train_preset"]][1], name))
+    return type(default)(getattr(train_config, name))
+
+
+def _index(options, key: str) -> int:
+    return list(options).index(preset(key))
 
 
 def settings_ui() -> tuple | None:
     """The run's settings; returns (model config, train config, device, name) when Start is pressed."""
     if st.session_state.get("train_preset") not in PRESETS:
         st.session_state["train_preset"] = next(iter(PRESETS))
-    # Every field the session does not hold takes the preset's value: on the first visit, and whenever
-    # Streamlit has dropped a field's state (a run cut short by the next one, e.g. when the browser reports
-    # its size during the first run, can end before the fields were drawn; they would fall to their minimum).
-    model_config, train_config = PRESETS[st.session_state["train_preset"]]
-    for key, name in MODEL_FIELDS.items():
-        st.session_state.setdefault(key, getattr(model_config, name))
-    for key, name in TRAIN_FIELDS.items():
-        st.session_state.setdefault(key, getattr(train_config, name))
     c = st.columns([1.3, 1, 1, 0.8, 1, 0.9])
     c[0].selectbox("Preset", list(PRESETS), key="train_preset", on_change=fill_from_preset,
                    format_func=lambda p: f"{p}: {PRESET_HELP.get(p, '')}", help="fills every field below")
-    c[1].selectbox("Activation", list(ACTIVATIONS), key="train_activation", format_func=lambda a: ACTIVATIONS[a].label)
-    c[2].selectbox("Pooling", list(POOLINGS), key="train_pooling", format_func=lambda p: POOLINGS[p].label)
-    # Each number's own default is the preset's value too: a browser that (re)creates a field without its state
-    # shows the preset's value, never the field's minimum (seen in a fresh clone when Unlock was pressed while
-    # the page's first run was still drawing: batch 8, lr 0.00001).
+    c[1].selectbox("Activation", list(ACTIVATIONS), _index(ACTIVATIONS, "train_activation"),
+                   key="train_activation", format_func=lambda a: ACTIVATIONS[a].label)
+    c[2].selectbox("Pooling", list(POOLINGS), _index(POOLINGS, "train_pooling"), key="train_pooling",
+                   format_func=lambda p: POOLINGS[p].label)
     c[3].number_input("Epochs", 1, 200, preset("train_epochs"), key="train_epochs")
     c[4].number_input("Training images", 0, 60_000, preset("train_subset"), step=1000, key="train_subset",
                       help="0 = all 60,000")
     c[5].number_input("Batch size", 8, 4096, preset("train_batch"), key="train_batch")
     c = st.columns([1, 1, 1, 1, 1.1, 0.9, 0.9])
     c[0].number_input("Learning rate", 1e-5, 20.0, preset("train_lr"), format="%.4g", key="train_lr")
-    c[1].selectbox("Optimizer", OPTIMIZERS, key="train_optimizer")
+    c[1].selectbox("Optimizer", OPTIMIZERS, _index(OPTIMIZERS, "train_optimizer"), key="train_optimizer")
     c[2].number_input("Momentum (SGD)", 0.0, 0.999, preset("train_momentum"), format="%.3g", key="train_momentum")
     c[3].number_input("Weight decay", 0.0, 1.0, preset("train_decay"), format="%.4g", key="train_decay")
-    c[4].selectbox("Schedule", SCHEDULES, key="train_schedule")
+    c[4].selectbox("Schedule", SCHEDULES, _index(SCHEDULES, "train_schedule"), key="train_schedule")
     c[5].toggle("Augment", preset("train_augment"), key="train_augment", help="random flips and ±2 px shifts")
     c[6].number_input("Seed", 0, 2**31 - 1, preset("train_seed"), key="train_seed")
     c = st.columns([1, 1.4, 2.6], vertical_alignment="bottom")
