@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -186,6 +187,13 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def _run_alone(coroutine):
+    """asyncio.run in a thread of its own: the caller may already have an event loop running in its thread (a
+    test process where Playwright's sync API ran before)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def measure(url: str, students: int, seconds: float, every: float = 3.0, seed: int = 0,
             server_pid: int | None = None, join_s: float | None = None) -> dict:
     """One class of `students`: they join over join_s (default 0.1 s each), then change images for `seconds`.
@@ -193,7 +201,7 @@ def measure(url: str, students: int, seconds: float, every: float = 3.0, seed: i
     changes served per second, errors; with server_pid, the server's CPU time per change in the timed window
     (all it did meanwhile), and always this simulation's own CPU time per change."""
     join_s = students * JOIN_S_PER_STUDENT if join_s is None else join_s
-    tally, cpu = asyncio.run(_class(url, students, seconds, every, seed, join_s, server_pid))
+    tally, cpu = _run_alone(_class(url, students, seconds, every, seed, join_s, server_pid))
     lat, joins = sorted(tally.latencies), sorted(tally.joins)
 
     def pct(values: list[float], q: float) -> float:

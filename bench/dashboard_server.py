@@ -9,9 +9,10 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import IO, Iterator
+
+from dashboard.serve import answers  # the health check the class command uses
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "dashboard" / "app.py"  # what `streamlit run` starts
@@ -30,16 +31,12 @@ def _free_port() -> int:
 def _wait_until_healthy(url: str, proc: subprocess.Popen, timeout_s: float, what: str) -> None:
     """Until url answers Streamlit's health check; RuntimeError if proc exits first or time runs out."""
     deadline = time.time() + timeout_s
-    while True:
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
-                return
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(f"{what} exited with code {proc.returncode}") from None
-            if time.time() > deadline:
-                raise RuntimeError(f"{what} did not answer within {timeout_s:.0f} s") from None
-            time.sleep(0.05)
+    while not answers(url):
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with code {proc.returncode}")
+        if time.time() > deadline:
+            raise RuntimeError(f"{what} did not answer within {timeout_s:.0f} s")
+        time.sleep(0.05)
 
 
 @contextlib.contextmanager
