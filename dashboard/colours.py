@@ -12,6 +12,7 @@ The pictures the figures send carry [limit, scale] as their meta, so tests can r
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,6 +58,21 @@ class Scale:
         out[..., :3] = self.lut[self.index(z, limit)]
         out[..., 3] = np.where(np.isnan(z), 0, 255)
         return out
+
+    def indexed(self, z: np.ndarray, limit: float) -> np.ndarray:
+        """(H, W) values -> (H, W) uint8 palette indices (see palette): 0 … 254 the scale's low to high end, 255
+        for NaN (transparent)."""
+        z = np.asarray(z, dtype=np.float32)
+        t = (z / limit + 1.0) / 2.0 if self.signed else z / limit
+        out = np.clip(np.rint(np.nan_to_num(t) * 254.0), 0, 254).astype(np.uint8)
+        out[np.isnan(z)] = 255
+        return out
+
+    @functools.cached_property
+    def palette(self) -> bytes:
+        """The colours of `indexed` as a PNG palette: 255 of the scale's, evenly spaced from its low to its high
+        end (each one of its colours), then one for the transparent pixels."""
+        return self.lut[np.rint(np.arange(255) * 255 / 254).astype(int)].tobytes() + bytes(3)
 
     def ramp(self, steps: int = 64) -> np.ndarray:
         """(1, steps, 4) the scale's colours from its low end to its high end, for a legend's strip: the same

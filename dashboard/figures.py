@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import base64
 import functools
-import io
 import json
 import math
+import struct
 import zlib
 
 import numpy as np
-from PIL import Image
 
 from dashboard.colours import IMAGE, SIGNED, Scale, per_map_normalised
 
@@ -138,17 +137,49 @@ def tile(maps: np.ndarray, cols: int) -> tuple[np.ndarray, list[tuple[float, flo
 
 def mosaic(maps: np.ndarray, cols: int, scale: Scale, limit: float | None = None,
            per_map: bool = False) -> tuple[np.ndarray, list[tuple[float, float]], float]:
-    """(C, H, W) maps tiled `cols` to a row and coloured on a scale: the RGBA picture, each map's centre, and the
-    colour limit used (1 for the image's greys and when each map is scaled to its own range)."""
+    """(C, H, W) maps tiled `cols` to a row, to be coloured on a scale: the values (NaN in the gaps), each map's
+    centre, and the colour limit (1 for the image's greys and when each map is scaled to its own range)."""
     lim = 1.0 if per_map else scale.limit_for(maps, limit)
     z, centres = tile(per_map_normalised(maps) if per_map and scale is not IMAGE else maps, cols)
-    return scale.rgba(z, lim), centres, lim
+    return z, centres, lim
 
 
-def _png_data_uri(image: Image.Image) -> str:
-    buf = io.BytesIO()
-    image.save(buf, "PNG", compress_level=1)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_bytes(pixels: np.ndarray, palette: bytes | None = None, alpha: bytes | None = None) -> bytes:
+    """An (H, W) uint8 grey or (H, W, 4) uint8 RGBA array, or (H, W) indices into a palette (RGB triples; alpha:
+    one opacity per entry, fewer meaning opaque), as a PNG file written here: rows unfiltered, zlib at its
+    fastest level. PIL's encoder took ~5× as long for the overview's small pictures, and a palette picture is a
+    quarter of an RGBA one (tests/dashboard/test_figures.py reads the files back with PIL)."""
+    h, w = pixels.shape[:2]
+    channels = 1 if pixels.ndim == 2 else pixels.shape[2]
+    raw = np.zeros((h, w * channels + 1), np.uint8)  # each row: filter type 0, then its bytes
+    raw[:, 1:] = pixels.reshape(h, -1)
+    colour = 3 if palette is not None else {1: 0, 4: 6}[channels]
+    chunks = [_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, colour, 0, 0, 0))]
+    if palette is not None:
+        chunks.append(_chunk(b"PLTE", palette))
+        if alpha:
+            chunks.append(_chunk(b"tRNS", alpha))
+    chunks += [_chunk(b"IDAT", zlib.compress(raw.tobytes(), 1)), _chunk(b"IEND", b"")]
+    return b"\x89PNG\r\n\x1a\n" + b"".join(chunks)
+
+
+def _png_data_uri(pixels: np.ndarray, palette: bytes | None = None, alpha: bytes | None = None) -> str:
+    return "data:image/png;base64," + base64.b64encode(png_bytes(pixels, palette, alpha)).decode()
+
+
+@functools.lru_cache(maxsize=64)
+def _opacities(opacity: float) -> bytes:
+    """tRNS of a scale's palette (colours.Scale.palette): its colours at this opacity, the last transparent."""
+    return bytes([round(255 * opacity)] * 255 + [0])
+
+
+def values_uri(z: np.ndarray, scale: Scale, limit: float, opacity: float = 1.0) -> str:
+    """(H, W) values on a scale as a palette PNG data URI (NaN transparent; opacity < 1: drawn pale)."""
+    return _png_data_uri(scale.indexed(z, limit), scale.palette, _opacities(opacity))
 
 
 def png_uri(image: np.ndarray) -> str:
@@ -158,7 +189,7 @@ def png_uri(image: np.ndarray) -> str:
     image = np.ascontiguousarray(image)
     if image.nbytes <= SMALL_PNG:  # legends' colour strips: the same few pictures in every figure
         return _small_png_uri(image.shape, image.tobytes())
-    return _png_data_uri(Image.fromarray(image, "RGBA"))
+    return _png_data_uri(image)
 
 
 SMALL_PNG = 4096  # bytes of RGBA: pictures this small are encoded once and remembered
@@ -166,7 +197,7 @@ SMALL_PNG = 4096  # bytes of RGBA: pictures this small are encoded once and reme
 
 @functools.lru_cache(maxsize=512)
 def _small_png_uri(shape: tuple[int, ...], pixels: bytes) -> str:
-    return _png_data_uri(Image.fromarray(np.frombuffer(pixels, np.uint8).reshape(shape), "RGBA"))
+    return _png_data_uri(np.frombuffer(pixels, np.uint8).reshape(shape))
 
 
 def seen_image(image: np.ndarray, scale: int = 8) -> str:
@@ -174,16 +205,24 @@ def seen_image(image: np.ndarray, scale: int = 8) -> str:
     far cheaper than a Plotly chart). A data URI travels with the page update itself: given an array,
     st.image stores a file the browser then fetches, one more round trip per input change."""
     g = np.rint(np.clip(image, 0, 1) * 255).astype(np.uint8)
-    return _png_data_uri(Image.fromarray(np.kron(g, np.ones((scale, scale), np.uint8)), "L"))
+    return _seen(g.tobytes(), g.shape, scale)
 
 
-def image_trace(rgba: np.ndarray, x0: float = 0.0, y0: float = 0.0, dx: float = 1.0, dy: float = 1.0,
+@functools.lru_cache(maxsize=256)
+def _seen(grey: bytes, shape: tuple[int, int], scale: int) -> str:
+    g = np.frombuffer(grey, np.uint8).reshape(shape)
+    return _png_data_uri(np.repeat(np.repeat(g, scale, 0), scale, 1))
+
+
+def image_trace(rgba: np.ndarray | str, x0: float = 0.0, y0: float = 0.0, dx: float = 1.0, dy: float = 1.0,
                 name: str | None = None, limit: float = 1.0, scale: Scale = SIGNED, **axes) -> dict:
-    """An image trace of rgba whose pixel (0, 0) is centred at (x0, y0) and whose pixels are dx × dy.
+    """An image trace of rgba (or of a PNG data URI) whose pixel (0, 0) is centred at (x0, y0) and whose pixels
+    are dx × dy.
 
     Its meta is [limit, scale name]: what the colours mean (see colours.py).
     """
-    return dict(type="image", source=png_uri(rgba), x0=x0, y0=y0, dx=dx, dy=dy, hoverinfo="skip",
+    source = rgba if isinstance(rgba, str) else png_uri(rgba)
+    return dict(type="image", source=source, x0=x0, y0=y0, dx=dx, dy=dy, hoverinfo="skip",
                 name=name, meta=[limit, scale.name], **axes)
 
 
@@ -223,10 +262,10 @@ def stage_figure(maps: np.ndarray, title: str, scale: Scale = SIGNED, limit: flo
     """
     maps = np.asarray(maps, dtype=np.float32)
     rows, cols = grid_shape(*maps.shape)
-    rgba, centres, lim = mosaic(maps, cols, scale, limit, per_map)
+    z, centres, lim = mosaic(maps, cols, scale, limit, per_map)
     xs, ys = zip(*centres)
     H, W = maps.shape[1:]
-    data = [image_trace(rgba, name="maps", limit=lim, scale=scale),
+    data = [image_trace(values_uri(z, scale, lim), name="maps", limit=lim, scale=scale),
             picker_trace(xs, ys, range(len(maps)), hover or map_hover(maps, "map"), 14 if W <= 10 else 26)]
     if colour_bar:
         data.append(colour_bar_trace(scale, lim, "÷ max" if per_map else ""))
@@ -237,8 +276,8 @@ def stage_figure(maps: np.ndarray, title: str, scale: Scale = SIGNED, limit: flo
                            y0=r * (H + GAP) - 0.5, y1=r * (H + GAP) + H - 0.5, line=dict(color=OUTLINE, width=3)))
     height = height or int(min(720, 120 + 90 * rows * (1 if W > 10 else 0.7)))
     layout = dict(title=dict(text=title, font=FONT), height=height, margin=dict(l=5, r=5, t=60, b=5),
-                  xaxis=dict(visible=False, constrain="domain", fixedrange=True, range=[-0.5, rgba.shape[1] - 0.5]),
-                  yaxis=dict(visible=False, range=[rgba.shape[0] - 0.5, -0.5], scaleanchor="x", fixedrange=True),
+                  xaxis=dict(visible=False, constrain="domain", fixedrange=True, range=[-0.5, z.shape[1] - 0.5]),
+                  yaxis=dict(visible=False, range=[z.shape[0] - 0.5, -0.5], scaleanchor="x", fixedrange=True),
                   shapes=shapes, clickmode="event+select", dragmode="pan", plot_bgcolor="rgba(0,0,0,0)")
     return make_figure(data, layout)
 

@@ -179,14 +179,11 @@ def _compact_legend(col: Column, limit: float) -> str:
 def _maps(b: Board, col: Column, left: float, width: float, g: Geometry, k: int) -> None:
     maps = np.asarray(col.values, dtype=np.float32)
     C, H, W = maps.shape
-    rgba, centres, limit = mosaic(maps, g.grids[k], col.scale, col.limit, col.per_map)
+    z, centres, limit = mosaic(maps, g.grids[k], col.scale, col.limit, col.per_map)
     s = g.sizes[k] / W
-    h, w = rgba.shape[:2]
+    h, w = z.shape
     x0, y0 = left + (width - w * s) / 2, g.head + (g.body - h * s) / 2
-    if col.faded:
-        rgba = rgba.copy()
-        rgba[..., 3] = (rgba[..., 3] * 0.35).astype(np.uint8)
-    b.picture(rgba, x0, y0, s, name=col.name, limit=limit, scale=col.scale)
+    b.values(z, x0, y0, s, col.scale, limit, col.name, opacity=0.35 if col.faded else 1.0)
     hover = map_hover(maps, f"{col.name} map") if col.kind == "maps" else [f"{col.name}: the image"]
     b.pickers([x0 + (cx + 0.5) * s for cx, _ in centres], [y0 + (cy + 0.5) * s for _, cy in centres],
               [[col.name, i] for i in range(len(centres))], hover, W * s)
@@ -203,8 +200,7 @@ def _vector(b: Board, col: Column, left: float, width: float, g: Geometry, k: in
     limit = col.scale.limit_for(v, col.limit)
     cell_h, cell_w = g.body / D, g.sizes[k]
     x0 = left + (width - cell_w) / 2
-    b.picture(col.scale.rgba(v[:, None], limit), x0, g.head, cell_w, cell_h, name=col.name, limit=limit,
-              scale=col.scale)
+    b.values(v[:, None], x0, g.head, cell_w, col.scale, limit, col.name, sy=cell_h)
     names = list(col.labels) if col.labels else [f"neuron {i}" for i in range(D)]
     values = v.tolist()  # (Python floats format several times faster than numpy's)
     b.pickers([x0 + cell_w / 2] * D, [g.head + (i + 0.5) * cell_h for i in range(D)], [[col.name, i] for i in range(D)],

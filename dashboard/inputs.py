@@ -65,26 +65,25 @@ def _jump(model_key: str) -> np.ndarray:
     return allowed
 
 
-def pick_controls_ui(model_key: str, slots) -> np.ndarray:
-    """Class filter, image index, random and 'only misclassified', one per slot (columns of the bar)."""
+def pick_controls_ui(model_key: str) -> np.ndarray:
+    """Class filter, image index, random and 'only misclassified' (in the bar: widths in px at 18 px type)."""
     samples, full = gallery()
     if st.session_state.get("pick_class") not in (ALL, *CLASS_NAMES):
         st.session_state["pick_class"] = ALL
     filtered = st.session_state["pick_class"] != ALL or st.session_state.get("pick_wrong")
     # a link with a filter and no image (?wrong=1) opens on the first image it lets through
     allowed = _jump(model_key) if filtered else candidates(model_key)
-    slots[0].selectbox("Class", [ALL, *CLASS_NAMES], key="pick_class", label_visibility="collapsed",
-                       on_change=_jump, args=(model_key,))
+    st.selectbox("Class", [ALL, *CLASS_NAMES], key="pick_class", label_visibility="collapsed",
+                 on_change=_jump, args=(model_key,), width=150)
     st.session_state["index"] = min(int(st.session_state.get("index", 0)), len(samples) - 1)
-    slots[1].number_input(f"Image (0–{len(samples) - 1})", 0, len(samples) - 1, key="index",
-                          label_visibility="collapsed",
-                          help=f"image {'of the test set' if full else 'of the 1,000 bundled test images'}")
+    st.number_input(f"Image (0–{len(samples) - 1})", 0, len(samples) - 1, key="index", label_visibility="collapsed",
+                    help=f"image {'of the test set' if full else 'of the 1,000 bundled test images'}", width=140)
 
     def choose_random() -> None:
         st.session_state["index"] = int(np.random.default_rng().choice(allowed))
 
-    slots[2].button("Random", key="random", on_click=choose_random, help="a random image among those listed")
-    slots[3].toggle("only wrong", key="pick_wrong", on_change=_jump, args=(model_key,),
+    st.button("Random", key="random", on_click=choose_random, help="a random image among those listed")
+    st.toggle("only wrong", key="pick_wrong", on_change=_jump, args=(model_key,),
                     help="only the images this model misclassifies (framed in red in the strip)")
     return allowed
 

@@ -37,6 +37,7 @@ SIDE_MAX, SIDE_MIN = 310, 200  # px of the column beside the overview when drawi
 OVERVIEW_MIN = 1040  # ... which leaves the overview at least this (below it, the maps shrink fast: its texts)
 SEEN = 46  # px of "what the network sees" beside the strip
 INFO = 330  # px of the prediction and caption beside it
+GAP_PX = 18  # px between the elements of a row (a "small" gap: 1 rem at 18 px type)
 
 
 def show() -> None:
@@ -56,15 +57,16 @@ def show() -> None:
 
 
 def _bar(model_key: str) -> tuple[str, np.ndarray | None]:
-    """The bar of controls (widths in px at 18 px type); returns the input source and the pick candidates."""
-    cols = st.columns([200, 145, 215, 150, 150, 95, 140], vertical_alignment="center", gap="small")
-    cols[0].segmented_control("Pooling", list(POOLINGS), key="pooling", format_func=lambda p: POOLINGS[p].label,
-                              label_visibility="collapsed", help="pooling after each conv block")
-    cols[1].segmented_control("Activation", list(ACTIVATIONS), key="activation", label_visibility="collapsed",
-                              format_func=lambda a: ACTIVATIONS[a].label, help="activation after each layer")
-    with cols[2]:
+    """The bar of controls, one row (wrapping on a narrow window); returns the input source and the pick
+    candidates. One horizontal container rather than a column per control: every element is a message per
+    input change, and the columns were more than half of the page's."""
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        st.segmented_control("Pooling", list(POOLINGS), key="pooling", format_func=lambda p: POOLINGS[p].label,
+                             label_visibility="collapsed", help="pooling after each conv block")
+        st.segmented_control("Activation", list(ACTIVATIONS), key="activation", label_visibility="collapsed",
+                             format_func=lambda a: ACTIVATIONS[a].label, help="activation after each layer")
         source = source_ui()
-    allowed = pick_controls_ui(model_key, cols[3:7]) if source == "pick" else None
+        allowed = pick_controls_ui(model_key) if source == "pick" else None
     return source, allowed
 
 
@@ -86,10 +88,10 @@ def _body(reported: Screen | None) -> None:
         sync_query_params()
         return
     if source == "pick":
-        strip, seen_col = st.columns([screen.width - SEEN - INFO, SEEN + INFO], vertical_alignment="center")
-        with strip:
+        seen_row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+        with seen_row:
             strip_ui(choice.key, allowed if allowed is not None else candidates(choice.key),
-                     screen.width - SEEN - INFO - 20)
+                     screen.width - SEEN - INFO - 3 * GAP_PX)
         view = picked()
         main, room = st.container(), screen
     else:
@@ -97,14 +99,14 @@ def _body(reported: Screen | None) -> None:
         side, main = st.columns([width, max(1.0, screen.width - width)], gap="small")
         with side:
             view = draw_ui() if source == "draw" else upload_ui()
-        seen_col = side
+            seen_row = st.container(horizontal=True, vertical_alignment="center", gap="small")
         room = Screen(screen.width - width - 16, screen.height + 56)
     if view.image is None or reported is None:  # (the overview waits for the browser's size)
         sync_query_params()
         return
     if ready is None or not _same(ready.view, view) or ready.room != room:
         ready = _prepare(choice, other, view, room)
-    _draw(ready, main, seen_col)
+    _draw(ready, main, seen_row, INFO if source == "pick" else "stretch")
     sync_query_params()
 
 
@@ -114,7 +116,8 @@ def _presentation(choice, other, reported: Screen | None) -> None:
     keys_help.caption("Keys: " + HELP)
     view = picked() if st.session_state.get("source") != "draw" else draw_ui()
     if reported is not None and view.image is not None and not model_error(choice.key):
-        _network(choice, other, view, st.container(), reported, top)
+        _network(choice, other, view, st.container(), reported,
+                 top.container(horizontal=True, vertical_alignment="center", gap="small"))
     sync_query_params()
 
 
@@ -152,20 +155,21 @@ def _same(a: Picked, b: Picked) -> bool:
     return (a.label, a.caption) == (b.label, b.caption) and np.array_equal(a.image, b.image)
 
 
-def _network(choice, other, view: Picked, main, room: Screen, seen_col) -> None:
-    _draw(_prepare(choice, other, view, room), main, seen_col)
+def _network(choice, other, view: Picked, main, room: Screen, seen_row) -> None:
+    _draw(_prepare(choice, other, view, room), main, seen_row, "stretch")
 
 
-def _draw(r: _Ready, main, seen_col) -> None:
-    with seen_col:
-        c1, c2 = st.columns([SEEN, INFO], vertical_alignment="center", gap="small")
-        c1.image(r.seen, width=SEEN, caption=None)
-        c2.markdown(prediction_text(r.acts, r.view.label), help=f"{r.choice.label}; {accuracy_line(r.choice)}")
-        note = ""
-        if st.session_state["weights_mode"] == "trained" and r.choice.swapped:
-            note = (f" — no shipped weights were trained with {POOLINGS[r.choice.pooling].label} pooling (train "
-                    "some on the Training page)")
-        c2.caption(f"{r.choice.label}{note} · {r.view.caption} (what the network sees, 28×28)")
+def _draw(r: _Ready, main, seen_row, info: int | str = INFO) -> None:
+    """What the network sees and its prediction in seen_row (the text `info` px wide), the overviews in main."""
+    note = ""
+    if st.session_state["weights_mode"] == "trained" and r.choice.swapped:
+        note = (f" — no shipped weights were trained with {POOLINGS[r.choice.pooling].label} pooling (train "
+                "some on the Training page)")
+    seen_row.image(r.seen, width=SEEN, caption=None)
+    # the prediction and its caption in one element (one message less per input change)
+    seen_row.markdown(f"{prediction_text(r.acts, r.view.label)}  \n:small[:gray[{r.choice.label}{note} · "
+                      f"{plain(r.view.caption)} (what the network sees, 28×28)]]", width=info,
+                      help=f"{r.choice.label}; {accuracy_line(r.choice)}")
     with main:
         if r.focus:
             focus_ui(r.model, r.acts, r.view.label, r.room)

@@ -69,7 +69,10 @@ def fresh_caches():
 
 
 def _captions(at: AppTest) -> str:
-    return " ".join(c.value for c in at.caption)
+    """The page's captions, and the small print of its texts (the prediction's caption is one with it), with
+    the Markdown escapes of plain text (text.plain) taken out."""
+    return " ".join([c.value for c in at.caption]
+                    + [m.value.replace("\\", "") for m in at.markdown if ":small[" in m.value])
 
 
 def _text(at: AppTest) -> str:

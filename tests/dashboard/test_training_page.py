@@ -45,10 +45,10 @@ def test_short_real_run_shows_progress_and_the_model_reaches_the_explorer(models
     explorer.run()
     assert not explorer.exception
     assert explorer.session_state["user_model"] == "lecture-demo.pt"
-    assert any("lecture-demo.pt" in c.value.replace("\\", "") for c in explorer.caption)  # (escaped Markdown)
+    assert any("lecture-demo.pt" in m.value.replace("\\", "") for m in explorer.markdown)  # (escaped Markdown)
     explorer.slider(key="user_epoch").set_value(0).run()  # the random initial weights
     assert not explorer.exception
-    assert any("after epoch 0" in c.value for c in explorer.caption)
+    assert any("after epoch 0" in m.value for m in explorer.markdown)
 
 
 def test_a_second_start_while_training_is_refused(models):
