@@ -236,8 +236,8 @@ def main() -> None:
         elif url is None:
             url = stack.enter_context(running_dashboard(pids=pids))
         results = []
-        for n in args.students:
-            r = measure(url, n, args.seconds, args.every, server_pid=pids[0] if pids else None)
+        for k, n in enumerate(args.students):  # each class its own images (a seed each): none from the last
+            r = measure(url, n, args.seconds, args.every, seed=k + 1, server_pid=pids[0] if pids else None)
             results.append(r)
             print(f"{n:4d} students: joined p50 {r['join_p50_ms']:5.0f} ms, p95 {r['join_p95_ms']:5.0f} ms; "
                   f"changes p50 {r['p50_ms']:6.0f} ms, p95 {r['p95_ms']:6.0f} ms, max {r['max_ms']:6.0f} ms, "

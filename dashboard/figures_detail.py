@@ -183,3 +183,18 @@ def contributions_figure(contrib: np.ndarray, top: np.ndarray, names: list[str],
                   xaxis=dict(range=[lo - room if lo < 0 else lo, hi + room if hi > 0 else hi]),
                   yaxis=dict(autorange="reversed", automargin=True))  # room for the inputs' names
     return make_figure(data, layout)
+
+
+def temperature_figure(names: list[str], own: np.ndarray, tempered: np.ndarray, temperature: float,
+                       height: int = 300) -> Figure:
+    """The probabilities at the network's own temperature (1, grey) beside those at T (red): one pair of bars
+    per class, on a fixed 0–100% axis so that sharpening and flattening show as bars growing and shrinking."""
+    data = [dict(type="bar", x=names, y=own.tolist(), name="T = 1 (the network's)", marker=dict(color="#bbbbbb"),
+                 hovertemplate="%{x}: %{y:.1%}<extra>T = 1</extra>"),
+            dict(type="bar", x=names, y=tempered.tolist(), name=f"T = {temperature:g}", marker=dict(color="#d62728"),
+                 text=[f"{p:.0%}" for p in tempered], textposition="outside", cliponaxis=False,
+                 hovertemplate="%{x}: %{y:.1%}<extra>T = " + f"{temperature:g}</extra>")]
+    layout = dict(barmode="group", height=height, margin=dict(l=50, r=10, t=30, b=40), font=FONT,
+                  yaxis=dict(range=[0, 1.12], tickformat=".0%"), legend=dict(orientation="h", y=1.14, x=0),
+                  hovermode="x")
+    return make_figure(data, layout)

@@ -39,7 +39,9 @@ FIELDS: dict[str, tuple[str, object, object]] = {
     "pres": ("present", False, bool),
     "range": ("color_range", "stage", ("map", "stage", "network")),
     "focus": ("focus", False, bool),
+    "t": ("temperature", 1.0, float),  # the softmax view's temperature, TEMPERATURES[0] … TEMPERATURES[1]
 }
+TEMPERATURES = (0.1, 5.0)
 
 
 DEFAULTS: dict[str, object] = {key: default for key, default, _ in FIELDS.values()}  # by session-state key
@@ -55,6 +57,12 @@ def _parse(raw: str, default: object, allowed: object) -> object:
             return default
     if allowed is bool:
         return raw in ("1", "true", "yes")
+    if allowed is float:
+        try:
+            value = round(float(raw), 2)
+        except ValueError:
+            return default
+        return value if TEMPERATURES[0] <= value <= TEMPERATURES[1] else default
     return raw if raw in allowed else default  # type: ignore[operator]
 
 
@@ -63,7 +71,7 @@ def init_state() -> None:
     if st.session_state.get("_state_loaded"):
         for key, default, allowed in FIELDS.values():
             value = st.session_state.get(key, default)
-            if value is None and allowed not in (int, bool, str):  # a control clicked off
+            if value is None and allowed not in (int, bool, str, float):  # a control clicked off
                 value = default
             # re-assigning keeps the value of widgets not drawn on this run (Streamlit drops those keys)
             st.session_state[key] = value
@@ -83,6 +91,7 @@ def sync_query_params() -> None:
     for name, (key, default, allowed) in FIELDS.items():
         value = st.session_state.get(key, default)
         if value != default:
-            wanted[name] = ("1" if value else "0") if allowed is bool else str(value)
+            wanted[name] = ("1" if value else "0") if allowed is bool else f"{value:g}" if allowed is float \
+                else str(value)
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)

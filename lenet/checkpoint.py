@@ -15,6 +15,7 @@ import torch
 
 from lenet.atomic import atomic_write
 from lenet.config import ModelConfig, TrainConfig
+from lenet.d2l import SEED_OPS, D2LError, convert, is_d2l_state, layout_of
 from lenet.model import LeNet
 
 FORMAT = "lenet-explainer/1"  # bumped if the file layout ever changes
@@ -106,6 +107,12 @@ def load_checkpoint(path: str | os.PathLike, map_location: str = "cpu") -> Check
                                     f"code when loaded ({_first_line(e)})") from e
     except Exception as e:  # torch's readers fail in many ways on a file that is not theirs (IndexError, ...)
         raise CheckpointError(path, f"truncated or corrupt, not a readable PyTorch file ({_first_line(e)})") from e
+    if is_d2l_state(payload):  # dropped in from the d2l notebook: the seed's ops until imported with others
+        try:
+            model = convert(payload, *SEED_OPS)
+        except D2LError as e:
+            raise CheckpointError(path, f"a d2l state_dict that does not fit LeNet: {e}") from e
+        return Checkpoint(model, model.config, None, {}, {"source": "d2l", "layout": layout_of(payload)}, path)
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise CheckpointError(path, f"not a LeNet explainer checkpoint (expected format {FORMAT!r})")
     try:

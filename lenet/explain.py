@@ -113,24 +113,35 @@ def dense_neuron(model: LeNet, acts: Acts, stage: str, k: int, top: int = 10) ->
 
 @dataclass(frozen=True)
 class SoftmaxSteps:
-    """logits → exp → sum → probabilities (shifted by the largest logit, which changes nothing but overflow)."""
+    """logits → ÷ temperature → exp → sum → probabilities (shifted by the largest scaled logit, which changes
+    nothing but overflow)."""
 
-    logits: np.ndarray  # (10,)
-    shift: float  # max(logits)
-    exp: np.ndarray  # (10,) exp(logits - shift)
+    logits: np.ndarray  # (10,) the logits z, whatever the temperature
+    temperature: float  # T: the probabilities are softmax(z / T)
+    scaled: np.ndarray  # (10,) z / T
+    shift: float  # max(z / T)
+    exp: np.ndarray  # (10,) exp(z / T - shift)
     total: float  # exp.sum()
     probs: np.ndarray  # (10,) exp / total
-    prediction: int  # argmax
+    prediction: int  # argmax: the same at every temperature
+    entropy: float  # of probs, in bits: 0 when one class takes all, log2(10) ≈ 3.32 when all are equal
 
 
-def softmax_steps(acts: Acts) -> SoftmaxSteps:
-    """The numbers behind the softmax: from the logits, the output of the stage before it."""
+def softmax_steps(acts: Acts, temperature: float = 1.0) -> SoftmaxSteps:
+    """The numbers behind the softmax at a temperature T > 0 (1: the network's own): from the logits, the output
+    of the stage before it. Below 1 the probabilities sharpen towards the largest logit, above 1 they flatten
+    towards uniform; the logits and the prediction stay."""
+    if not temperature > 0:
+        raise ValueError(f"the temperature must be positive, not {temperature}")
     z = _f64(acts[previous_stage("softmax").name])
-    shift = float(z.max())
-    e = np.exp(z - shift)
+    scaled = z / temperature
+    shift = float(scaled.max())
+    e = np.exp(scaled - shift)
     total = float(e.sum())
     probs = e / total
-    return SoftmaxSteps(z, shift, e, total, probs, int(np.argmax(probs)))
+    nonzero = probs[probs > 0]
+    return SoftmaxSteps(z, float(temperature), scaled, shift, e, total, probs, int(np.argmax(z)),
+                        float(-(nonzero * np.log2(nonzero)).sum()))
 
 
 def activation_curve(activation: str, lo: float = -8.0, hi: float = 8.0, num: int = 321

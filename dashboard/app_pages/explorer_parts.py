@@ -10,7 +10,7 @@ from dashboard.cache import ModelChoice, accuracy, gallery, shipped_metrics, use
 from dashboard.figures import Figure
 from dashboard.figures_overview import Screen, geometry
 from dashboard.overview import build_overview, columns_for, shared_limits, view_of
-from dashboard.state import COMPARISONS, DEFAULTS
+from dashboard.state import COMPARISONS, DEFAULTS, sync_query_params
 from dashboard.text import plain
 from dashboard.views import detail_ui, move_stage
 from lenet.checkpoint import snapshots_of
@@ -175,5 +175,6 @@ def detail_dialog(model: LeNet, acts, other, label: int | None, limits: dict | N
         c2.button("next stage ▶", key="stage_fwd", on_click=move_stage, args=(1,), width="stretch")
         c3.button("Close", key="close_detail", on_click=_close_detail, help="or press Esc")
         detail_ui(model, acts, view_of(model, acts, label, shared=limits), other, font)
+        sync_query_params()  # the dialog reruns on its own: its map, pixel and temperature reach the link too
 
     st.dialog(f"{stage.title} ({stage.name})", width=width, on_dismiss=_close_detail)(body)()

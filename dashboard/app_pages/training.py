@@ -5,6 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard.app_pages.d2l_import import import_ui
 from dashboard.app_pages.training_form import settings_ui
 from dashboard.cache import job_manager
 from dashboard.charts import chart
@@ -103,10 +104,15 @@ def saved_models_ui() -> None:
         c1, c2 = st.columns([5, 1])
         m, model_config = checkpoint.metrics, checkpoint.model_config
         acc = m.get("test_acc")
-        c1.markdown(f"**{plain(str(checkpoint.meta.get('name', checkpoint.path.stem)))}** — "
-                    f"{ACTIVATIONS[model_config.activation].label} + {POOLINGS[model_config.pooling].label} "
-                    f"pooling, {m.get('epochs', '?')} epochs, test acc "
-                    f"{'?' if acc is None else f'{acc:.1%}'} ({plain(checkpoint.path.name)})")
+        ops = f"{ACTIVATIONS[model_config.activation].label} + {POOLINGS[model_config.pooling].label} pooling"
+        if checkpoint.meta.get("source") != "d2l":
+            how = f"{ops}, {m.get('epochs', '?')} epochs, test acc {'?' if acc is None else f'{acc:.1%}'}"
+        elif acc is None:  # dropped in as the notebook saved it
+            how = f"from the d2l notebook, {ops} assumed (import it below to choose others)"
+        else:
+            how = f"from the d2l notebook, {ops}, accuracy {acc:.1%} on {m.get('evaluated_on', '?')}"
+        c1.markdown(f"**{plain(str(checkpoint.meta.get('name', checkpoint.path.stem)))}** — {how} "
+                    f"({plain(checkpoint.path.name)})")
         c2.button("Delete", key=f"del_{checkpoint.path.name}", on_click=_delete, args=(checkpoint.path, folder))
 
 
@@ -142,6 +148,7 @@ def show() -> None:
     if not dataset_available():
         st.error("Training needs the full Fashion-MNIST.\n\n" + HOW_TO_GET_IT)
         saved_models_ui()
+        import_ui()
         return
     job = job_manager().current
     if job is not None:  # the run first: its curves on the first screen
@@ -165,3 +172,4 @@ def show() -> None:
     if job is None:
         progress_ui()
     saved_models_ui()
+    import_ui()

@@ -1,19 +1,45 @@
-"""The softmax detail view: from the logits to the probabilities, every step as a column of numbers."""
+"""The softmax detail view: from the logits to the probabilities, every step as a column of numbers, and a
+temperature that sharpens or flattens the probabilities live while the logits stay (Transformer Explainer's
+central interaction)."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
+from dashboard.charts import CHART_OPTIONS, chart
+from dashboard.figures_detail import temperature_figure
+from dashboard.state import TEMPERATURES
 from dashboard.views.common import Detail
 from lenet.data import CLASS_NAMES
 from lenet.explain import softmax_steps
 
 
+
+def reading(own, tempered) -> str:
+    """One line on what the temperature did, from the numbers."""
+    top = CLASS_NAMES[tempered.prediction]
+    if abs(tempered.temperature - 1.0) < 1e-9:
+        return (f"At T = 1 these are the network's own probabilities: **{top}** "
+                f"{tempered.probs[tempered.prediction]:.1%}. Move T below 1 to sharpen them, above 1 to flatten them.")
+    change = tempered.probs[tempered.prediction] - own.probs[own.prediction]
+    how = "sharpens" if tempered.entropy < own.entropy else "flattens"
+    return (f"T = {tempered.temperature:g} {how} the probabilities: **{top}** {own.probs[own.prediction]:.1%} → "
+            f"{tempered.probs[tempered.prediction]:.1%} ({change:+.1%}), uncertainty {own.entropy:.2f} → "
+            f"{tempered.entropy:.2f} bits (at most 3.32, all ten equal). The logits and the prediction stay: "
+            "dividing every logit by the same T keeps their order.")
+
+
 def show(d: Detail) -> None:
-    s = softmax_steps(d.acts)
-    st.latex(r"p_k = \frac{e^{z_k - m}}{\sum_j e^{z_j - m}}, \quad m = \max_j z_j")
-    table = pd.DataFrame({"class": CLASS_NAMES, "logit z": s.logits, "z − m": s.logits - s.shift,
-                          "exp(z − m)": s.exp, "probability": s.probs})
+    temperature = st.slider("Temperature T", *TEMPERATURES, key="temperature", step=0.05,
+                            help="the probabilities are softmax(z / T): T < 1 sharpens them, T > 1 flattens them")
+    own, s = softmax_steps(d.acts), softmax_steps(d.acts, float(temperature))
+    st.markdown(reading(own, s))
+    chart(temperature_figure(list(CLASS_NAMES), own.probs, s.probs, s.temperature), key="temperature_fig",
+          config=CHART_OPTIONS)
+    st.latex(r"p_k = \frac{e^{z_k / T - m}}{\sum_j e^{z_j / T - m}}, \quad m = \max_j z_j / T")
+    table = pd.DataFrame({"class": CLASS_NAMES, "logit z": s.logits, "z / T": s.scaled,
+                          "z / T − m": s.scaled - s.shift, "exp(z / T − m)": s.exp, "probability": s.probs,
+                          "at T = 1": own.probs})
     st.dataframe(table.style.format({c: "{:.4f}" for c in table.columns[1:]}).highlight_max(
         subset=["probability"], color="#ffe08a"), hide_index=True)
     st.markdown(f"Σ exp = **{s.total:.4f}**; prediction: **{CLASS_NAMES[s.prediction]}** "

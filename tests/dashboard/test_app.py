@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 import lenet.pretrained as pretrained
 from lenet import acts_of, capture, load_pretrained, with_ops
-from lenet.explain import pool_window
+from lenet.explain import pool_window, softmax_steps
 from lenet.ops import POOLINGS
 from lenet.samples import load_samples
 from tests.pictures import tolerance, values_of
@@ -154,6 +154,22 @@ def test_a_detail_view_shows_the_models_own_numbers():
     at.session_state["stage"] = "softmax"
     at.run()
     assert "prediction: **Ankle boot**" in _text(at)
+
+
+def test_the_softmax_temperature_changes_the_probabilities_not_the_logits():
+    at = _run({"stage": "softmax", "t": "0.5", "idx": "4"})  # (any image; the numbers are checked)
+    (slider,) = [s for s in at.slider if s.label == "Temperature T"]
+    assert slider.value == 0.5
+    steps = softmax_steps(_image_acts(load_pretrained("relu", "max"), 4), 0.5)
+    assert "0.5 sharpens the probabilities" in _text(at)
+    table = at.dataframe[0].value
+    assert np.allclose(table["probability"], steps.probs) and np.allclose(table["z / T"], steps.logits / 0.5)
+    slider.set_value(3.0).run()
+    hot = softmax_steps(_image_acts(load_pretrained("relu", "max"), 4), 3.0)
+    assert "T = 3 flattens the probabilities" in _text(at) and at.query_params["t"] == "3"
+    table = at.dataframe[0].value
+    assert np.allclose(table["probability"], hot.probs) and np.allclose(table["logit z"], steps.logits)
+    assert not at.exception
 
 
 def test_a_map_opened_without_a_pixel_starts_at_its_strongest_response():

@@ -96,6 +96,26 @@ def test_softmax_steps_match_torch(setup):
         assert s.prediction == int(acts["fc3"][n].argmax())
 
 
+def test_softmax_temperature_sharpens_and_flattens_and_keeps_the_logits(setup):
+    model, acts, images = setup
+    for one in images:
+        own = softmax_steps(one)
+        cold, hot = softmax_steps(one, 0.5), softmax_steps(one, 3.0)
+        for s, T in ((cold, 0.5), (hot, 3.0)):
+            expected = torch.softmax(torch.tensor(own.logits) / T, 0).numpy()
+            assert np.allclose(s.probs, expected, atol=1e-12) and s.probs.sum() == pytest.approx(1.0)
+            assert np.array_equal(s.logits, own.logits) and s.prediction == own.prediction
+            assert np.allclose(s.scaled, own.logits / T) and s.shift == pytest.approx(s.scaled.max())
+        assert np.allclose(softmax_steps(one, 1.0).probs, own.probs) and own.temperature == 1.0
+        assert cold.entropy < own.entropy < hot.entropy < np.log2(10)
+        assert softmax_steps(one, 1e6).entropy == pytest.approx(np.log2(10), abs=1e-4)  # all ten alike
+        colder = softmax_steps(one, 0.01)
+        assert colder.probs[own.prediction] > cold.probs[own.prediction] > own.probs[own.prediction]
+    for bad in (0.0, -1.0, float("nan")):
+        with pytest.raises(ValueError, match="positive"):
+            softmax_steps(images[0], bad)
+
+
 def test_wrong_stage_kind_is_refused(setup):
     model, acts, images = setup
     with pytest.raises(ValueError, match="not conv"):

@@ -1,0 +1,83 @@
+"""The Training page's import of a model trained in the d2l notebook (lenet.d2l): uploaded here or dropped into
+the models folder, its activation and pooling chosen here, its accuracy measured once and saved with it."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+import torch
+
+from dashboard.cache import gallery, user_models
+from dashboard.roles import refusal
+from dashboard.text import plain
+from lenet.d2l import LAYOUT_TEXT, SEED_OPS, D2LError, import_model, layout_of, read_state
+from lenet.ops import ACTIVATIONS, POOLINGS
+from lenet.user_models import models_dir, writable
+
+UPLOAD = "the uploaded file"
+HOW = ("In the notebook, save the trained net's weights: `torch.save(net.state_dict(), 'lenet.params')` (the "
+       "seed's net, with `Reshape()` first, or the book's current one without). Upload that file here, or drop "
+       "it into the models folder: it is listed at once with the seed's sigmoid + average pooling; import it "
+       "here to choose others. Only weights are read (no code in the file can run).")
+
+
+def dropped() -> list[str]:
+    """d2l files dropped into the models folder as they are (not yet imported), by file name."""
+    return [name for name, ck in user_models().items() if ck.meta.get("source") == "d2l" and "name" not in ck.meta]
+
+
+def import_ui() -> None:
+    with st.expander("Import a model trained in the d2l notebook"):
+        st.markdown(HOW)
+        upload = st.file_uploader("The state_dict file", key="d2l_upload", help="any name: .params, .pt, .pth")
+        sources = ([UPLOAD] if upload is not None else []) + dropped()
+        if not sources:
+            st.caption("No file uploaded, and no d2l file in the models folder.")
+            return
+        c1, c2, c3, c4 = st.columns([3, 2, 2, 3], vertical_alignment="bottom")
+        source = c1.selectbox("Weights from", sources, key="d2l_source",
+                              format_func=lambda s: s if s == UPLOAD else f"{s} (in the models folder)")
+        c2.selectbox("Activation", list(ACTIVATIONS), index=list(ACTIVATIONS).index(SEED_OPS[0]),
+                     format_func=lambda a: ACTIVATIONS[a].label, key="d2l_activation",
+                     help="what the net was built with: the file holds only weights")
+        c3.selectbox("Pooling", list(POOLINGS), index=list(POOLINGS).index(SEED_OPS[1]),
+                     format_func=lambda p: POOLINGS[p].label, key="d2l_pooling")
+        default = (upload.name if source == UPLOAD else source).rsplit(".", 1)[0]
+        c4.text_input("Save as", value=f"d2l {default}", key="d2l_name", max_chars=60)
+        st.button("Import", key="d2l_import", on_click=_on_import)
+        note = st.session_state.pop("_d2l_note", None)
+        if note:
+            (st.success if note.startswith("Imported") else st.error)(plain(note))
+
+
+def _on_import() -> None:
+    """Before the page's run (a button's callback): so that the saved models above list the new one at once.
+    The fields are read from the session state, which holds what was typed with the click, too."""
+    state = st.session_state
+    source, activation, pooling, name = (state.get(k) for k in ("d2l_source", "d2l_activation", "d2l_pooling",
+                                                                 "d2l_name"))
+    upload = state.get("d2l_upload")
+    if source == UPLOAD and upload is None:
+        st.session_state["_d2l_note"] = "Not imported: the uploaded file is gone (upload it again)."
+        return
+    st.session_state["_d2l_note"] = _import(upload.getvalue() if source == UPLOAD else models_dir() / source,
+                                            activation, pooling, name or "d2l model")
+
+
+def _import(source, activation: str, pooling: str, name: str) -> str:
+    """Import and say what happened (one line: the file saved and its accuracy, or why not)."""
+    refused = refusal("import a model") or writable()
+    if refused:
+        return refused if refused.startswith("Only") else f"Not imported: {refused}."
+    try:
+        state = read_state(source)
+        samples, full = gallery()
+        X, y = samples.tensor(), torch.from_numpy(samples.labels.astype(np.int64))
+        where = f"the full test set ({len(y):,} images)" if full else f"the {len(y):,} bundled test images"
+        path, acc = import_model(state, activation, pooling, name, models_dir(), X, y, where)
+    except D2LError as e:
+        return f"Not imported: {e}."
+    except OSError as e:
+        return f"Not imported: the models folder cannot be written ({e.strerror or type(e).__name__})."
+    layout = LAYOUT_TEXT[layout_of(state)]
+    return (f"Imported as {path.name} ({layout}; {ACTIVATIONS[activation].label} + {POOLINGS[pooling].label} "
+            f"pooling): accuracy {acc:.1%} on {where}. Open it in the Explorer (Weights: a model trained here).")

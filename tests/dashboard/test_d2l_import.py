@@ -1,0 +1,68 @@
+"""The Training page's import of a model from the d2l notebook, through AppTest (an upload, which AppTest cannot
+send, is tested in Chromium: tests/e2e/test_training.py)."""
+import numpy as np
+import torch
+from streamlit.testing.v1 import AppTest
+
+from lenet.checkpoint import load_checkpoint
+from lenet.data import CLASS_NAMES, read_split
+from tests.dashboard.pages import APP, training_page
+from tests.lenet.test_d2l import d2l_net
+
+
+def _page() -> AppTest:
+    at = AppTest.from_function(training_page, default_timeout=120)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _lines(at: AppTest) -> str:
+    return " ".join(m.value.replace("\\", "") for m in at.markdown)
+
+
+def test_a_dropped_file_is_listed_explorable_and_imported_with_the_ops_chosen(models, monkeypatch):
+    monkeypatch.delenv("LENET_LECTURER_KEY", raising=False)
+    net = d2l_net("seed", "relu", "max")
+    torch.save(net.state_dict(), models / "notebook.pt")
+    at = _page()
+    assert "from the d2l notebook, sigmoid + average pooling assumed" in _lines(at)
+    assert at.selectbox(key="d2l_source").options == ["notebook.pt (in the models folder)"]
+    at.selectbox(key="d2l_activation").set_value("relu")
+    at.selectbox(key="d2l_pooling").set_value("max")
+    at.text_input(key="d2l_name").set_value("my lenet")
+    at.button(key="d2l_import").click().run()
+    assert not at.exception and not at.error
+    (done,) = [s.value.replace("\\", "") for s in at.success if "Imported" in s.value]
+    X, y = read_split(False)
+    with torch.no_grad():
+        expected = (net(torch.from_numpy(X[:, None].astype(np.float32) / 255.0)).argmax(1).numpy() == y).mean()
+    assert "my-lenet.pt" in done and f"accuracy {expected:.1%} on the full test set (10,000 images)" in done
+    ck = load_checkpoint(models / "my-lenet.pt")
+    assert (ck.model_config.activation, ck.model_config.pooling) == ("relu", "max")
+    assert abs(ck.metrics["test_acc"] - expected) < 1e-9
+    at.run()
+    assert f"from the d2l notebook, relu + max pooling, accuracy {expected:.1%}" in _lines(at)
+    # the explorer lists both and shows the imported one's own predictions
+    explorer = AppTest.from_file(APP, default_timeout=120)
+    explorer.query_params.update({"mode": "user", "um": "my-lenet.pt"})
+    explorer.run()
+    explorer.session_state["screen"] = {"size": [1876, 1080]}
+    explorer.run()
+    assert not explorer.exception
+    assert set(explorer.sidebar.selectbox(key="user_model").options) == {"my lenet", "notebook.pt"}
+    with torch.no_grad():
+        first = int(net(torch.from_numpy(X[:1, None].astype(np.float32) / 255.0)).argmax())
+    assert any(m.value.startswith(f"**{CLASS_NAMES[first]}**") for m in explorer.markdown)
+
+
+def test_a_student_cannot_import_and_a_file_that_does_not_fit_says_why(models, monkeypatch):
+    monkeypatch.setenv("LENET_LECTURER_KEY", "s3cret-key")
+    torch.save(d2l_net("book").state_dict(), models / "fine.pt")
+    torch.save(d2l_net(fc1_out=100).state_dict(), models / "wide.pt")
+    at = _page()
+    assert any("wide.pt: a d2l state_dict that does not fit LeNet: 8.weight (fc1's weight) has shape 100×400"
+               in w.value.replace("\\", "") for w in at.warning)
+    at.button(key="d2l_import").click().run()
+    assert any("Only the lecturer can import a model" in e.value for e in at.error)
+    assert sorted(p.name for p in models.glob("*.pt")) == ["fine.pt", "wide.pt"]

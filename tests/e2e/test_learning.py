@@ -1,0 +1,58 @@
+"""End to end, issue 13's views in Chromium: the softmax temperature, a model from the d2l notebook uploaded."""
+from __future__ import annotations
+
+import re
+
+import torch
+
+from lenet.data import CLASS_NAMES, dataset_available
+from lenet.samples import load_samples
+from tests.e2e.helpers import ARTIFACTS, assert_no_errors, wait_for_app
+from tests.lenet.test_d2l import d2l_net
+from tests.testsupport import skip_or_fail
+
+
+def test_the_temperature_slider_flattens_the_probabilities_live(page_at, server):
+    page = page_at(1280, 720)
+    page.goto(server + "/?idx=4&stage=softmax&t=0.5")
+    wait_for_app(page, "sharpens the probabilities")
+    bars = page.locator(".st-key-temperature_fig .js-plotly-plot").first
+    tempered = bars.evaluate("gd => gd.data[1].y")
+    assert max(tempered) > 0.99  # T = 0.5: the top class takes nearly all
+    slider = page.get_by_role("slider", name="Temperature T")
+    slider.focus()
+    for _ in range(50):  # 0.5 → 3.0 in steps of 0.05
+        page.keyboard.press("ArrowRight")
+    page.get_by_text("T = 3 flattens the probabilities").wait_for(timeout=30_000)
+    page.wait_for_function("() => { const gd = document.querySelector('.st-key-temperature_fig .js-plotly-plot');"
+                           " return gd && Math.max(...gd.data[1].y) < 0.9; }", timeout=30_000)
+    assert "t=3" in page.url
+    page.screenshot(path=str(ARTIFACTS / "softmax-temperature-1280x720.png"))
+    assert_no_errors(page)
+
+
+def test_a_d2l_state_dict_uploaded_is_imported_and_explored(page_at, server, tmp_path):
+    if not dataset_available():
+        skip_or_fail("the import measures the accuracy on the full Fashion-MNIST test set")
+    net = d2l_net("book", "sigmoid", "avg")
+    path = tmp_path / "lenet.params"
+    torch.save(net.state_dict(), path)
+    page = page_at(1366, 768)
+    page.goto(server + "/training")
+    page.get_by_text("Import a model trained in the d2l notebook").click()
+    page.locator(".st-key-d2l_upload input[type=file]").set_input_files(str(path))
+    page.get_by_label("Save as").fill("e2e d2l")
+    page.get_by_role("button", name="Import").click()
+    done = page.get_by_text(re.compile(r"Imported as e2e-d2l(-\d+)?\.pt \(the d2l book's layout"))
+    done.wait_for(timeout=60_000)
+    assert "on the full test set (10,000 images)" in done.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "d2l-import-1366x768.png"))
+    assert_no_errors(page)
+    file = re.search(r"e2e-d2l(-\d+)?\.pt", done.inner_text()).group(0)
+    page.goto(server + f"/?mode=user&um={file}&idx=0")
+    wait_for_app(page)
+    page.get_by_text(f"({file})").first.wait_for(timeout=30_000)  # the model shown is the imported one
+    with torch.no_grad():
+        predicted = CLASS_NAMES[int(net(load_samples().tensor()[:1]).argmax())]
+    assert page.locator("p", has_text="what the network sees").first.inner_text().startswith(predicted)
+    assert_no_errors(page)
