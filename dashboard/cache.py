@@ -23,7 +23,7 @@ from dashboard.text import plain
 from lenet.capture import acts_of, capture
 from lenet.checkpoint import Checkpoint, CheckpointError, load_checkpoint, snapshot_model
 from lenet.data import CLASS_NAMES, DatasetNotFound, dataset_available, read_split
-from lenet.engine import predict
+from lenet.mistakes import Mistakes, mistakes
 from lenet.model import LeNet, with_ops
 from lenet.pretrained import pretrained_path
 from lenet.samples import ImageSet, load_samples
@@ -143,11 +143,17 @@ def gallery() -> tuple[ImageSet, bool]:
     return load_samples(), False
 
 
-@st.cache_data(show_spinner=False)
-def predictions(key: str) -> np.ndarray:
-    """The model's predicted class for every gallery image."""
+@st.cache_resource(show_spinner=False, max_entries=32)
+def mistakes_of(key: str) -> Mistakes:
+    """What the model predicts for every gallery image (the full test set when present), computed once per
+    model and shared by every session: the confusion matrix and its cells (lenet.mistakes)."""
     samples, _ = gallery()
-    return predict(get_model(key), samples.tensor()).numpy()
+    return mistakes(get_model(key), samples.tensor(), samples.labels)
+
+
+def predictions(key: str) -> np.ndarray:
+    """The model's predicted class for every gallery image (shared: not to be modified)."""
+    return mistakes_of(key).predictions
 
 
 def accuracy(key: str) -> tuple[float, int]:

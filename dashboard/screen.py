@@ -36,11 +36,11 @@ export default function(component) {
         }
         return [Math.floor(width), Math.floor(window.innerHeight)];
     };
+    let last = null;  // what this reporter told its page (each page's reporter tells its own once at least)
     window.__lenetReport = () => {
         const [w, h] = measure();
-        const last = window.__lenetScreen;
         if (last && Math.abs(last[0] - w) < 8 && Math.abs(last[1] - h) < 8) return;
-        window.__lenetScreen = [w, h];
+        last = [w, h];
         setStateValue("size", [w, h]);
     };
     if (!window.__lenetWatch) {  // once per page: the main column can change width without the window resizing
@@ -64,23 +64,25 @@ _CSS = """
 <style>
 [data-testid="stMainBlockContainer"] {padding: 2.6rem 1.2rem 0.5rem 1.2rem; max-width: none;}
 [data-testid="stHeader"] {height: 2.5rem; min-height: 2.5rem;}
-.st-key-screen, .st-key-keys {display: none;}
+[class*="st-key-screen"], .st-key-keys {display: none;}
 </style>
 """
 
 
-def report_screen() -> None:
-    """The reporter (nothing visible): first in every run of every page (navigation.py)."""
-    st.html("<style>.st-key-screen {display: none;}</style>")
-    _screen(key="screen", on_size_change=lambda: None, default={"size": None}, data={"preload": PRELOAD})
+def report_screen(key: str = "screen") -> None:
+    """The reporter (nothing visible): first in every run of the pages laid out for the screen (navigation.py).
+    Each page its own key: a reporter with the key of the page before would stay mounted in the browser and,
+    its size unchanged, never report to the new page (whose widget it is not)."""
+    st.html('<style>[class*="st-key-screen"] {display: none;}</style>')
+    _screen(key=key, on_size_change=lambda: None, default={"size": None}, data={"preload": PRELOAD})
 
 
-def screen_ui(reserved: float) -> Screen | None:
+def screen_ui(reserved: float, key: str = "screen") -> Screen | None:
     """The page's compact look, and the room for the main figure: the main column's width, the window's height
     less `reserved` pixels for what sits above and below it; None until the browser has reported (a moment
     after the first run starts: the page then skips its largest figure rather than draw it twice)."""
     st.html(_CSS)
-    result = st.session_state.get("screen")
+    result = st.session_state.get(key)
     size = result.get("size") if hasattr(result, "get") else None
     if not size:
         return None

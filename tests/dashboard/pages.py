@@ -9,3 +9,10 @@ def training_page():
     from dashboard.app_pages import training
 
     training.show()
+
+
+def mistakes_page():
+    """The Mistakes page alone, as an AppTest script."""
+    from dashboard.app_pages import mistakes
+
+    mistakes.show()

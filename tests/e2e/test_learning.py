@@ -1,4 +1,5 @@
-"""End to end, issue 13's views in Chromium: the softmax temperature, a model from the d2l notebook uploaded."""
+"""End to end, issue 13's views in Chromium: the softmax temperature, a model from the d2l notebook uploaded, the
+mistakes across the test set."""
 from __future__ import annotations
 
 import re
@@ -7,7 +8,7 @@ import torch
 
 from lenet.data import CLASS_NAMES, dataset_available
 from lenet.samples import load_samples
-from tests.e2e.helpers import ARTIFACTS, assert_no_errors, wait_for_app
+from tests.e2e.helpers import ARTIFACTS, assert_no_errors, picker_position, wait_for_app
 from tests.lenet.test_d2l import d2l_net
 from tests.testsupport import skip_or_fail
 
@@ -55,4 +56,29 @@ def test_a_d2l_state_dict_uploaded_is_imported_and_explored(page_at, server, tmp
     with torch.no_grad():
         predicted = CLASS_NAMES[int(net(load_samples().tensor()[:1]).argmax())]
     assert page.locator("p", has_text="what the network sees").first.inner_text().startswith(predicted)
+    assert_no_errors(page)
+
+
+def test_a_confusion_cell_shows_its_images_and_one_opens_in_the_explorer(page_at, server):
+    if not dataset_available():
+        skip_or_fail("the mistakes page is checked on the full Fashion-MNIST test set")
+    page = page_at(1280, 720)
+    page.goto(server + "/mistakes")
+    wait_for_app(page, "Click a cell to see its images")
+    matrix = page.locator(".st-key-confusion .js-plotly-plot").first
+    box = matrix.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 1280
+    page.mouse.click(*picker_position(matrix, [6, 0]))  # shirts taken for T-shirts
+    page.get_by_text(re.compile(r"Shirt predicted T-shirt/top: [\d,]+ images")).wait_for(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "mistakes-1280x720.png"))
+    cell = page.locator(".st-key-cell_gallery .js-plotly-plot").first
+    cell.wait_for()
+    page.wait_for_function("() => document.querySelector('.st-key-cell_gallery .js-plotly-plot .main-svg')")
+    hover = cell.evaluate("gd => gd.data.find(t => t.name === 'pickers').hovertext[0]")
+    number = re.match(r"#(\d+): Shirt — predicted T-shirt/top", hover).group(1)
+    page.mouse.click(*picker_position(cell, 0))
+    page.wait_for_url(re.compile(rf"/\?idx={number}&act=sigmoid&pool=avg$"), timeout=30_000)  # on this model
+    wait_for_app(page)
+    assert page.locator("p", has_text="what the network sees").first.inner_text().startswith("T-shirt/top")
+    assert f"test image #{number}: Shirt" in page.locator("p", has_text="what the network sees").first.inner_text()
     assert_no_errors(page)

@@ -1,0 +1,136 @@
+"""The Mistakes page: where a model goes wrong across the test set. The confusion matrix (counts or shares of
+each true class), each class's accuracy, a click on a cell shows its images, a click on an image opens it in the
+explorer; the most confident mistakes. Any shipped variant, model trained here, or epoch of one."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from dashboard.cache import ModelChoice, gallery, mistakes_of, model_error, user_models
+from dashboard.charts import CHART_OPTIONS, chart
+from dashboard.figures import clicked_customdata, clicked_index
+from dashboard.figures_mistakes import confusion_figure, gallery_figure
+from dashboard.figures_overview import DEFAULT_SCREEN
+from dashboard.screen import screen_ui
+from dashboard.state import init_state
+from dashboard.text import plain
+from lenet.checkpoint import snapshots_of
+from lenet.data import CLASS_NAMES
+from lenet.ops import ACTIVATIONS, POOLINGS
+from lenet.pretrained import SHIPPED
+
+SHOWN = 40  # images of a cell shown at most (most confident first)
+THUMB = 50  # px per image in the galleries
+RESERVED = 200  # px of the window above the matrix: the page's menu, the row of controls, the caption
+
+
+def _models() -> dict[str, str]:
+    """Model choice key -> its name in the menu: the shipped variants, then the models trained here."""
+    out = {}
+    for variant in SHIPPED:
+        act, pool = variant.split("-")
+        out[ModelChoice(variant, act, pool).key] = f"{ACTIVATIONS[act].label} + {POOLINGS[pool].label} (shipped)"
+    for file, ck in user_models().items():
+        cfg = ck.model_config
+        out[ModelChoice(f"user:{file}", cfg.activation, cfg.pooling).key] = f"{ck.meta.get('name', file)} (here)"
+    return out
+
+
+def _model_ui(c1, c2) -> ModelChoice:
+    models = _models()
+    if st.session_state.get("mistakes_model") not in models:
+        st.session_state["mistakes_model"] = next(iter(models))
+    choice = ModelChoice.from_key(c1.selectbox("Model", list(models), key="mistakes_model", format_func=models.get,
+                                               label_visibility="collapsed"))
+    if choice.user:
+        file = choice.weights[5:]
+        epochs = sorted(snapshots_of(user_models()[file]))
+        if len(epochs) > 1:
+            epoch = c2.number_input("After epoch", epochs[0], epochs[-1], epochs[-1], key=f"mistakes_epoch_{file}",
+                              help="0 = the random initial weights")
+            if epoch != epochs[-1]:
+                choice = ModelChoice(f"user:{file}@{epoch}", choice.activation, choice.pooling)
+    return choice
+
+
+def _open_in_explorer(choice: ModelChoice, position: int) -> None:
+    """Show gallery image `position` in the explorer, on this model."""
+    state = st.session_state
+    state["index"], state["source"], state["pick_class"], state["pick_wrong"] = position, "pick", "all classes", False
+    if choice.user:
+        file, _, epoch = choice.weights[5:].partition("@")
+        state["weights_mode"], state["user_model"], state["user_epoch"] = "user", file, int(epoch or -1)
+    else:
+        state["weights_mode"], state["activation"], state["pooling"] = "trained", choice.activation, choice.pooling
+    state["stage"] = ""
+    state["_open_explorer"] = True
+
+
+def _gallery(key: str, choice: ModelChoice, positions: np.ndarray, title: str, width: int) -> None:
+    samples, _ = gallery()
+    m = mistakes_of(choice.key)
+    shown = positions[:SHOWN]
+    st.markdown(title)
+    if not len(shown):
+        st.caption("No images.")
+        return
+    hover = [f"#{int(samples.indices[k])}: {CLASS_NAMES[m.labels[k]]} — predicted {CLASS_NAMES[m.predictions[k]]} "
+             f"{m.confidence[k]:.0%}; click to open it in the explorer" for k in shown]
+
+    def opened() -> None:
+        k = clicked_index(st.session_state.get(key))
+        if k is not None and k < len(shown):
+            _open_in_explorer(choice, int(shown[k]))
+
+    chart(gallery_figure(samples.images[shown], hover, [bool(m.labels[k] != m.predictions[k]) for k in shown],
+                         THUMB, width), key=key, on_select=opened, selection_mode="points", width="content",
+          config={"displayModeBar": False})
+    if len(positions) > SHOWN:
+        st.caption(f"The {SHOWN} most confident of {len(positions):,}.")
+
+
+def _cell_clicked() -> None:
+    for cd in clicked_customdata(st.session_state.get("confusion")):
+        if isinstance(cd, list) and len(cd) == 2:
+            st.session_state["mistakes_cell"] = [int(cd[0]), int(cd[1])]
+
+
+def show() -> None:
+    init_state()
+    if st.session_state.pop("_open_explorer", False):
+        from dashboard.menu import EXPLORER
+        st.switch_page(EXPLORER)
+    room = screen_ui(RESERVED, "screen_mistakes") or DEFAULT_SCREEN
+    title, c1, c2, c3 = st.columns([2.3, 2.6, 1.6, 2.5], vertical_alignment="center")
+    title.markdown("#### Mistakes")
+    choice = _model_ui(c1, c2)
+    normalised = c3.toggle("Shares of each true class", key="mistakes_share",
+                           help="each row as percentages of its class's images (off: counts)")
+    error = model_error(choice.key)
+    if error:
+        st.error(f"This model cannot be loaded: {plain(error)}.")
+        return
+    samples, full = gallery()
+    with st.spinner("Running the model over every image (once per model)…"):
+        m = mistakes_of(choice.key)
+    where = f"the full test set ({len(samples):,} images)" if full else \
+        f"the {len(samples):,} bundled test images (the full test set is not installed)"
+    st.caption(f"{choice.label}: accuracy {m.accuracy:.1%} on {where}. Rows: the true class and its accuracy; "
+               "columns: what the model predicted. Click a cell to see its images, an image to open it in the "
+               "explorer.")  # (the label's file name is escaped already)
+    cell = st.session_state.get("mistakes_cell")
+    fig = confusion_figure(m.counts, list(CLASS_NAMES), normalised, room.font, 0.62 * room.width, room.height,
+                           tuple(cell) if cell else None)
+    width = int(fig["layout"]["width"])
+    left, right = st.columns([width, max(1, room.width - width)], gap="medium")
+    with left:
+        chart(fig, key="confusion", on_select=_cell_clicked, selection_mode="points", width="content",
+              config={**CHART_OPTIONS, "displayModeBar": "hover"})
+    with right:
+        if cell:
+            t, p = cell
+            what = "correct" if t == p else f"predicted **{CLASS_NAMES[p]}**"
+            _gallery("cell_gallery", choice, m.cell(t, p),
+                     f"**{CLASS_NAMES[t]}** {what}: {int(m.counts[t, p]):,} images", room.width - width - 40)
+        _gallery("worst_gallery", choice, m.most_confident_mistakes(24), "The most confident mistakes",
+                 room.width - width - 40)
