@@ -21,8 +21,9 @@ from dashboard.figures_overview import Screen
 from dashboard.overview import Look, build_overview
 from dashboard.text import plain
 from lenet.capture import acts_of, capture
-from lenet.checkpoint import Checkpoint, CheckpointError, load_checkpoint, snapshot_model
+from lenet.checkpoint import Checkpoint, CheckpointError, load_checkpoint, snapshot_model, snapshots_of
 from lenet.data import CLASS_NAMES, DatasetNotFound, dataset_available, read_split
+from lenet.filters import TopImages, initial_model, top_images
 from lenet.mistakes import Mistakes, mistakes
 from lenet.model import LeNet, with_ops
 from lenet.pretrained import pretrained_path
@@ -209,3 +210,22 @@ def strip(key: str, page: tuple[int, ...], cell: int, width: int) -> Figure:
     hover = [f"#{int(samples.indices[k])}: {CLASS_NAMES[samples.labels[k]]}"
              + (f" — predicted {CLASS_NAMES[preds[k]]}" if w else "") for k, w in zip(page, wrong)]
     return thumbnail_strip(samples.images[list(page)], wrong, hover, cell, width)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def top_images_of(key: str) -> TopImages:
+    """For each conv2 map, the 9 gallery images that excite it most (lenet.filters), once per model."""
+    samples, _ = gallery()
+    return top_images(get_model(key), samples.tensor(), "conv2", k=9)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def initial_of(key: str) -> tuple[LeNet, str]:
+    """The model at its random initialisation, and how that is known (lenet.filters.initial_model)."""
+    choice = ModelChoice.from_key(key)
+    model = get_model(key)
+    if choice.user:
+        checkpoint = user_models().get(choice.weights[5:].partition("@")[0])
+        snaps = snapshots_of(checkpoint) if checkpoint else {}
+        return initial_model(model.config, checkpoint.train_config if checkpoint else None, snaps.get(0))
+    return initial_model(model.config, _shipped(choice.weights).train_config)

@@ -1,4 +1,4 @@
-"""The pages' menu: each page once, for the navigation and for pages that send the user to another one."""
+"""The pages' menu: each page declared once, for the navigation and for pages that send the user to another."""
 import streamlit as st
 
 
@@ -20,6 +20,21 @@ def mistakes() -> None:
     page.show()
 
 
-EXPLORER = st.Page(explorer, title="Explorer", url_path="explorer", default=True)
-PAGES = [EXPLORER, st.Page(training, title="Training", url_path="training"),
-         st.Page(mistakes, title="Mistakes", url_path="mistakes")]
+def filters() -> None:
+    from dashboard.app_pages import filters as page
+
+    page.show()
+
+
+def pages() -> list:
+    """The pages, made anew for each run: a Page runs once per st.navigation, so one object shared by the
+    sessions of a server would be refused to the second session that runs it at the same time."""
+    return [st.Page(explorer, title="Explorer", url_path="explorer", default=True),
+            st.Page(training, title="Training", url_path="training"),
+            st.Page(mistakes, title="Mistakes", url_path="mistakes"),
+            st.Page(filters, title="Filters", url_path="filters")]
+
+
+def explorer_page():
+    """The explorer, for st.switch_page (pages are known by their URL path)."""
+    return pages()[0]

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from dashboard.cache import ModelChoice, gallery, mistakes_of, model_error, user_models
+from dashboard.app_pages.model_pick import model_ui
+from dashboard.cache import ModelChoice, gallery, mistakes_of, model_error
 from dashboard.charts import CHART_OPTIONS, chart
 from dashboard.figures import clicked_customdata, clicked_index
 from dashboard.figures_mistakes import confusion_figure, gallery_figure
@@ -14,43 +15,11 @@ from dashboard.figures_overview import DEFAULT_SCREEN
 from dashboard.screen import screen_ui
 from dashboard.state import init_state
 from dashboard.text import plain
-from lenet.checkpoint import snapshots_of
 from lenet.data import CLASS_NAMES
-from lenet.ops import ACTIVATIONS, POOLINGS
-from lenet.pretrained import SHIPPED
 
 SHOWN = 40  # images of a cell shown at most (most confident first)
 THUMB = 50  # px per image in the galleries
 RESERVED = 200  # px of the window above the matrix: the page's menu, the row of controls, the caption
-
-
-def _models() -> dict[str, str]:
-    """Model choice key -> its name in the menu: the shipped variants, then the models trained here."""
-    out = {}
-    for variant in SHIPPED:
-        act, pool = variant.split("-")
-        out[ModelChoice(variant, act, pool).key] = f"{ACTIVATIONS[act].label} + {POOLINGS[pool].label} (shipped)"
-    for file, ck in user_models().items():
-        cfg = ck.model_config
-        out[ModelChoice(f"user:{file}", cfg.activation, cfg.pooling).key] = f"{ck.meta.get('name', file)} (here)"
-    return out
-
-
-def _model_ui(c1, c2) -> ModelChoice:
-    models = _models()
-    if st.session_state.get("mistakes_model") not in models:
-        st.session_state["mistakes_model"] = next(iter(models))
-    choice = ModelChoice.from_key(c1.selectbox("Model", list(models), key="mistakes_model", format_func=models.get,
-                                               label_visibility="collapsed"))
-    if choice.user:
-        file = choice.weights[5:]
-        epochs = sorted(snapshots_of(user_models()[file]))
-        if len(epochs) > 1:
-            epoch = c2.number_input("After epoch", epochs[0], epochs[-1], epochs[-1], key=f"mistakes_epoch_{file}",
-                              help="0 = the random initial weights")
-            if epoch != epochs[-1]:
-                choice = ModelChoice(f"user:{file}@{epoch}", choice.activation, choice.pooling)
-    return choice
 
 
 def _open_in_explorer(choice: ModelChoice, position: int) -> None:
@@ -98,12 +67,12 @@ def _cell_clicked() -> None:
 def show() -> None:
     init_state()
     if st.session_state.pop("_open_explorer", False):
-        from dashboard.menu import EXPLORER
-        st.switch_page(EXPLORER)
+        from dashboard.menu import explorer_page
+        st.switch_page(explorer_page())
     room = screen_ui(RESERVED, "screen_mistakes") or DEFAULT_SCREEN
     title, c1, c2, c3 = st.columns([2.3, 2.6, 1.6, 2.5], vertical_alignment="center")
     title.markdown("#### Mistakes")
-    choice = _model_ui(c1, c2)
+    choice = model_ui(c1, c2, "mistakes_model")
     normalised = c3.toggle("Shares of each true class", key="mistakes_share",
                            help="each row as percentages of its class's images (off: counts)")
     error = model_error(choice.key)

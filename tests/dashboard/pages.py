@@ -16,3 +16,10 @@ def mistakes_page():
     from dashboard.app_pages import mistakes
 
     mistakes.show()
+
+
+def filters_page():
+    """The Filters page alone, as an AppTest script."""
+    from dashboard.app_pages import filters
+
+    filters.show()

@@ -82,3 +82,18 @@ def test_a_confusion_cell_shows_its_images_and_one_opens_in_the_explorer(page_at
     assert page.locator("p", has_text="what the network sees").first.inner_text().startswith("T-shirt/top")
     assert f"test image #{number}: Shirt" in page.locator("p", has_text="what the network sees").first.inner_text()
     assert_no_errors(page)
+
+
+def test_the_filters_page_shows_kernels_and_a_clicked_maps_favourite_images(page_at, server):
+    page = page_at(1280, 720)
+    page.goto(server + "/filters")
+    wait_for_app(page, "excite conv2 map 0")
+    kernels = page.locator(".st-key-conv2_kernels .js-plotly-plot").first
+    box = kernels.bounding_box()
+    assert box["y"] + box["height"] <= 720 and box["x"] >= 0  # both layers' kernels on the first screen
+    page.mouse.click(*picker_position(kernels, 7))  # the row of conv2 map 7
+    page.get_by_text("excite conv2 map 7").wait_for(timeout=30_000)
+    top = page.locator(".st-key-top_images .js-plotly-plot").first
+    assert top.evaluate("gd => gd.layout.shapes.length") == 9  # each image's receptive field outlined
+    page.screenshot(path=str(ARTIFACTS / "filters-1280x720.png"))
+    assert_no_errors(page)

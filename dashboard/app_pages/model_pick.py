@@ -1,0 +1,40 @@
+"""The model a page shows when it is not the explorer: a shipped variant, a model trained or imported here, or
+an epoch of one (the Mistakes and Filters pages)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.cache import ModelChoice, user_models
+from lenet.checkpoint import snapshots_of
+from lenet.ops import ACTIVATIONS, POOLINGS
+from lenet.pretrained import SHIPPED
+
+
+def model_options() -> dict[str, str]:
+    """Model choice key -> its name in the menu: the shipped variants, then the models trained here."""
+    out = {}
+    for variant in SHIPPED:
+        act, pool = variant.split("-")
+        out[ModelChoice(variant, act, pool).key] = f"{ACTIVATIONS[act].label} + {POOLINGS[pool].label} (shipped)"
+    for file, ck in user_models().items():
+        cfg = ck.model_config
+        out[ModelChoice(f"user:{file}", cfg.activation, cfg.pooling).key] = f"{ck.meta.get('name', file)} (here)"
+    return out
+
+
+def model_ui(c1, c2, key: str) -> ModelChoice:
+    """The menu in c1 (state key `key`), and in c2 the epoch of a model trained here with snapshots."""
+    models = model_options()
+    if st.session_state.get(key) not in models:
+        st.session_state[key] = next(iter(models))
+    choice = ModelChoice.from_key(c1.selectbox("Model", list(models), key=key, format_func=models.get,
+                                               label_visibility="collapsed"))
+    if choice.user:
+        file = choice.weights[5:]
+        epochs = sorted(snapshots_of(user_models()[file]))
+        if len(epochs) > 1:
+            epoch = c2.number_input("After epoch", epochs[0], epochs[-1], epochs[-1], key=f"{key}_epoch_{file}",
+                                    help="0 = the random initial weights")
+            if epoch != epochs[-1]:
+                choice = ModelChoice(f"user:{file}@{epoch}", choice.activation, choice.pooling)
+    return choice

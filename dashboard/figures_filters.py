@@ -1,0 +1,71 @@
+"""Figure builders for the Filters page: a conv layer's kernels, learned and at initialisation, on the weights'
+colour scale; the images that excite a map most, with what its strongest pixel sees outlined."""
+from __future__ import annotations
+
+import numpy as np
+
+from dashboard.board import Board
+from dashboard.colours import IMAGE, WEIGHTS
+from dashboard.figures import GAP, OUTLINE, Figure, tile
+from dashboard.figures_overview import CHAR, LINE, STRIP
+
+
+def _grid(kernels: np.ndarray, by_output: bool) -> tuple[np.ndarray, int, int]:
+    """(O, I, k, k) kernels as one array: a row per output map (by_output) or, for a single input, one row."""
+    O, I, k, _ = kernels.shape
+    if not by_output:  # conv1: 6 kernels of one input, side by side
+        z, _ = tile(kernels[:, 0], O)
+        return z, 1, O
+    rows = [tile(kernels[o], I)[0] for o in range(O)]
+    z, _ = tile(np.stack(rows), 1)
+    return z, O, I
+
+
+def kernels_figure(learned: np.ndarray, initial: np.ndarray, layer: str, font: int, px: float,
+                   selected: int | None = None) -> Figure:
+    """Two grids side by side, learned and at initialisation, one colour limit for both (the largest |weight|):
+    each kernel's pixels `px` wide. conv1's kernels in a row; conv2's a row per output map (its 6 input slices),
+    each row clickable (reports the map) and the selected one outlined."""
+    O, I, k, _ = learned.shape
+    by_output = I > 1
+    limit = float(max(np.abs(learned).max(), np.abs(initial).max(), 1e-6))
+    left = (len("map 15") * CHAR * font + 6) if by_output else 0.0
+    head = LINE * font + 4
+    b = Board()
+    x = left
+    for title, kernels in (("learned", learned), ("at initialisation", initial)):
+        z, rows, cols = _grid(np.asarray(kernels, np.float32), by_output)
+        w, h = b.values(z, x, head, px, WEIGHTS, limit, name=f"{layer} {title}")
+        b.label(x + w / 2, head / 2, f"{layer}, {title}", size=font)
+        if by_output:
+            hover = [f"{layer} map {r}: its {I} kernels {title} — click for the images it likes" for r in range(rows)]
+            b.pickers([x + w / 2] * rows, [head + (r + 0.5) * (k + GAP) * px for r in range(rows)], list(range(rows)),
+                      hover, (k + GAP) * px)
+        if selected is not None and by_output:
+            y0 = head + selected * (k + GAP) * px
+            b.outline(x - 2, y0 - 2, x + w + 2, y0 + k * px + 2)
+        x += w + 4 * font
+    if by_output:
+        for r in range(O):
+            b.label(left - 6, head + (r + 0.5) * (k + GAP) * px, f"map {r}", "middle left", font)
+    bottom = head + (O if by_output else 1) * (k + GAP) * px + 4
+    b.picture(WEIGHTS.ramp(64), left, bottom, 96 / 64, STRIP, name="strip", limit=limit, scale=WEIGHTS)
+    b.label(left + 96 + 6, bottom + STRIP / 2, f"weights ±{limit:.3g} (orange −, purple +), one scale for both",
+            "middle right", font)
+    return b.figure(height=int(bottom + STRIP + LINE * font), width=int(x))
+
+
+def top_figure(images: np.ndarray, boxes: list[tuple[int, int, int, int]], hover: list[str], cell: float,
+               font: int) -> Figure:
+    """A row of (k, 28, 28) uint8 images, `cell` px each, the box (r0, r1, c0, c1) of each outlined."""
+    N, H, W = images.shape
+    z, _ = tile(images.astype(np.float32) / 255.0, N)
+    s = cell / (W + GAP)
+    b = Board()
+    b.picture(IMAGE.rgba(z, 1.0), 2.0, 2.0, s, name="top images", limit=1.0, scale=IMAGE)
+    for n, (r0, r1, c0, c1) in enumerate(boxes):
+        x0 = 2.0 + n * (W + GAP) * s
+        b.outline(x0 + c0 * s, 2.0 + r0 * s, x0 + c1 * s, 2.0 + r1 * s, color=OUTLINE, width=2)
+    b.pickers([2.0 + (n * (W + GAP) + W / 2) * s for n in range(N)], [2.0 + H * s / 2] * N, list(range(N)), hover,
+              W * s)
+    return b.figure(height=int(H * s + 4), width=int(N * (W + GAP) * s + 4))
