@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from dashboard.board import Board
-from dashboard.colours import IMAGE, WEIGHTS
+from dashboard.colours import IMAGE, WEIGHTS, Scale
 from dashboard.figures import GAP, OUTLINE, Figure, tile
 from dashboard.figures_overview import CHAR, LINE, STRIP
 
@@ -22,10 +22,12 @@ def _grid(kernels: np.ndarray, by_output: bool) -> tuple[np.ndarray, int, int]:
 
 
 def kernels_figure(learned: np.ndarray, initial: np.ndarray, layer: str, font: int, px: float,
-                   selected: int | None = None) -> Figure:
-    """Two grids side by side, learned and at initialisation, one colour limit for both (the largest |weight|):
-    each kernel's pixels `px` wide. conv1's kernels in a row; conv2's a row per output map (its 6 input slices),
-    each row clickable (reports the map) and the selected one outlined."""
+                   selected: int | None = None, titles: tuple[str, str] = ("learned", "at initialisation"),
+                   single: bool = False, scale: Scale = WEIGHTS) -> Figure:
+    """Two grids side by side (titled `titles`; single: the first only), learned and at initialisation, one
+    colour limit for both (the largest |value|): each kernel's pixels `px` wide. conv1's kernels in a row;
+    conv2's a row per output map (its 6 input slices), each row clickable (reports the map) and the selected
+    one outlined."""
     O, I, k, _ = learned.shape
     by_output = I > 1
     limit = float(max(np.abs(learned).max(), np.abs(initial).max(), 1e-6))
@@ -33,9 +35,9 @@ def kernels_figure(learned: np.ndarray, initial: np.ndarray, layer: str, font: i
     head = LINE * font + 4
     b = Board()
     x = left
-    for title, kernels in (("learned", learned), ("at initialisation", initial)):
+    for title, kernels in list(zip(titles, (learned, initial)))[:1 if single else 2]:
         z, rows, cols = _grid(np.asarray(kernels, np.float32), by_output)
-        w, h = b.values(z, x, head, px, WEIGHTS, limit, name=f"{layer} {title}")
+        w, h = b.values(z, x, head, px, scale, limit, name=f"{layer} {title}")
         b.label(x + w / 2, head / 2, f"{layer}, {title}", size=font)
         if by_output:
             hover = [f"{layer} map {r}: its {I} kernels {title} — click for the images it likes" for r in range(rows)]
@@ -49,8 +51,9 @@ def kernels_figure(learned: np.ndarray, initial: np.ndarray, layer: str, font: i
         for r in range(O):
             b.label(left - 6, head + (r + 0.5) * (k + GAP) * px, f"map {r}", "middle left", font)
     bottom = head + (O if by_output else 1) * (k + GAP) * px + 4
-    b.picture(WEIGHTS.ramp(64), left, bottom, 96 / 64, STRIP, name="strip", limit=limit, scale=WEIGHTS)
-    b.label(left + 96 + 6, bottom + STRIP / 2, f"weights ±{limit:.3g} (orange −, purple +), one scale for both",
+    b.picture(scale.ramp(64), left, bottom, 96 / 64, STRIP, name="strip", limit=limit, scale=scale)
+    what = "weights ±{:.3g} (orange −, purple +)" if scale is WEIGHTS else "±{:.3g} (blue −, red +)"
+    b.label(left + 96 + 6, bottom + STRIP / 2, what.format(limit) + ("" if single else ", one scale for both"),
             "middle right", font)
     return b.figure(height=int(bottom + STRIP + LINE * font), width=int(x))
 

@@ -26,13 +26,20 @@ def filters() -> None:
     page.show()
 
 
+def step() -> None:
+    from dashboard.app_pages import step as page
+
+    page.show()
+
+
 def pages() -> list:
     """The pages, made anew for each run: a Page runs once per st.navigation, so one object shared by the
     sessions of a server would be refused to the second session that runs it at the same time."""
     return [st.Page(explorer, title="Explorer", url_path="explorer", default=True),
             st.Page(training, title="Training", url_path="training"),
             st.Page(mistakes, title="Mistakes", url_path="mistakes"),
-            st.Page(filters, title="Filters", url_path="filters")]
+            st.Page(filters, title="Filters", url_path="filters"),
+            st.Page(step, title="One step", url_path="step")]
 
 
 def explorer_page():

@@ -1,5 +1,5 @@
 """The model a page shows when it is not the explorer: a shipped variant, a model trained or imported here, or
-an epoch of one (the Mistakes and Filters pages)."""
+an epoch of one (the Mistakes, Filters and One step pages)."""
 from __future__ import annotations
 
 import streamlit as st

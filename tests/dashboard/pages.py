@@ -23,3 +23,10 @@ def filters_page():
     from dashboard.app_pages import filters
 
     filters.show()
+
+
+def step_page():
+    """The One step page alone, as an AppTest script."""
+    from dashboard.app_pages import step
+
+    step.show()

@@ -97,3 +97,20 @@ def test_the_filters_page_shows_kernels_and_a_clicked_maps_favourite_images(page
     assert top.evaluate("gd => gd.layout.shapes.length") == 9  # each image's receptive field outlined
     page.screenshot(path=str(ARTIFACTS / "filters-1280x720.png"))
     assert_no_errors(page)
+
+
+def test_one_step_shows_the_gradient_and_steps_on(page_at, server):
+    page = page_at(1280, 720)
+    page.goto(server + "/step")
+    wait_for_app(page, "Before any step")
+    grads = page.locator(".st-key-step_overview .js-plotly-plot").first
+    box = grads.bounding_box()
+    assert box["y"] + box["height"] <= 720 and box["x"] + box["width"] <= 1280  # the gradients on the first screen
+    before = page.get_by_text(re.compile(r"One more SGD step")).first.inner_text()
+    page.get_by_role("button", name="Step").click()
+    page.get_by_text("After 1 step(s)").wait_for(timeout=30_000)
+    after = page.get_by_text(re.compile(r"One more SGD step")).first.inner_text()
+    loss_after_first = float(re.search(r"One more SGD step .*?loss (\d+\.\d+)", before).group(1))
+    assert float(re.search(r"After 1 step\(s\): loss (\d+\.\d+)", after).group(1)) == loss_after_first
+    page.screenshot(path=str(ARTIFACTS / "step-1280x720.png"))
+    assert_no_errors(page)

@@ -1,0 +1,94 @@
+"""The One step page: one plain SGD step on one image, up close. The loss; the gradient flowing back through
+every stage, drawn like the overview (∂loss/∂ each stage's output); ∂loss/∂ the conv kernels and the weights
+before and after the step; the prediction after it. Step again from there, or reset to the model."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+import torch
+
+from dashboard.app_pages.model_pick import model_ui
+from dashboard.cache import gallery, get_model, model_error
+from dashboard.charts import CHART_OPTIONS, chart
+from dashboard.colours import SIGNED
+from dashboard.figures_filters import kernels_figure
+from dashboard.figures_overview import DEFAULT_SCREEN, Column, Screen, overview_figure
+from dashboard.overview import columns_for, view_of
+from dashboard.screen import screen_ui
+from dashboard.text import plain
+from lenet.data import CLASS_NAMES
+from lenet.model import LeNet
+from lenet.step import Step, one_step
+
+RESERVED = 330  # px of the window that is not the gradient overview: the controls, the numbers, the titles
+
+
+def gradient_columns(model: LeNet, step: Step, label: int | None) -> list[Column]:
+    """The overview's columns for the gradients: ∂loss/∂ each stage's output on the signed scale, the input's
+    gradient as a map, the softmax column showing the probabilities after the step (the true class `label`)."""
+    out = []
+    for col in columns_for(view_of(model, step.output_grads, None, difference=True)):
+        if col.name == "input":
+            col = Column("input", ("∂loss/∂input", "1×28×28", ""), "maps", step.output_grads["input"], SIGNED)
+        elif col.name == "softmax":
+            col = Column("softmax", ("After the step", "10 classes", ""), "softmax", step.probs_after,
+                         labels=CLASS_NAMES, true_label=label)
+        out.append(col)
+    return out
+
+
+def _state_key(model_key: str, position: int) -> str:
+    return f"{model_key}#{position}"
+
+
+def show() -> None:
+    room = screen_ui(RESERVED, "screen_step") or DEFAULT_SCREEN
+    title, c1, c2, c3, c4, c5, c6, c7 = st.columns([1.5, 2.4, 1.0, 1.0, 1.7, 0.9, 0.8, 0.8],
+                                                   vertical_alignment="bottom")
+    title.markdown("#### One step")
+    choice = model_ui(c1, c2, "step_model")
+    error = model_error(choice.key)
+    if error:
+        st.error(f"This model cannot be loaded: {plain(error)}.")
+        return
+    samples, full = gallery()
+    position = int(c3.number_input("Image", 0, len(samples) - 1, key="step_image",
+                                   value=int(st.session_state.get("index", 0)) % len(samples)))
+    label = int(samples.labels[position])
+    target = c4.selectbox("Target class", range(10), index=label, key=f"step_target_{position}",
+                          format_func=lambda k: CLASS_NAMES[k] + (" (true)" if k == label else ""))
+    lr = c5.number_input("lr", 0.001, 10.0, 0.1, format="%.3f", key="step_lr", help="the step's learning rate")
+    key = _state_key(choice.key, position)
+    stepped = st.session_state.setdefault("_stepped", {})
+    if c6.button("Step", key="step_go", type="primary"):
+        stepped[key] = stepped.get(key, 0) + 1
+    if c7.button("Reset", key="step_reset"):
+        stepped.pop(key, None)
+    model = get_model(choice.key)
+    x = torch.from_numpy(samples.images[position].astype(np.float32) / 255.0)
+    steps_done = stepped.get(key, 0)
+    current = model
+    for _ in range(steps_done):  # the steps taken so far, replayed (a few milliseconds each)
+        _, current = one_step(current, x, target, float(lr))
+    step, _ = one_step(current, x, target, float(lr))
+    pred, pred_after = int(np.argmax(step.probs)), int(np.argmax(step.probs_after))
+    st.markdown(
+        f"{'Before any step' if not steps_done else f'After {steps_done} step(s)'}: loss **{step.loss:.4f}**, "
+        f"P({CLASS_NAMES[target]}) {step.probs[target]:.1%}, predicted **{CLASS_NAMES[pred]}**. One more SGD step "
+        f"at lr {lr:g} (w ← w − lr · ∂loss/∂w): loss **{step.loss_after:.4f}** "
+        f"({step.loss_after - step.loss:+.4f}), "
+        f"P({CLASS_NAMES[target]}) {step.probs_after[target]:.1%}, predicted **{CLASS_NAMES[pred_after]}**. "
+        f"Test image #{int(samples.indices[position])}{'' if full else ' (bundled)'}: {CLASS_NAMES[label]}.")
+    st.caption("The gradient flowing back: ∂loss/∂ each stage's output (blue: raising that value lowers the loss; "
+               "red: raises it). A dense column shows its activation's gradient; fc3's is p − onehot(target).")
+    chart(overview_figure(gradient_columns(current, step, label), Screen(room.width, max(260.0, room.height))),
+          key="step_overview", width="content", config=CHART_OPTIONS)
+    px = 7.0
+    k1, k2 = st.columns(2)
+    with k1:
+        chart(kernels_figure(step.after["conv1.weight"], step.before["conv1.weight"], "conv1", room.font, 2 * px,
+                             titles=("after the step", "before")), key="step_conv1", config=CHART_OPTIONS)
+    with k2:
+        chart(kernels_figure(step.weight_grads["conv1.weight"], step.weight_grads["conv1.weight"], "conv1",
+                             room.font, 2 * px, titles=("∂loss/∂kernel", ""), single=True, scale=SIGNED),
+              key="step_conv1_grad", config=CHART_OPTIONS)
