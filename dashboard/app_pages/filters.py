@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.app_pages.model_pick import model_ui
-from dashboard.cache import gallery, get_model, initial_of, model_error, top_images_of
+from dashboard.app_pages.model_pick import page_head
+from dashboard.cache import gallery, get_model, initial_of, top_images_of
 from dashboard.charts import CHART_OPTIONS, chart
 from dashboard.figures import clicked_index
 from dashboard.figures_filters import kernels_figure, top_figure
 from dashboard.figures_overview import DEFAULT_SCREEN, LINE, STRIP
 from dashboard.screen import screen_ui
-from dashboard.text import plain
 from lenet.data import CLASS_NAMES
 from lenet.filters import receptive_field
 
@@ -27,12 +26,8 @@ def _pick_map(key: str) -> None:
 
 def show() -> None:
     room = screen_ui(RESERVED, "screen_filters") or DEFAULT_SCREEN
-    title, c1, c2, _ = st.columns([2.3, 2.6, 1.6, 2.5], vertical_alignment="center")
-    title.markdown("#### Filters")
-    choice = model_ui(c1, c2, "filters_model")
-    error = model_error(choice.key)
-    if error:
-        st.error(f"This model cannot be loaded: {plain(error)}.")
+    choice, _ = page_head("Filters", "filters_model", [2.3, 2.6, 1.6, 2.5])
+    if choice is None:
         return
     model = get_model(choice.key)
     initial, how = initial_of(choice.key)

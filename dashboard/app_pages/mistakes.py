@@ -6,15 +6,14 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from dashboard.app_pages.model_pick import model_ui
-from dashboard.cache import ModelChoice, gallery, mistakes_of, model_error
+from dashboard.app_pages.model_pick import page_head
+from dashboard.cache import ModelChoice, gallery, mistakes_of
 from dashboard.charts import CHART_OPTIONS, chart
 from dashboard.figures import clicked_customdata, clicked_index
 from dashboard.figures_mistakes import confusion_figure, gallery_figure
 from dashboard.figures_overview import DEFAULT_SCREEN
 from dashboard.screen import screen_ui
 from dashboard.state import init_state
-from dashboard.text import plain
 from lenet.data import CLASS_NAMES
 
 SHOWN = 40  # images of a cell shown at most (most confident first)
@@ -70,15 +69,11 @@ def show() -> None:
         from dashboard.menu import explorer_page
         st.switch_page(explorer_page())
     room = screen_ui(RESERVED, "screen_mistakes") or DEFAULT_SCREEN
-    title, c1, c2, c3 = st.columns([2.3, 2.6, 1.6, 2.5], vertical_alignment="center")
-    title.markdown("#### Mistakes")
-    choice = model_ui(c1, c2, "mistakes_model")
+    choice, (c3,) = page_head("Mistakes", "mistakes_model", [2.3, 2.6, 1.6, 2.5])
+    if choice is None:
+        return
     normalised = c3.toggle("Shares of each true class", key="mistakes_share",
                            help="each row as percentages of its class's images (off: counts)")
-    error = model_error(choice.key)
-    if error:
-        st.error(f"This model cannot be loaded: {plain(error)}.")
-        return
     samples, full = gallery()
     with st.spinner("Running the model over every image (once per model)…"):
         m = mistakes_of(choice.key)

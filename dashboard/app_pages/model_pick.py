@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.cache import ModelChoice, user_models
+from dashboard.cache import ModelChoice, model_error, user_models
+from dashboard.text import plain
 from lenet.checkpoint import snapshots_of
 from lenet.ops import ACTIVATIONS, POOLINGS
 from lenet.pretrained import SHIPPED
@@ -38,3 +39,16 @@ def model_ui(c1, c2, key: str) -> ModelChoice:
             if epoch != epochs[-1]:
                 choice = ModelChoice(f"user:{file}@{epoch}", choice.activation, choice.pooling)
     return choice
+
+
+def page_head(title: str, key: str, widths: list[float], align: str = "center") -> tuple[ModelChoice | None, list]:
+    """One row: the page's title, its model menu and epoch (state key `key`) in the first three columns of these
+    widths; the other columns for the page. The choice is None for a model that cannot be loaded (said)."""
+    cols = st.columns(widths, vertical_alignment=align)
+    cols[0].markdown(f"#### {title}")
+    choice = model_ui(cols[1], cols[2], key)
+    error = model_error(choice.key)
+    if error:
+        st.error(f"This model cannot be loaded: {plain(error)}.")
+        return None, cols[3:]
+    return choice, cols[3:]

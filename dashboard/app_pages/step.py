@@ -7,15 +7,14 @@ import numpy as np
 import streamlit as st
 import torch
 
-from dashboard.app_pages.model_pick import model_ui
-from dashboard.cache import gallery, get_model, model_error
+from dashboard.app_pages.model_pick import page_head
+from dashboard.cache import gallery, get_model
 from dashboard.charts import CHART_OPTIONS, chart
 from dashboard.colours import SIGNED
 from dashboard.figures_filters import kernels_figure
 from dashboard.figures_overview import DEFAULT_SCREEN, Column, Screen, overview_figure
 from dashboard.overview import columns_for, view_of
 from dashboard.screen import screen_ui
-from dashboard.text import plain
 from lenet.data import CLASS_NAMES
 from lenet.model import LeNet
 from lenet.step import Step, one_step
@@ -43,13 +42,9 @@ def _state_key(model_key: str, position: int) -> str:
 
 def show() -> None:
     room = screen_ui(RESERVED, "screen_step") or DEFAULT_SCREEN
-    title, c1, c2, c3, c4, c5, c6, c7 = st.columns([1.5, 2.4, 1.0, 1.0, 1.7, 0.9, 0.8, 0.8],
-                                                   vertical_alignment="bottom")
-    title.markdown("#### One step")
-    choice = model_ui(c1, c2, "step_model")
-    error = model_error(choice.key)
-    if error:
-        st.error(f"This model cannot be loaded: {plain(error)}.")
+    choice, (c3, c4, c5, c6, c7) = page_head("One step", "step_model", [1.5, 2.4, 1.0, 1.0, 1.7, 0.9, 0.8, 0.8],
+                                             "bottom")
+    if choice is None:
         return
     samples, full = gallery()
     position = int(c3.number_input("Image", 0, len(samples) - 1, key="step_image",
