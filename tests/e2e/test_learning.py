@@ -104,6 +104,8 @@ def test_one_step_shows_the_gradient_and_steps_on(page_at, server):
     page.goto(server + "/step")
     wait_for_app(page, "Before any step")
     grads = page.locator(".st-key-step_overview .js-plotly-plot").first
+    grads.wait_for(state="visible", timeout=30_000)  # (the first run's figure may still be replaced)
+    page.wait_for_timeout(500)
     box = grads.bounding_box()
     assert box["y"] + box["height"] <= 720 and box["x"] + box["width"] <= 1280  # the gradients on the first screen
     before = page.get_by_text(re.compile(r"One more SGD step")).first.inner_text()
