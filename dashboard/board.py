@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from dashboard.colours import SIGNED, Scale
-from dashboard.figures import OUTLINE, Figure, image_trace, make_figure, picker_trace, values_uri
+from dashboard.figures import OUTLINE, Figure, image_trace, make_figure, picker_trace
+from dashboard.pictures import values_uri
 
 
 def number_text(v: float) -> str:

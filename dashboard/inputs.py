@@ -12,7 +12,8 @@ import streamlit as st
 
 from dashboard.cache import gallery, predictions, strip
 from dashboard.charts import chart
-from dashboard.figures import clicked_index, png_uri
+from dashboard.figures import clicked_index
+from dashboard.pictures import png_uri
 from dashboard.sketch import TOOLS, pad_ui
 from lenet.data import CLASS_NAMES
 from lenet.preprocess import ImageError, prepare_drawing, prepare_upload

@@ -30,3 +30,23 @@ def step_page():
     from dashboard.app_pages import step
 
     step.show()
+
+
+def open_page(script, page: str, model_key: str, size=(1876, 1000)):
+    """An issue-13 page (mistakes, filters, step) run in AppTest on a shipped model, as a browser of that size
+    would see it; its first run checked to raise nothing."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(script, default_timeout=120)
+    at.session_state[f"screen_{page}"] = {"size": list(size)}  # what the page's size reporter would say
+    at.session_state[f"{page}_model"] = model_key
+    at.run()
+    assert not at.exception
+    return at
+
+
+def charts(at) -> dict[str, dict]:
+    """The page's Plotly figures by chart key."""
+    import json
+
+    return {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.spec) for c in at.get("plotly_chart")}

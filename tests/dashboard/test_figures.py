@@ -7,6 +7,7 @@ import dashboard.board as B
 import dashboard.colours as C
 import dashboard.figures as F
 import dashboard.figures_inputs as FI
+import dashboard.pictures as P
 from tests.pictures import rgba_of, tolerance, values_of
 
 
@@ -101,7 +102,7 @@ def test_colour_range_modes():
 
 def test_png_uri_round_trips_the_image():
     gray = np.linspace(0, 1, 28 * 28).reshape(28, 28)
-    img = rgba_of({"source": F.png_uri(gray)})
+    img = rgba_of({"source": P.png_uri(gray)})
     assert img.shape == (28, 28, 4) and img[0, 0, 0] == 0 and img[-1, -1, 0] == 255
 
 
@@ -197,7 +198,7 @@ def test_figures_redraw_for_free_when_unchanged():
 
 def test_seen_image_is_the_28x28_image_enlarged_with_sharp_pixels():
     image = np.random.default_rng(4).uniform(size=(28, 28)).astype(np.float32)
-    uri = F.seen_image(image)
+    uri = P.seen_image(image)
     assert uri.startswith("data:image/png;base64,")  # sent inline with the page update, no file to fetch
     rgba = rgba_of({"source": uri})
     assert rgba.shape == (224, 224, 4) and (rgba[..., 3] == 255).all()

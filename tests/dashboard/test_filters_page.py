@@ -1,33 +1,22 @@
 """The Filters page through AppTest: the kernels shown are the model's and its initial ones, the top images
 and their receptive fields those lenet.filters computes."""
-import json
-
 import numpy as np
 import torch
-from streamlit.testing.v1 import AppTest
 
 from dashboard.colours import WEIGHTS
 from lenet import ModelConfig, build_model
 from lenet.data import CLASS_NAMES, read_split
 from lenet.filters import receptive_field, top_images
 from lenet.pretrained import load_pretrained
-from tests.dashboard.pages import filters_page
+from tests.dashboard.pages import charts, open_page, filters_page
 from tests.pictures import tolerance, values_of
 
 
-def _charts(at: AppTest) -> dict[str, dict]:
-    return {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
-
-
 def test_kernels_initial_weights_and_the_images_a_map_likes(models):
-    at = AppTest.from_function(filters_page, default_timeout=120)
-    at.session_state["screen_filters"] = {"size": [1876, 1000]}
-    at.session_state["filters_model"] = "relu-max|relu|max"
-    at.run()
-    assert not at.exception
+    at = open_page(filters_page, "filters", "relu-max|relu|max")
     model = load_pretrained("relu", "max")
     initial = build_model(ModelConfig("relu", "max"), seed=0)  # the shipped relu variants trained with seed 0
-    conv1 = _charts(at)["conv1_kernels"]
+    conv1 = charts(at)["conv1_kernels"]
     learned, start = [t for t in conv1["data"] if t["type"] == "image" and t["name"].startswith("conv1 ")]
     assert start["name"] == "conv1 at initialisation" and start["meta"][1] == WEIGHTS.name
     got = values_of(learned)  # the picture's values read back from its colours
@@ -43,7 +32,7 @@ def test_kernels_initial_weights_and_the_images_a_map_likes(models):
     at.number_input(key="filters_map").set_value(5).run()
     X, y = read_split(False)
     top = top_images(model, torch.from_numpy(X[:, None].astype(np.float32) / 255.0), "conv2", k=9)
-    fig = _charts(at)["top_images"]
+    fig = charts(at)["top_images"]
     hovers = [h for t in fig["data"] if t.get("name") == "pickers" for h in t["hovertext"]]
     assert [h.split(":")[0] for h in hovers] == [f"#{n}" for n in top.images[5]]
     assert all(CLASS_NAMES[y[n]] in h for n, h in zip(top.images[5], hovers))

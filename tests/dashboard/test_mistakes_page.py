@@ -1,21 +1,11 @@
 """The Mistakes page through AppTest: the confusion matrix against a direct computation, a cell's images."""
-import json
-
 import numpy as np
 import torch
 from streamlit.testing.v1 import AppTest
 
 from lenet.data import CLASS_NAMES, read_split
 from lenet.pretrained import load_pretrained
-from tests.dashboard.pages import mistakes_page
-
-
-def _charts(at: AppTest) -> dict[str, dict]:
-    out = {}
-    for c in at.get("plotly_chart"):
-        key = c.proto.id.rsplit("-", 1)[-1]
-        out[key] = json.loads(c.proto.spec)
-    return out
+from tests.dashboard.pages import charts, mistakes_page
 
 
 def _texts(fig: dict) -> list[str]:
@@ -38,7 +28,7 @@ def test_the_matrix_counts_what_the_model_predicts_and_a_cell_shows_its_images(m
     np.add.at(expected, (y, pred.numpy()), 1)
     caption = " ".join(c.value for c in at.caption)
     assert f"accuracy {(pred.numpy() == y).mean():.1%} on the full test set (10,000 images)" in caption
-    matrix = _charts(at)["confusion"]
+    matrix = charts(at)["confusion"]
     texts = _texts(matrix)
     for t in range(10):
         assert f"{CLASS_NAMES[t]} {expected[t, t] / expected[t].sum():.0%}" in texts  # each class's accuracy
@@ -53,11 +43,11 @@ def test_the_matrix_counts_what_the_model_predicts_and_a_cell_shows_its_images(m
     at.run()
     assert any(f"**{CLASS_NAMES[t]}** predicted **{CLASS_NAMES[p]}**: {expected[t, p]:,} images" in m.value
                for m in at.markdown)
-    gallery = _charts(at)["cell_gallery"]
+    gallery = charts(at)["cell_gallery"]
     hovers = [h for trace in gallery["data"] if trace.get("name") == "pickers" for h in trace["hovertext"]]
     assert len(hovers) == min(40, expected[t, p])
     assert all(f"{CLASS_NAMES[t]} — predicted {CLASS_NAMES[p]}" in h for h in hovers)
     # shares instead of counts
     at.toggle(key="mistakes_share").set_value(True).run()
-    assert f"{expected[t, p] / expected[t].sum():.0%}" in _texts(_charts(at)["confusion"])
+    assert f"{expected[t, p] / expected[t].sum():.0%}" in _texts(charts(at)["confusion"])
     assert not at.exception

@@ -1,6 +1,4 @@
 """The One step page through AppTest: its numbers are lenet.step's, Step steps on from the last, Reset resets."""
-import json
-
 import numpy as np
 import torch
 from streamlit.testing.v1 import AppTest
@@ -8,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 from lenet.pretrained import load_pretrained
 from lenet.samples import load_samples
 from lenet.step import one_step
-from tests.dashboard.pages import step_page
+from tests.dashboard.pages import charts, open_page, step_page
 from tests.pictures import tolerance, values_of
 
 
@@ -17,11 +15,7 @@ def _text(at: AppTest) -> str:
 
 
 def test_a_step_its_gradients_and_the_next_step(models):
-    at = AppTest.from_function(step_page, default_timeout=120)
-    at.session_state["screen_step"] = {"size": [1876, 1000]}
-    at.session_state["step_model"] = "sigmoid-avg|sigmoid|avg"
-    at.run()
-    assert not at.exception
+    at = open_page(step_page, "step", "sigmoid-avg|sigmoid|avg")
     at.number_input(key="step_image").set_value(4).run()  # a shirt
     at.selectbox(key="step_target_4").set_value(2)  # pushed towards pullover
     at.number_input(key="step_lr").set_value(0.5).run()
@@ -30,7 +24,7 @@ def test_a_step_its_gradients_and_the_next_step(models):
     first, after = one_step(model, x, 2, 0.5)
     assert f"Before any step: loss **{first.loss:.4f}**" in _text(at)
     assert f"loss **{first.loss_after:.4f}**" in _text(at)
-    overview = json.loads(at.get("plotly_chart")[0].proto.spec)
+    overview = charts(at)["step_overview"]
     (grad,) = [t for t in overview["data"] if t["type"] == "image" and t.get("name") == "input"]
     assert np.allclose(values_of(grad), first.output_grads["input"][0], atol=tolerance(grad))
     at.button(key="step_go").click().run()
