@@ -7,6 +7,7 @@ a Figure is never changed after it is made. Keys are plain strings, bytes and fr
 """
 from __future__ import annotations
 
+import copy
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -20,6 +21,7 @@ from dashboard.figures_inputs import thumbnail_strip
 from dashboard.figures_overview import Screen
 from dashboard.overview import Look, build_overview
 from dashboard.text import plain
+from lenet import attribution
 from lenet.capture import acts_of, capture
 from lenet.checkpoint import Checkpoint, CheckpointError, load_checkpoint, snapshot_model, snapshots_of
 from lenet.data import CLASS_NAMES, DatasetNotFound, dataset_available, read_split
@@ -132,6 +134,36 @@ def acts_for(key: str, image: bytes) -> dict[str, np.ndarray]:
     return _TORCH.submit(lambda: acts_of(capture(model, X))).result()
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _private(key: str) -> LeNet:
+    """A copy of a model for Captum alone: it hooks the modules it attributes to, which must not touch a forward
+    pass another session runs on the shared model meanwhile (used in the _TORCH thread only)."""
+    return copy.deepcopy(get_model(key))
+
+
+def _image(image: bytes) -> np.ndarray:
+    return np.frombuffer(image, dtype=np.float32).reshape(28, 28)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def attribution_of(key: str, image: bytes, target: int, method: str) -> tuple[np.ndarray, str]:
+    """One attribution of a class's score to the pixels (lenet.attribution) and its one-line reading."""
+    values = _TORCH.submit(lambda: attribution.attribute(_private(key), _image(image), target, method)).result()
+    return values, attribution.reading(method, values, CLASS_NAMES[target])
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def window_drops_of(key: str, image: bytes, target: int) -> np.ndarray:
+    """Occlusion's drop of the score for every position of its square (lenet.attribution.window_drops)."""
+    return _TORCH.submit(lambda: attribution.window_drops(get_model(key), _image(image), target)).result()
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def contributions_of(key: str, image: bytes, target: int) -> dict[str, np.ndarray]:
+    """Each map's (neuron's) part of the class's score, stage by stage (lenet.attribution.contributions)."""
+    return _TORCH.submit(lambda: attribution.contributions(_private(key), _image(image), target)).result()
+
+
 @st.cache_resource(show_spinner=False)
 def gallery() -> tuple[ImageSet, bool]:
     """The images to pick from: the full test set when present, else the bundled samples; and which."""
@@ -197,8 +229,12 @@ def _fields(value) -> tuple:
 
 @st.cache_resource(show_spinner=False, max_entries=512, hash_funcs={Screen: _fields, Look: _fields})
 def overview(key: str, image: bytes, true_label: int | None, screen: Screen, settings: Look) -> Figure:
-    """The overview of one model for one image (float32 bytes, 1×28×28), shared by every session."""
-    return build_overview(get_model(key), acts_for(key, image), true_label, screen, settings=settings)
+    """The overview of one model for one image (float32 bytes, 1×28×28), shared by every session; with
+    settings.why, the maps that raise that class most outlined."""
+    marks = None
+    if settings.why >= 0:
+        marks = {name: attribution.top_maps(parts) for name, parts in contributions_of(key, image, settings.why).items()}
+    return build_overview(get_model(key), acts_for(key, image), true_label, screen, settings=settings, marks=marks)
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)

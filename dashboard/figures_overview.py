@@ -27,6 +27,7 @@ LINE = 1.3  # a line's height in em
 STRIP = 8.0  # the colour strip of a legend, px
 BAR_MIN = 7.0  # the softmax bars' room, at least, in em
 TRUE = "#1a7f37"  # the true class's name
+MARK = "#1a7f37"  # the outlines of the maps that matter
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ class Column:
     labels: tuple[str, ...] | None = None  # vector / softmax labels
     true_label: int | None = None
     faded: bool = False  # drawn pale: not the stage in focus
+    marked: tuple[int, ...] = ()  # maps or neurons outlined as those that matter most for a class
+    note: str = ""  # a line under the header in the outlines' colour (what they mean), in place of an empty one
 
 
 def text_width(text: str, font: float) -> float:
@@ -124,8 +127,8 @@ def geometry(columns: list[Column], screen: Screen) -> Geometry:
 
     It depends on the columns' kinds, shapes and texts, never on their values: worked out once per screen and
     network, not on every input change."""
-    return _geometry(tuple((c.kind, np.shape(c.values), tuple(c.lines), tuple(c.labels or ())) for c in columns),
-                     screen)
+    return _geometry(tuple((c.kind, np.shape(c.values), tuple(c.lines) + ((c.note,) if c.note else ()),
+                            tuple(c.labels or ())) for c in columns), screen)
 
 
 @functools.lru_cache(maxsize=256)
@@ -187,10 +190,11 @@ def _maps(b: Board, col: Column, left: float, width: float, g: Geometry, k: int)
     hover = map_hover(maps, f"{col.name} map") if col.kind == "maps" else [f"{col.name}: the image"]
     b.pickers([x0 + (cx + 0.5) * s for cx, _ in centres], [y0 + (cy + 0.5) * s for _, cy in centres],
               [[col.name, i] for i in range(len(centres))], hover, W * s)
-    if col.selected is not None and 0 <= col.selected < C:
-        r, c = divmod(col.selected, g.grids[k])
-        b.outline(x0 + c * (W + GAP) * s, y0 + r * (H + GAP) * s, x0 + (c * (W + GAP) + W) * s,
-                  y0 + (r * (H + GAP) + H) * s)
+    for m, colour in [(m, MARK) for m in col.marked] + [(col.selected, None)]:
+        if m is not None and 0 <= m < C:
+            r, c = divmod(m, g.grids[k])
+            b.outline(x0 + c * (W + GAP) * s, y0 + r * (H + GAP) * s, x0 + (c * (W + GAP) + W) * s,
+                      y0 + (r * (H + GAP) + H) * s, **({"color": colour} if colour else {}))
     _legend(b, col, left, width, g, limit)
 
 
@@ -205,8 +209,10 @@ def _vector(b: Board, col: Column, left: float, width: float, g: Geometry, k: in
     values = v.tolist()  # (Python floats format several times faster than numpy's)
     b.pickers([x0 + cell_w / 2] * D, [g.head + (i + 0.5) * cell_h for i in range(D)], [[col.name, i] for i in range(D)],
               [f"{col.name} {names[i]}: {values[i]:.4f}" for i in range(D)], max(3.0, cell_h))
-    if col.selected is not None and 0 <= col.selected < D:
-        b.outline(x0, g.head + col.selected * cell_h, x0 + cell_w, g.head + (col.selected + 1) * cell_h)
+    for m, colour in [(m, MARK) for m in col.marked] + [(col.selected, None)]:
+        if m is not None and 0 <= m < D:
+            b.outline(x0, g.head + m * cell_h, x0 + cell_w, g.head + (m + 1) * cell_h,
+                      **({"color": colour} if colour else {}))
     _legend(b, col, left, width, g, limit)
 
 
@@ -258,8 +264,10 @@ def overview_figure(columns: list[Column], screen: Screen = DEFAULT_SCREEN,
     b = Board()
     for k, (col, (left, width)) in enumerate(zip(columns, g.slots)):
         for i, line in enumerate(col.lines):
-            b.label(left + width / 2, 3 + (i + 0.5) * LINE * g.font, f"<b>{line}</b>" if i == 0 else line,
-                    size=g.font, color="#31333f" if i == 0 else "#555555")
+            note = bool(col.note) and not line and i == len(col.lines) - 1
+            b.label(left + width / 2, 3 + (i + 0.5) * LINE * g.font, col.note if note else
+                    f"<b>{line}</b>" if i == 0 else line, size=g.font,
+                    color=MARK if note else "#31333f" if i == 0 else "#555555")
         DRAW[col.kind](b, col, left, width, g, k)
     return b.figure(height=int(screen.height), width=int(screen.width))
 

@@ -30,6 +30,8 @@ class View:
     stage: str  # the stage whose map or neuron is selected ("" for none)
     selected: int  # that map or neuron
     difference: bool = False  # the outputs are A − B of two models: every value may have either sign
+    marks: dict[str, list[int]] | None = None  # by stage: the maps (neurons) that raise the class asked about most
+    marked_for: str = ""  # that class
 
 
 def _folded(stage: Stage) -> bool:
@@ -78,18 +80,25 @@ def _picked(view: View, name: str) -> int | None:
 
 
 def _input_column(view: View, name: str) -> Column:
-    return Column(name, header(view.model, name), "input", view.acts[name], IMAGE)
+    return Column(name, header(view.model, name), "input", view.acts[name], IMAGE,
+                  note=f"green: {view.marked_for}" if view.marks else "")
+
+
+def _marked(view: View, name: str) -> tuple[int, ...]:
+    return tuple((view.marks or {}).get(shown(name), ()))
 
 
 def _maps_column(view: View, name: str) -> Column:
     return Column(name, header(view.model, name), "maps", view.acts[name], scale_of(view, name),
-                  limit=view.limits.get(name), per_map=view.per_map, selected=_picked(view, name))
+                  limit=view.limits.get(name), per_map=view.per_map, selected=_picked(view, name),
+                  marked=_marked(view, name))
 
 
 def _dense_column(view: View, name: str) -> Column:
     logits = next_stage(name).kind == "softmax"
     return Column(name, header(view.model, name), "vector", view.acts[shown(name)], scale_of(view, name),
-                  limit=view.limits.get(name), selected=_picked(view, name), labels=CLASS_NAMES if logits else None)
+                  limit=view.limits.get(name), selected=_picked(view, name), labels=CLASS_NAMES if logits else None,
+                  marked=_marked(view, name))
 
 
 def _softmax_column(view: View, name: str) -> Column:
@@ -118,22 +127,25 @@ class Look:
     mode: str = "stage"  # "stage", "network" or "map" (see limits)
     stage: str = ""  # the stage whose map or neuron is selected ("" for none)
     selected: int = 0  # that map or neuron
+    why: int = -1  # the class whose maps that matter are outlined (-1: none)
 
 
 def look() -> Look:
     """The current session's Look."""
+    why = st.session_state.get("why") or ""
     return Look(st.session_state.get("color_range", "stage"), st.session_state.get("stage", "") or "",
-                int(st.session_state.get("map", 0)))
+                int(st.session_state.get("map", 0)), CLASS_NAMES.index(why) if why in CLASS_NAMES else -1)
 
 
 def view_of(model: LeNet, acts: Acts, true_label: int | None, difference: bool = False,
-            shared: dict[str, float] | None = None, settings: Look | None = None) -> View:
+            shared: dict[str, float] | None = None, settings: Look | None = None,
+            marks: dict[str, list[int]] | None = None) -> View:
     """The view of these outputs under a Look (default: the page's); shared: colour limits set by the caller
     (compare mode's, one per column for A, B and A − B), unless each map has its own."""
     settings = settings or look()
     lims = shared if shared is not None and settings.mode != "map" else limits(acts, settings.mode)
     return View(model, acts, true_label, lims, settings.mode == "map", settings.stage, settings.selected,
-                difference)
+                difference, marks, CLASS_NAMES[settings.why] if marks and settings.why >= 0 else "")
 
 
 def shared_limits(*all_acts: Acts) -> dict[str, float]:
@@ -160,15 +172,17 @@ def _select(key: str) -> None:
     hit = clicked_column(st.session_state.get(key))
     if hit is not None:
         st.session_state["stage"], st.session_state["map"] = hit
+        st.session_state["why_open"] = False  # one dialog at a time: the map's
 
 
 def build_overview(model: LeNet, acts: Acts, true_label: int | None, screen: Screen = DEFAULT_SCREEN,
                    difference: bool = False, geo: Geometry | None = None,
-                   limits: dict[str, float] | None = None, settings: Look | None = None) -> Figure:
+                   limits: dict[str, float] | None = None, settings: Look | None = None,
+                   marks: dict[str, list[int]] | None = None) -> Figure:
     """The whole network as one figure of the screen's size (see figures_overview), under a Look (default: the
-    page's)."""
-    return overview_figure(columns_for(view_of(model, acts, true_label, difference, limits, settings)), screen,
-                           geo)
+    page's); marks: the maps (neurons) of each stage to outline as those that matter."""
+    return overview_figure(columns_for(view_of(model, acts, true_label, difference, limits, settings, marks)),
+                           screen, geo)
 
 
 def overview_ui(fig: Figure, key: str = "overview") -> None:

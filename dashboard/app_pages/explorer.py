@@ -23,6 +23,7 @@ from dashboard.pictures import seen_image
 from dashboard.screen import screen_ui
 from dashboard.state import init_state, sync_query_params
 from dashboard.text import plain
+from dashboard.why import why_button, why_dialog
 from lenet.model import LeNet
 from lenet.ops import ACTIVATIONS, POOLINGS
 
@@ -37,6 +38,7 @@ SIDE_MAX, SIDE_MIN = 310, 200  # px of the column beside the overview when drawi
 OVERVIEW_MIN = 1040  # ... which leaves the overview at least this (below it, the maps shrink fast: its texts)
 SEEN = 46  # px of "what the network sees" beside the strip
 INFO = 330  # px of the prediction and caption beside it
+WHY = 64  # px of the Why? button after them
 GAP_PX = 18  # px between the elements of a row (a "small" gap: 1 rem at 18 px type)
 
 
@@ -91,7 +93,7 @@ def _body(reported: Screen | None) -> None:
         seen_row = st.container(horizontal=True, vertical_alignment="center", gap="small")
         with seen_row:
             strip_ui(choice.key, allowed if allowed is not None else candidates(choice.key),
-                     screen.width - SEEN - INFO - 3 * GAP_PX)
+                     screen.width - SEEN - INFO - WHY - 4 * GAP_PX)
         view = picked()
         main, room = st.container(), screen
     else:
@@ -130,6 +132,7 @@ class _Ready:
     room: Screen
     model: LeNet
     acts: dict
+    image: bytes  # what the network sees, float32
     seen: str
     overviews: list  # (title, chart key, figure) each
     focus: bool
@@ -148,7 +151,7 @@ def _prepare(choice: ModelChoice, other: ModelChoice | None, view: Picked, room:
     else:
         overviews = [] if focus else [("", "overview", overview(choice.key, image.tobytes(), view.label, room,
                                                                 look()))]
-    return _Ready(choice, view, room, model, acts, seen_image(image), overviews, focus, b)
+    return _Ready(choice, view, room, model, acts, image.tobytes(), seen_image(image), overviews, focus, b)
 
 
 def _same(a: Picked, b: Picked) -> bool:
@@ -170,6 +173,7 @@ def _draw(r: _Ready, main, seen_row, info: int | str = INFO) -> None:
     seen_row.markdown(f"{prediction_text(r.acts, r.view.label)}  \n:small[:gray[{r.choice.label}{note} · "
                       f"{plain(r.view.caption)} (what the network sees, 28×28)]]", width=info,
                       help=f"{r.choice.label}; {accuracy_line(r.choice)}")
+    why_button(seen_row, r.acts["softmax"])
     with main:
         if r.focus:
             focus_ui(r.model, r.acts, r.view.label, r.room)
@@ -180,3 +184,5 @@ def _draw(r: _Ready, main, seen_row, info: int | str = INFO) -> None:
     if st.session_state.get("stage"):
         detail_dialog(r.model, r.acts, r.other, r.view.label, shared_limits(r.acts, r.other[1]) if r.other else None,
                       r.room.font)
+    elif st.session_state.get("why_open"):
+        why_dialog(r.choice.key, r.image, r.acts["softmax"], r.view.label, r.room.font)

@@ -1,0 +1,43 @@
+"""The "why this prediction?" figure: each attribution over the image the network sees, side by side."""
+from __future__ import annotations
+
+import numpy as np
+
+from dashboard.board import Board
+from dashboard.colours import IMAGE, SIGNED, color_limit, number
+from dashboard.figures import OUTLINE, Figure
+
+PIXEL = 0.62  # px per image pixel, in units of the font size: four ~210 px panels in a large dialog at 1280 px
+SHOWN = 0.9  # the opacity of an attribution at its colour limit: the image stays visible under the strongest
+
+
+def overlay(values: np.ndarray, limit: float) -> np.ndarray:
+    """(28, 28) attribution -> (28, 28, 4) RGBA on the signed scale (red raises the score, blue lowers it), each
+    pixel as opaque as its |value| is large: the image shows through where the attribution is small."""
+    rgba = SIGNED.rgba(np.asarray(values, dtype=np.float32), limit)
+    rgba[..., 3] = np.clip(np.abs(values) / limit, 0, 1) * 255 * SHOWN
+    return rgba
+
+
+def attribution_figure(image: np.ndarray, panels: list[tuple[str, np.ndarray]],
+                       window: tuple[int, int, int] | None = None, font: int = 12) -> Figure:
+    """One panel per (title, (28, 28) values): the image in greys with the values over it, each on its own
+    symmetric limit (written under it). window: (panel, top, left) of a 5×5 square to outline (occlusion's)."""
+    b = Board()
+    px = PIXEL * font
+    size = 28 * px
+    gap = 2.2 * font
+    head = 1.6 * font
+    for k, (title, values) in enumerate(panels):
+        x = k * (size + gap)
+        b.label(x + size / 2, head / 2, f"<b>{title}</b>", size=font)
+        b.values(np.asarray(image, dtype=np.float32), x, head, px, IMAGE, 1.0, name="image")
+        limit = color_limit(values)
+        b.picture(overlay(values, limit), x, head, px, name=f"why:{title}", limit=limit, scale=SIGNED)
+        b.label(x + size / 2, head + size + 0.9 * font, f"blue −{number(limit)} … red +{number(limit)}",
+                size=font - 1, color="#555555")
+        if window is not None and window[0] == k:
+            _, i, j = window
+            b.outline(x + j * px, head + i * px, x + (j + 5) * px,
+                      head + (i + 5) * px, color=OUTLINE, width=2)
+    return b.figure(margin_top=2)

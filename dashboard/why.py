@@ -1,0 +1,78 @@
+"""Why this prediction: a dialog over the explorer with the attributions of the current image for a class (the
+prediction by default, any class on demand), and the overview's outlines of the maps that matter for it."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from dashboard.cache import attribution_of, contributions_of, window_drops_of
+from dashboard.charts import CHART_OPTIONS, chart
+from dashboard.figures_why import attribution_figure
+from dashboard.overview import COLUMNS, shown
+from dashboard.state import sync_query_params
+from lenet.attribution import METHODS, WINDOW, maps_reading
+from lenet.data import CLASS_NAMES
+from lenet.stages import STAGE_BY_NAME
+
+
+def open_why(predicted: int) -> None:
+    """The Why? button: open the dialog on the class already asked about, else the prediction."""
+    if st.session_state.get("why") not in CLASS_NAMES:
+        st.session_state["why"] = CLASS_NAMES[predicted]
+    st.session_state["why_open"] = True
+    st.session_state["stage"] = ""  # one dialog at a time
+
+
+def _close() -> None:
+    st.session_state["why_open"] = False
+
+
+def _stop() -> None:
+    st.session_state["why_open"] = False
+    st.session_state["why"] = ""
+
+
+def why_button(container, probs: np.ndarray) -> None:
+    container.button("Why?", key="why_button", on_click=open_why, args=(int(np.argmax(probs)),),
+                     help="which pixels and which maps made this prediction (Captum attributions)")
+
+
+def why_dialog(key: str, image: bytes, probs: np.ndarray, label: int | None, font: int) -> None:
+    """The dialog, while open: a class, four attributions of its score with a reading each, the maps that matter."""
+    if st.session_state.get("why") not in CLASS_NAMES:  # opened by a link without a class: the prediction
+        st.session_state["why"] = CLASS_NAMES[int(np.argmax(probs))]
+
+    def body() -> None:
+        pred = int(np.argmax(probs))
+
+        def name(c: str) -> str:
+            k = CLASS_NAMES.index(c)
+            notes = (["predicted"] if k == pred else []) + (["true"] if k == label else [])
+            return f"{c} ({probs[k]:.0%}{', ' + ', '.join(notes) if notes else ''})"
+
+        top, stop = st.columns([3, 1], vertical_alignment="bottom")
+        top.selectbox("Why this class?", CLASS_NAMES, key="why", format_func=name,
+                      help="every attribution explains this class's score (its logit, before the softmax)")
+        stop.button("Clear the outlines", key="why_stop", on_click=_stop, width="stretch",
+                    help="remove the green outlines from the overview and close")
+        target = CLASS_NAMES.index(st.session_state["why"])
+        results = {m: attribution_of(key, image, target, m) for m in METHODS}
+        drops = window_drops_of(key, image, target)
+        i, j = np.unravel_index(int(np.argmax(drops)), drops.shape)
+        panels = [(METHODS[m].label, values) for m, (values, _) in results.items()]
+        chart(attribution_figure(np.frombuffer(image, np.float32).reshape(28, 28), panels,
+                                 (list(METHODS).index("occlusion"), int(i), int(j)), font),
+              key="why_fig", config=CHART_OPTIONS)
+        lines = [f"- **{METHODS[m].label}** ({METHODS[m].explains}): {text}" for m, (_, text) in results.items()]
+        lines.insert(1, f"- The orange square: covering rows {i}–{i + WINDOW - 1}, columns {j}–{j + WINDOW - 1} "
+                        f"lowers the score most, by {float(drops[i, j]):.2f}.")
+        st.markdown("\n".join(lines))
+        st.markdown(f"**Which maps matter** for {CLASS_NAMES[target]} (layer integrated gradients; outlined in "
+                    "green on the overview):")
+        parts = contributions_of(key, image, target)
+        st.markdown("\n".join(f"- {maps_reading(STAGE_BY_NAME[c].title, parts[shown(c)], CLASS_NAMES[target], noun)}"
+                              for c in COLUMNS if shown(c) in parts
+                              for noun in ["maps" if len(STAGE_BY_NAME[c].shape) == 3 else "neurons"]))
+        sync_query_params()
+
+    st.dialog("Why this prediction?", width="large", on_dismiss=_close)(body)()
