@@ -23,6 +23,12 @@ def open_why(predicted: int) -> None:
     st.session_state["stage"] = ""  # one dialog at a time
 
 
+def settle_class(probs: np.ndarray) -> None:
+    """Opened by a link that names no class: the prediction (before the overview is drawn with its outlines)."""
+    if st.session_state.get("why_open") and st.session_state.get("why") not in CLASS_NAMES:
+        st.session_state["why"] = CLASS_NAMES[int(np.argmax(probs))]
+
+
 def _close() -> None:
     st.session_state["why_open"] = False
 
@@ -39,9 +45,7 @@ def why_button(container, probs: np.ndarray) -> None:
 
 def why_dialog(key: str, image: bytes, probs: np.ndarray, label: int | None, font: int) -> None:
     """The dialog, while open: a class, four attributions of its score with a reading each, the maps that matter."""
-    if st.session_state.get("why") not in CLASS_NAMES:  # opened by a link without a class: the prediction
-        st.session_state["why"] = CLASS_NAMES[int(np.argmax(probs))]
-
+    settle_class(probs)
     def body() -> None:
         pred = int(np.argmax(probs))
 

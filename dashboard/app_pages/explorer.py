@@ -23,7 +23,7 @@ from dashboard.pictures import seen_image
 from dashboard.screen import screen_ui
 from dashboard.state import init_state, sync_query_params
 from dashboard.text import plain
-from dashboard.why import why_button, why_dialog
+from dashboard.why import settle_class, why_button, why_dialog
 from lenet.model import LeNet
 from lenet.ops import ACTIVATIONS, POOLINGS
 
@@ -142,6 +142,7 @@ class _Ready:
 def _prepare(choice: ModelChoice, other: ModelChoice | None, view: Picked, room: Screen) -> _Ready:
     image = np.ascontiguousarray(view.image, dtype=np.float32)
     model, acts = get_model(choice.key), acts_for(choice.key, image.tobytes())
+    settle_class(acts["softmax"])
     comparing = other is not None and not model_error(other.key)
     focus = bool(st.session_state.get("focus")) and not comparing
     b = None

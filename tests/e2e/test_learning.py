@@ -116,3 +116,24 @@ def test_one_step_shows_the_gradient_and_steps_on(page_at, server):
     assert float(re.search(r"After 1 step\(s\): loss (\d+\.\d+)", after).group(1)) == loss_after_first
     page.screenshot(path=str(ARTIFACTS / "step-1280x720.png"))
     assert_no_errors(page)
+
+
+def test_why_shows_four_attributions_and_outlines_the_maps_that_matter(page_at, server):
+    page = page_at(1280, 720)
+    page.goto(server + "/?idx=3")
+    wait_for_app(page)
+    page.get_by_role("button", name="Why?").click()
+    page.get_by_text("Which maps matter").wait_for(timeout=30_000)
+    page.wait_for_function("() => { const gd = document.querySelector('.st-key-why_fig .js-plotly-plot');"
+                           " return gd && gd.data.filter(t => (t.name || '').startsWith('why:')).length === 4; }",
+                           timeout=30_000)
+    assert "why=" in page.url
+    page.screenshot(path=str(ARTIFACTS / "why-1280x720.png"))
+    page.keyboard.press("Escape")
+    page.get_by_text("Which maps matter").wait_for(state="detached", timeout=30_000)
+    green = ("() => { const gd = document.querySelector('.st-key-overview .js-plotly-plot');"
+             " return gd && (gd.layout.shapes || []).filter(s => s.line.color === '#1a7f37').length; }")
+    page.wait_for_function(green, timeout=30_000)
+    assert page.evaluate(green) >= 12  # three maps (or neurons) in most of eight stages
+    page.screenshot(path=str(ARTIFACTS / "why-outlines-1280x720.png"))
+    assert_no_errors(page)
