@@ -26,6 +26,7 @@ from lenet.capture import acts_of, capture
 from lenet.checkpoint import Checkpoint, CheckpointError, load_checkpoint, snapshot_model, snapshots_of
 from lenet.data import CLASS_NAMES, DatasetNotFound, dataset_available, read_split
 from lenet.filters import TopImages, initial_model, top_images
+from lenet.max_or_avg import Study, study
 from lenet.mistakes import Mistakes, mistakes
 from lenet.model import LeNet, with_ops
 from lenet.pretrained import pretrained_path
@@ -233,7 +234,8 @@ def overview(key: str, image: bytes, true_label: int | None, screen: Screen, set
     settings.why, the maps that raise that class most outlined."""
     marks = None
     if settings.why >= 0:
-        marks = {name: attribution.top_maps(parts) for name, parts in contributions_of(key, image, settings.why).items()}
+        parts = contributions_of(key, image, settings.why)
+        marks = {name: attribution.top_maps(p) for name, p in parts.items()}
     return build_overview(get_model(key), acts_for(key, image), true_label, screen, settings=settings, marks=marks)
 
 
@@ -265,3 +267,13 @@ def initial_of(key: str) -> tuple[LeNet, str]:
         snaps = snapshots_of(checkpoint) if checkpoint else {}
         return initial_model(model.config, checkpoint.train_config if checkpoint else None, snaps.get(0))
     return initial_model(model.config, _shipped(choice.weights).train_config)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def pooling_study(activation: str) -> Study:
+    """Max against average pooling under the recipe of an activation (lenet.max_or_avg), measured once on the
+    gallery (the full test set when present) and shared by every session."""
+    samples, full = gallery()
+    images = f"the {len(samples):,} {'test' if full else 'bundled test'} images"
+    return _TORCH.submit(lambda: study(activation, samples.tensor(), torch.from_numpy(samples.labels),
+                                       images)).result()

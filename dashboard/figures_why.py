@@ -15,7 +15,7 @@ def overlay(values: np.ndarray, limit: float) -> np.ndarray:
     """(28, 28) attribution -> (28, 28, 4) RGBA on the signed scale (red raises the score, blue lowers it), each
     pixel as opaque as its |value| is large: the image shows through where the attribution is small."""
     rgba = SIGNED.rgba(np.asarray(values, dtype=np.float32), limit)
-    rgba[..., 3] = np.clip(np.abs(values) / limit, 0, 1) * 255 * SHOWN
+    rgba[..., 3] = np.rint(np.clip(np.abs(values) / limit, 0, 1) * 255 * SHOWN)
     return rgba
 
 

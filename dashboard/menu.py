@@ -32,6 +32,12 @@ def step() -> None:
     page.show()
 
 
+def pooling() -> None:
+    from dashboard.app_pages import pooling as page
+
+    page.show()
+
+
 def pages() -> list:
     """The pages, made anew for each run: a Page runs once per st.navigation, so one object shared by the
     sessions of a server would be refused to the second session that runs it at the same time."""
@@ -39,7 +45,8 @@ def pages() -> list:
             st.Page(training, title="Training", url_path="training"),
             st.Page(mistakes, title="Mistakes", url_path="mistakes"),
             st.Page(filters, title="Filters", url_path="filters"),
-            st.Page(step, title="One step", url_path="step")]
+            st.Page(step, title="One step", url_path="step"),
+            st.Page(pooling, title="Max or average?", url_path="pooling")]
 
 
 def explorer_page():

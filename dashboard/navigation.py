@@ -8,7 +8,7 @@ from dashboard.screen import report_screen
 # The sidebar (the explorer's less used settings) starts closed: on a 1280-px projector the network needs the width.
 st.set_page_config(page_title="LeNet CNN Explainer", layout="wide", initial_sidebar_state="collapsed")
 page = st.navigation(pages(), position="top")
-if page.url_path in ("", "explorer", "mistakes", "filters", "step"):
+if page.url_path in ("", "explorer", "mistakes", "filters", "step", "pooling"):
     # First, before the page's imports: the browser reports its size meanwhile. Only these pages lay their
     # figures out for the screen; elsewhere the report would only cost a rerun (and a rerun that cuts the
     # first one short can leave a form's fields at their minimums in the browser).

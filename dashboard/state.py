@@ -39,9 +39,9 @@ FIELDS: dict[str, tuple[str, object, object]] = {
     "pres": ("present", False, bool),
     "range": ("color_range", "stage", ("map", "stage", "network")),
     "focus": ("focus", False, bool),
-    "t": ("temperature", 1.0, float),
+    "t": ("temperature", 1.0, float),  # the softmax view's temperature, TEMPERATURES[0] … TEMPERATURES[1]
     "why": ("why", "", ("", *CLASS_NAMES)),  # the class whose evidence is shown ("": none)
-    "wd": ("why_open", False, bool),  # the "Why this prediction?" dialog is open  # the softmax view's temperature, TEMPERATURES[0] … TEMPERATURES[1]
+    "wd": ("why_open", False, bool),  # the "Why this prediction?" dialog is open
 }
 TEMPERATURES = (0.1, 5.0)
 

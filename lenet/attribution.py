@@ -87,8 +87,8 @@ def window_drops(model: LeNet, image: np.ndarray, target: int) -> np.ndarray:
 
 
 def on_image(cam: np.ndarray) -> np.ndarray:
-    """conv2's (10, 10) grid on the (28, 28) image: position (i, j) sees input rows 2i − 2 … 2i + 11 (filters.receptive_field),
-    whose centre is the 2×2 block at rows 2i + 4, 2i + 5; outside rows/columns 4 … 23 stay 0."""
+    """conv2's (10, 10) grid on the (28, 28) image: position (i, j) sees input rows 2i − 2 … 2i + 11
+    (filters.receptive_field), whose centre is the 2×2 block at rows 2i + 4, 2i + 5; outside rows/columns 4 … 23 stay 0."""
     out = np.zeros((28, 28))
     out[4:24, 4:24] = np.kron(cam, np.ones((2, 2)))
     return out
@@ -161,7 +161,8 @@ def reading(method: str, values: np.ndarray, class_name: str) -> str:
     v = np.asarray(values, dtype=np.float64)
     pos, neg = np.clip(v, 0, None), np.clip(-v, 0, None)
     if method == "grad_cam" and pos.sum() <= 1e-12:
-        return f"Grad-CAM finds no part of conv2's maps that raises {class_name} (its weighted sum is negative everywhere)."
+        return (f"Grad-CAM finds no part of conv2's maps that raises {class_name} (its weighted sum is negative "
+                "everywhere).")
     if pos.sum() <= 1e-12 and neg.sum() <= 1e-12:
         return f"Nothing in this image changes {class_name}'s score by this measure."
     if pos.sum() <= 1e-12:

@@ -135,8 +135,19 @@ def load_checkpoint(path: str | os.PathLike, map_location: str = "cpu") -> Check
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
                                   or not math.isfinite(value)):
             raise CheckpointError(path, f"its metric {key} is not a number ({str(value)[:40]!r})")
+    if "history" in metrics and not _is_history(metrics["history"]):
+        raise CheckpointError(path, "its training history is not a list of epochs with numbers")
     _check_snapshots(path, meta.get("snapshots"), model)
     return Checkpoint(model, model_config, train_config, dict(metrics), dict(meta), path)
+
+
+def _is_history(history) -> bool:
+    """metrics['history'] as engine.history_of writes it: one table per epoch, numbers (or None) only."""
+    def number(v) -> bool:
+        return v is None or (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v))
+    return isinstance(history, list) and len(history) <= 100_000 and all(
+        isinstance(e, dict) and isinstance(e.get("epoch"), int) and all(number(v) for v in e.values())
+        for e in history)
 
 
 def _check_snapshots(path: Path, snapshots, model: LeNet) -> None:

@@ -116,13 +116,24 @@ def _optimizer(model: LeNet, train_config: TrainConfig, total_steps: int):
     return opt, sched
 
 
-def metrics_of(last: EpochEvent, train_config: TrainConfig, train_examples: int, test_examples: int
+HISTORY = ("epoch", "train_loss", "train_acc", "test_acc", "seconds")  # what each epoch's record holds
+
+
+def history_of(epochs: list[EpochEvent]) -> list[dict[str, float | None]]:
+    """Every completed epoch's numbers (epoch 0: the initial weights, no training loss or accuracy: None)."""
+    return [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k in HISTORY
+             for v in [getattr(e, k)]} for e in epochs]
+
+
+def metrics_of(epochs: list[EpochEvent], train_config: TrainConfig, train_examples: int, test_examples: int
                ) -> dict[str, Any]:
-    """What a run reached, as stored with its checkpoint and printed by the CLI."""
+    """What a run reached at its last epoch, and the history of every epoch, as stored with its checkpoint and
+    printed by the CLI."""
+    last = epochs[-1]
     return dict(test_acc=last.test_acc, train_loss=last.train_loss, train_acc=last.train_acc,
                 examples_per_sec=last.examples_per_sec, seconds=last.seconds, device=last.device,
                 epochs=last.epoch, seed=train_config.seed, train_examples=train_examples,
-                test_examples=test_examples)
+                test_examples=test_examples, history=history_of(epochs))
 
 
 def divergence_message(train_config: TrainConfig, model_config: ModelConfig, epoch: float, what: str) -> str:
@@ -228,4 +239,5 @@ class Trainer:
 
     def metrics(self) -> dict[str, Any]:
         """What the run reached at its last completed epoch (see metrics_of)."""
-        return metrics_of(self.last_epoch(), self.train_config, len(self.data.X_train), len(self.data.X_test))
+        epochs = [e for e in self.history if isinstance(e, EpochEvent)]
+        return metrics_of(epochs, self.train_config, len(self.data.X_train), len(self.data.X_test))

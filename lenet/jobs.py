@@ -223,7 +223,7 @@ class TrainingJob:
         model = LeNet.from_state(self.model_config, last.state_dict)
         for path in free_paths(name, self.out_dir):  # never over another model of the same name
             try:
-                return save_checkpoint(path, model, metrics_of(last, self.train_config, **self._sizes),
+                return save_checkpoint(path, model, metrics_of(epochs, self.train_config, **self._sizes),
                                        replace(self.train_config, num_epochs=last.epoch),
                                        extra={"name": name, "snapshots": snapshots}, overwrite=False)
             except FileExistsError:

@@ -65,12 +65,22 @@ def make_pretrained(variants: list[str], device: str = "auto") -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description="Make the shipped weights again, by the training CLI.")
-    p.add_argument("variants", nargs="*", default=list(SHIPPED), choices=list(SHIPPED),
-                   help="which variants to train (default: all)")
+    # (checked here, not by argparse's choices: Python 3.11's argparse refuses an empty list against them)
+    p.add_argument("variants", nargs="*", metavar="VARIANT",
+                   help=f"which variants to train: {', '.join(SHIPPED)} (default: all)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, mps")
     args = p.parse_args(argv)
+    unknown = [v for v in args.variants if v not in SHIPPED]
+    if unknown:
+        p.error(f"unknown variant {unknown[0]!r} (choose from {', '.join(SHIPPED)})")
+    args.variants = args.variants or list(SHIPPED)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     code = make_pretrained(args.variants, args.device)
     if code == 0:
         print(json.dumps({"wrote": [str(pretrained_path(v)) for v in args.variants]}))

@@ -174,7 +174,8 @@ def _draw(r: _Ready, main, seen_row, info: int | str = INFO) -> None:
     seen_row.markdown(f"{prediction_text(r.acts, r.view.label)}  \n:small[:gray[{r.choice.label}{note} · "
                       f"{plain(r.view.caption)} (what the network sees, 28×28)]]", width=info,
                       help=f"{r.choice.label}; {accuracy_line(r.choice)}")
-    why_button(seen_row, r.acts["softmax"])
+    if not st.session_state.get("present"):  # (presentation mode's top row has no room for it)
+        why_button(seen_row, r.acts["softmax"])
     with main:
         if r.focus:
             focus_ui(r.model, r.acts, r.view.label, r.room)

@@ -50,3 +50,10 @@ def charts(at) -> dict[str, dict]:
     import json
 
     return {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+
+
+def pooling_page():
+    """The Max or average? page alone, as an AppTest script."""
+    from dashboard.app_pages import pooling
+
+    pooling.show()

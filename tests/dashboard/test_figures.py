@@ -147,6 +147,28 @@ def _every_figure():
     yield from every_overview_figure()
     yield from every_detail_figure()
     yield training_figure([], [], 10)
+    yield from _learning_figures(rng)
+
+
+def _learning_figures(rng):
+    """Issue 13's: why this prediction, max or average."""
+    from dashboard.figures_pooling import curves_figure, gradients_figure
+    from dashboard.figures_why import attribution_figure
+    from tests.lenet.test_max_or_avg import STUDY
+
+    panels = [(name, rng.normal(size=(28, 28))) for name in ("Occlusion", "Saliency")]
+    yield attribution_figure(rng.uniform(size=(28, 28)), panels, (0, 3, 4), 14)
+    yield curves_figure(STUDY)
+    yield gradients_figure(STUDY)
+
+
+def test_the_attribution_overlay_is_as_opaque_as_the_value_is_strong():
+    from dashboard.figures_why import SHOWN, overlay
+
+    values = np.array([[0.0, 0.5, -1.0, 2.0]])
+    rgba = overlay(values, 1.0)
+    assert rgba[0, :, 3].tolist() == [0, round(127.5 * SHOWN), round(255 * SHOWN), round(255 * SHOWN)]
+    assert rgba[0, 1, 0] > rgba[0, 1, 2] and rgba[0, 2, 2] > rgba[0, 2, 0]  # red raises, blue lowers
 
 
 def test_every_figure_passes_plotly_validation():

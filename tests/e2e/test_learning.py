@@ -137,3 +137,18 @@ def test_why_shows_four_attributions_and_outlines_the_maps_that_matter(page_at, 
     assert page.evaluate(green) >= 12  # three maps (or neurons) in most of eight stages
     page.screenshot(path=str(ARTIFACTS / "why-outlines-1280x720.png"))
     assert_no_errors(page)
+
+
+def test_max_or_average_answers_from_the_numbers_for_both_recipes(page_at, server):
+    page = page_at(1280, 720)
+    page.goto(server + "/pooling")
+    page.get_by_text("The seed's claim").wait_for(timeout=60_000)
+    page.wait_for_function("() => { const gd = document.querySelector('.st-key-pooling_curves .js-plotly-plot');"
+                           " return gd && gd.data.length === 4 && gd.data[0].x.length === 11; }", timeout=30_000)
+    assert page.get_by_text("after 10 epochs").count() == 1  # the classic recipe: 10 epochs
+    page.screenshot(path=str(ARTIFACTS / "pooling-1280x720.png"))
+    page.get_by_text("modern recipe (relu, AdamW)").click()
+    page.get_by_text("after 30 epochs").wait_for(timeout=60_000)
+    page.wait_for_function("() => document.querySelector('.st-key-pooling_curves .js-plotly-plot')"
+                           ".data[0].x.length === 31", timeout=30_000)
+    assert_no_errors(page)

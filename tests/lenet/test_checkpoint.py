@@ -106,6 +106,9 @@ def test_shipped_weights_load_and_carry_their_metrics(variant):
     assert ck.model_config == ModelConfig(activation, pooling)
     assert ck.metrics["test_examples"] == 10_000 and ck.metrics["train_examples"] == 60_000
     assert 0.75 < ck.metrics["test_acc"] < 1.0
+    history = ck.metrics["history"]  # every epoch, for the "Max or average?" page's curves
+    assert [h["epoch"] for h in history] == list(range(ck.metrics["epochs"] + 1))
+    assert history[-1]["test_acc"] == ck.metrics["test_acc"] and history[-1]["train_loss"] == ck.metrics["train_loss"]
     assert path.stat().st_size < 400_000
     model = load_pretrained(activation, pooling)
     assert not model.training and next(model.parameters()).device.type == "cpu"
@@ -161,3 +164,22 @@ def test_stray_temp_files_of_a_killed_save_are_cleaned(tmp_path):
     os.utime(old, (time.time() - STRAY_AGE_S - 60,) * 2)
     assert clean_stray_temps(tmp_path) == [old.name]
     assert not old.exists() and fresh.exists()  # a save still being written is left alone
+
+
+@pytest.mark.parametrize("history", ["text", [1, 2], [{"epoch": "one"}], [{"epoch": 1, "test_acc": float("nan")}],
+                                     [{"epoch": 1, "test_acc": "0.9"}]])
+def test_a_history_that_is_not_a_list_of_epochs_is_refused(tmp_path, history):
+    path = save_checkpoint(tmp_path / "h.pt", build_model(seed=1), {"test_acc": 0.5, "history": history})
+    with pytest.raises(CheckpointError, match="training history is not a list of epochs"):
+        load_checkpoint(path)
+
+
+def test_the_documented_command_makes_every_variant_or_those_named():
+    """`python -m lenet.pretrained` (no arguments) once failed: argparse checked its default list against the
+    choices."""
+    from lenet.pretrained import parse_args
+
+    assert parse_args([]).variants == list(SHIPPED)
+    assert parse_args(["relu-max", "--device", "cpu"]).variants == ["relu-max"]
+    with pytest.raises(SystemExit):
+        parse_args(["relu-l2"])

@@ -37,6 +37,10 @@ def test_short_real_run_lowers_the_loss_and_reports_progress(small_data):
     # each epoch carries its own snapshot: epoch 0 is the initial weights
     assert not torch.equal(epochs[0].state_dict["conv1.weight"], epochs[2].state_dict["conv1.weight"])
     assert torch.equal(epochs[2].state_dict["fc3.bias"], trainer.model.fc3.bias.detach())
+    history = trainer.metrics()["history"]  # stored with the checkpoint: every epoch's numbers
+    assert [h["epoch"] for h in history] == [0, 1, 2] and history[0]["train_loss"] is None
+    assert [h["test_acc"] for h in history] == [e.test_acc for e in epochs]
+    assert history[2]["train_loss"] == epochs[2].train_loss and history[1]["seconds"] == epochs[1].seconds
 
 
 def test_classic_recipe_learns_on_real_data(train_data):

@@ -1,0 +1,49 @@
+"""The "Max or average?" page's figures: the training curves of both poolings, and the gradients per layer."""
+from __future__ import annotations
+
+from dashboard.figures import FONT, Figure, make_figure
+from lenet.max_or_avg import LAYERS, Side, Study, curves
+
+COLOURS = {"max": "#d62728", "avg": "#1f77b4"}
+NAMES = {"max": "max", "avg": "average"}
+
+
+def _legend() -> dict:
+    return dict(orientation="h", y=1.02, yanchor="bottom", x=0, font=dict(size=FONT["size"]))
+
+
+def curves_figure(study: Study, height: int = 300) -> Figure:
+    """Test accuracy (solid, left axis) and training loss (dashed, right axis) by epoch, max and average."""
+    data = []
+    for s in (study.max, study.avg):
+        x, acc = curves(s, "test_acc")
+        data.append(dict(type="scatter", x=x.tolist(), y=acc.tolist(), name=f"{NAMES[s.pooling]}: test accuracy",
+                         mode="lines+markers", line=dict(color=COLOURS[s.pooling], width=3), marker=dict(size=6)))
+    for s in (study.max, study.avg):
+        x, loss = curves(s, "train_loss")
+        data.append(dict(type="scatter", x=x.tolist(), y=loss.tolist(), name=f"{NAMES[s.pooling]}: training loss",
+                         mode="lines", line=dict(color=COLOURS[s.pooling], width=2, dash="dash"), yaxis="y2"))
+    layout = dict(height=height, margin=dict(l=55, r=55, t=60, b=40), legend=_legend(),
+                  xaxis=dict(title=dict(text="epoch"), dtick=1),
+                  yaxis=dict(title=dict(text="test accuracy"), tickformat=".0%"),
+                  yaxis2=dict(title=dict(text="training loss"), overlaying="y", side="right", showgrid=False,
+                              rangemode="tozero", tickformat=".1f", nticks=6))
+    return make_figure(data, layout)
+
+
+def _bars(s: Side, when: str) -> dict:
+    trained = when == "trained"
+    return dict(type="bar", x=list(LAYERS), y=[s.grads[when][n] for n in LAYERS],
+                name=f"{NAMES[s.pooling]}, {'trained' if trained else 'at init'}",
+                marker=dict(color=COLOURS[s.pooling], opacity=1.0 if trained else 0.45,
+                            pattern=dict(shape="" if trained else "/")),
+                hovertemplate="%{x}: %{y:.3g}<extra>" + f"{NAMES[s.pooling]}, {when}" + "</extra>")
+
+
+def gradients_figure(study: Study, height: int = 300) -> Figure:
+    """RMS of ∂loss/∂weight per layer (log scale): max and average, at initialisation and trained."""
+    data = [_bars(s, when) for when in ("init", "trained") for s in (study.max, study.avg)]
+    layout = dict(height=height, margin=dict(l=55, r=10, t=60, b=40), barmode="group", legend=_legend(),
+                  yaxis=dict(title=dict(text="RMS of ∂loss/∂weight"), type="log", exponentformat="power"),
+                  xaxis=dict(title=dict(text=f"layer (measured on {study.images})")))
+    return make_figure(data, layout)

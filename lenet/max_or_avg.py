@@ -1,0 +1,173 @@
+"""'Max or average pooling?' answered from measurements, not from the seed's sentence.
+
+The seed's Q&A: "the difference is small; max pooling is used more because its outputs (and so its gradients)
+are larger, which makes training easier". Under one recipe (classic: sigmoid; modern: relu) the shipped max
+and average variants are compared on what the project measures itself: test accuracy and every epoch's numbers
+(stored with the weights), the size of the pooled outputs and of the gradients that reach each layer's
+weights, at initialisation (the same initial weights for both: the training seed; only the pooling differs)
+and after training, and each one's weights run with the other pooling. `answer` writes the sentences from the
+numbers: if they flip, the sentences flip.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from lenet.capture import capture
+from lenet.checkpoint import load_checkpoint
+from lenet.filters import initial_model
+from lenet.model import LeNet, with_ops
+
+LAYERS = ("conv1", "conv2", "fc1", "fc2", "fc3")  # the layers with weights, input to output
+POOLS = ("pool1", "pool2")
+LEVEL = 0.005  # accuracies closer than this (half a point) are called level
+
+
+@dataclass(frozen=True)
+class Side:
+    """One pooling under one recipe: what its shipped variant measures."""
+
+    pooling: str  # "max" or "avg"
+    test_acc: float  # the shipped weights' test accuracy (full test set)
+    epochs: int  # how long it was trained
+    history: tuple[dict, ...]  # every epoch's numbers (engine.history_of)
+    grads: dict[str, dict[str, float]]  # "init"/"trained" -> layer -> RMS of ∂loss/∂weight over the images
+    outputs: dict[str, dict[str, float]]  # "init"/"trained" -> pooling stage -> mean |output|
+    own_acc: float  # the trained weights as trained, on `images`
+    swapped_acc: float  # the trained weights run with the other pooling, on `images`
+
+
+@dataclass(frozen=True)
+class Study:
+    """Max against average under one recipe."""
+
+    recipe: str  # e.g. "classic"
+    activation: str
+    max: Side
+    avg: Side
+    images: str  # what the gradients, outputs and swapped accuracies were measured on, e.g. "the 10,000 test images"
+
+
+def gradient_sizes(model: LeNet, X: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
+    """RMS of ∂(mean cross-entropy)/∂weight for each layer of LAYERS, over the images X (N, 1, 28, 28)."""
+    weights = [getattr(model, name).weight for name in LAYERS]
+    loss = F.cross_entropy(model(X), y)
+    grads = torch.autograd.grad(loss, weights)
+    return {name: float(g.pow(2).mean().sqrt()) for name, g in zip(LAYERS, grads)}
+
+
+def output_sizes(model: LeNet, X: torch.Tensor) -> dict[str, float]:
+    """Mean |value| of each pooling stage's outputs over the images X."""
+    with torch.no_grad():
+        acts = capture(model, X)
+    return {name: float(acts[name].abs().mean()) for name in POOLS}
+
+
+def accuracy(model: LeNet, X: torch.Tensor, y: torch.Tensor) -> float:
+    with torch.no_grad():
+        return float((model(X).argmax(1) == y).float().mean())
+
+
+def side(pooling: str, test_acc: float, epochs: int, history: list[dict], init: LeNet, trained: LeNet, swapped: LeNet,
+         X: torch.Tensor, y: torch.Tensor) -> Side:
+    """Measure one side: gradients and outputs of the initial and trained model on (X, y), the trained and the
+    swapped model's accuracy on them."""
+    return Side(pooling, test_acc, epochs, tuple(history),
+                {"init": gradient_sizes(init, X, y), "trained": gradient_sizes(trained, X, y)},
+                {"init": output_sizes(init, X), "trained": output_sizes(trained, X)},
+                accuracy(trained, X, y), accuracy(swapped, X, y))
+
+
+def study(activation: str, X: torch.Tensor, y: torch.Tensor, images: str) -> Study:
+    """Max against average under the recipe of an activation, from the shipped variants (their stored accuracy
+    and history; their initial weights rebuilt from the training seed) and measured on the images (X, y)."""
+    from lenet.pretrained import pretrained_path  # (pretrained imports this package's checkpoint module too)
+
+    sides, recipe = {}, ""
+    for pooling, other in (("max", "avg"), ("avg", "max")):
+        ck = load_checkpoint(pretrained_path(f"{activation}-{pooling}"))
+        init, _ = initial_model(ck.model_config, ck.train_config)  # (the global random state is kept)
+        sides[pooling] = side(pooling, float(ck.metrics["test_acc"]), int(ck.metrics.get("epochs", 0)),
+                              ck.metrics.get("history", []), init,
+                              ck.model, with_ops(ck.model, pooling=other), X, y)
+        recipe = str(ck.meta.get("preset", ""))
+    return Study(recipe, activation, sides["max"], sides["avg"], images)
+
+
+def _pct(v: float) -> str:
+    return f"{v:.1%}"
+
+
+def _points(v: float) -> str:
+    return f"{v * 100:+.1f} points".replace("-", "−")
+
+
+def _span(ratios: list[float]) -> str:
+    """'1.01–1.08×' (or '1.03×' when they agree to two decimals)."""
+    lo, hi = f"{min(ratios):.2f}", f"{max(ratios):.2f}"
+    return f"{lo}×" if lo == hi else f"{lo}–{hi}×"
+
+
+def _first_epoch(s: Side) -> float | None:
+    return next((e["test_acc"] for e in s.history if e["epoch"] == 1), None)
+
+
+def answer(study: Study) -> list[str]:
+    """The answer, a sentence per claim of the seed, each written from the numbers."""
+    mx, av = study.max, study.avg
+    out = []
+    gap = mx.test_acc - av.test_acc
+    epochs = max((e["epoch"] for e in mx.history), default=mx.epochs)
+    if abs(gap) < LEVEL:
+        out.append(f"**Accuracy: level.** Max {_pct(mx.test_acc)}, average {_pct(av.test_acc)} on the test set "
+                   f"after {epochs} epochs: less than half a point apart.")
+    else:
+        win, lose = ("max", "average") if gap > 0 else ("average", "max")
+        out.append(f"**Accuracy: {win} pooling wins** by {abs(gap) * 100:.1f} points — max {_pct(mx.test_acc)}, "
+                   f"average {_pct(av.test_acc)} on the test set after {epochs} epochs; {lose} is behind.")
+    e1m, e1a = _first_epoch(mx), _first_epoch(av)
+    if e1m is not None and e1a is not None:
+        faster = "both learn at the same pace at first" if abs(e1m - e1a) < LEVEL else \
+            f"{'max' if e1m > e1a else 'average'} pooling learns faster at first"
+        out.append(f"**Learning speed: {faster}** — after one epoch max {_pct(e1m)}, average {_pct(e1a)} test "
+                   "accuracy (the curves below).")
+    for when, words in (("init", "at initialisation (the same weights, only the pooling differs)"),
+                        ("trained", "after training")):
+        outs = [mx.outputs[when][p] / av.outputs[when][p] for p in POOLS]
+        grads = [mx.grads[when][n] / av.grads[when][n] for n in LAYERS]
+        larger = [n for n, r in zip(LAYERS, grads) if r > 1]
+        out.append(f"**Outputs and gradients {words}:** max pooling's outputs are {_span(outs)} average's "
+                   f"({', '.join(POOLS)}); the gradients reaching the weights {_span(grads)} — larger with max at "
+                   f"{len(larger)} of {len(LAYERS)} layers"
+                   + (f" ({', '.join(larger)})." if 0 < len(larger) < len(LAYERS) else "."))
+    outs = [mx.outputs["init"][p] / av.outputs["init"][p] for p in POOLS]
+    grads = [mx.grads["init"][n] / av.grads["init"][n] for n in LAYERS]
+    holds = all(r > 1 for r in outs) and sum(r > 1 for r in grads) > len(LAYERS) / 2
+    most = max(abs(r - 1) for r in outs + grads)
+    out.append("**The seed's claim** (max pooling's outputs, and so its gradients, are larger) "
+               + (f"**holds here** at initialisation: larger outputs at both poolings and larger gradients at most "
+                  f"layers, {'but barely: by' if most < 0.1 else 'by'} at most {most:.0%}." if holds else
+                  "**does not hold here** at initialisation: see the numbers above."))
+    out.append(f"**Swapped:** the max-trained weights run with average pooling reach {_pct(mx.swapped_acc)} "
+               f"({_points(mx.swapped_acc - mx.own_acc)}), the average-trained ones with max pooling "
+               f"{_pct(av.swapped_acc)} ({_points(av.swapped_acc - av.own_acc)}), on {study.images}.")
+    return out
+
+
+def swapped(study: Study) -> Study:
+    """The same study with max's numbers and average's exchanged (what `answer` must flip on)."""
+    return Study(study.recipe, study.activation, Side("max", *_values(study.avg)), Side("avg", *_values(study.max)),
+                 study.images)
+
+
+def _values(s: Side) -> tuple:
+    return s.test_acc, s.epochs, s.history, s.grads, s.outputs, s.own_acc, s.swapped_acc
+
+
+def curves(s: Side, key: str) -> tuple[np.ndarray, np.ndarray]:
+    """(epochs, values) of one history column, the epochs that have it."""
+    points = [(e["epoch"], e[key]) for e in s.history if e.get(key) is not None]
+    return np.array([p[0] for p in points], float), np.array([p[1] for p in points], float)
