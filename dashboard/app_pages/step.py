@@ -11,6 +11,7 @@ from dashboard.app_pages.model_pick import page_head
 from dashboard.cache import gallery, get_model
 from dashboard.charts import CHART_OPTIONS, chart
 from dashboard.colours import SIGNED
+from dashboard.figures import stage_figure
 from dashboard.figures_filters import kernels_figure
 from dashboard.figures_overview import DEFAULT_SCREEN, Column, Screen, overview_figure
 from dashboard.overview import columns_for, view_of
@@ -78,12 +79,41 @@ def show() -> None:
                "red: raises it). A dense column shows its activation's gradient; fc3's is p − onehot(target).")
     chart(overview_figure(gradient_columns(current, step, label), Screen(room.width, max(260.0, room.height))),
           key="step_overview", width="content", config=CHART_OPTIONS)
-    px = 7.0
+    _weights_ui(step, room.font)
+
+
+LAYERS = ("conv1", "conv2", "fc1", "fc2", "fc3")  # the layers with weights
+
+
+def _weights_ui(step: Step, font: int) -> None:
+    """One layer's weights: a conv layer's kernels before and after the step beside ∂loss/∂kernel; a dense
+    layer's ∂loss/∂W as a matrix (neurons × inputs) beside what the step changed."""
+    if st.session_state.get("step_layer") not in LAYERS:
+        st.session_state["step_layer"] = "conv1"
+    layer = st.segmented_control("∂loss/∂ the weights of", LAYERS, key="step_layer") or "conv1"
+    name = f"{layer}.weight"
+    grad, before, after = step.weight_grads[name], step.before[name], step.after[name]
+    change = float(np.abs(after - before).max())
     k1, k2 = st.columns(2)
-    with k1:
-        chart(kernels_figure(step.after["conv1.weight"], step.before["conv1.weight"], "conv1", room.font, 2 * px,
-                             titles=("after the step", "before")), key="step_conv1", config=CHART_OPTIONS)
-    with k2:
-        chart(kernels_figure(step.weight_grads["conv1.weight"], step.weight_grads["conv1.weight"], "conv1",
-                             room.font, 2 * px, titles=("∂loss/∂kernel", ""), single=True, scale=SIGNED),
-              key="step_conv1_grad", config=CHART_OPTIONS)
+    if layer.startswith("conv"):
+        px = 14.0 if layer == "conv1" else 5.0
+        with k1:
+            chart(kernels_figure(after, before, layer, font, px, titles=("after the step", "before")),
+                  key="step_kernels", config=CHART_OPTIONS)
+        with k2:
+            chart(kernels_figure(grad, grad, layer, font, px, titles=("∂loss/∂kernel", ""), single=True,
+                                 scale=SIGNED), key="step_kernels_grad", config=CHART_OPTIONS)
+    else:
+        out, inputs = grad.shape
+        with k1:
+            chart(stage_figure(grad[None], f"∂loss/∂{name}: {out} neurons (rows) × {inputs} inputs", SIGNED,
+                               hover=[f"{name}: |∂loss/∂w| up to {np.abs(grad).max():.3g}"]),
+                  key="step_dense_grad", config=CHART_OPTIONS)
+        with k2:
+            rows = np.abs(grad).sum(1)
+            top = [int(k) for k in np.argsort(-rows)[:3]]
+            st.markdown("For one image each row is that neuron's ∂loss/∂output times the layer's input vector: "
+                        "the rows differ only by a factor (rank 1). The rows that change most: neurons "
+                        + ", ".join(f"{k} (Σ|∂loss/∂w| {rows[k]:.3g})" for k in top) + ".")
+    st.caption(f"The step moves every weight of {layer} by −lr · ∂loss/∂w: at most {change:.3g} here "
+               f"(lr {step.lr:g}; the largest weight of {layer} is {float(np.abs(before).max()):.3g}).")

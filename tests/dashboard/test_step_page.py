@@ -33,3 +33,26 @@ def test_a_step_its_gradients_and_the_next_step(models):
     at.button(key="step_reset").click().run()
     assert f"Before any step: loss **{first.loss:.4f}**" in _text(at)
     assert not at.exception
+
+
+def test_every_layers_weight_gradient_is_shown(models):
+    at = open_page(step_page, "step", "relu-max|relu|max")
+    model = load_pretrained("relu", "max")
+    x = torch.from_numpy(load_samples().images[0].astype(np.float32) / 255.0)
+    step, _ = one_step(model, x, int(load_samples().labels[0]), 0.1)
+    kernels = charts(at)["step_kernels_grad"]  # conv1 first
+    picture = next(t for t in kernels["data"] if t["type"] == "image")
+    assert picture["meta"][0] == np.abs(step.weight_grads["conv1.weight"]).max()
+    for layer in ("conv2", "fc1", "fc3"):
+        at.button_group(key="step_layer").set_value(layer).run()
+        assert not at.exception
+        grad = step.weight_grads[f"{layer}.weight"]
+        if layer == "conv2":
+            picture = next(t for t in charts(at)["step_kernels_grad"]["data"] if t["type"] == "image")
+            assert picture["meta"][0] == np.abs(grad).max()
+        else:
+            (picture,) = [t for t in charts(at)["step_dense_grad"]["data"] if t["type"] == "image"]
+            assert np.allclose(values_of(picture), grad, atol=tolerance(picture))
+            rows = np.abs(grad).sum(1)
+            assert f"neurons {int(np.argmax(rows))} (Σ|∂loss/∂w| {rows.max():.3g})" in _text(at)
+        assert f"at most {0.1 * np.abs(grad).max():.3g} here" in " ".join(c.value for c in at.caption)

@@ -115,6 +115,9 @@ def test_one_step_shows_the_gradient_and_steps_on(page_at, server):
     loss_after_first = float(re.search(r"One more SGD step .*?loss (\d+\.\d+)", before).group(1))
     assert float(re.search(r"After 1 step\(s\): loss (\d+\.\d+)", after).group(1)) == loss_after_first
     page.screenshot(path=str(ARTIFACTS / "step-1280x720.png"))
+    page.get_by_role("radio", name="fc1").click()  # a dense layer's ∂loss/∂W
+    page.locator(".st-key-step_dense_grad .js-plotly-plot").first.wait_for(state="visible", timeout=30_000)
+    assert page.get_by_text("rank 1").count() == 1
     assert_no_errors(page)
 
 
