@@ -73,9 +73,12 @@ def test_stage_gradients_match_autograd_and_finite_differences():
 
 def test_a_step_towards_the_target_lowers_its_loss_and_bad_input_is_refused():
     model = load_pretrained("relu", "max")
-    step, after = one_step(model, _image(4), 2, 0.01)  # a shirt, pushed towards pullover
-    assert step.loss_after < step.loss and step.probs_after[2] > step.probs[2]
-    again, _ = one_step(after, _image(4), 2, 0.01)  # step again from where the last one ended
+    probe, _ = one_step(model, _image(4), 2, 1.0)  # a shirt, pushed towards pullover: its gradient
+    squared = sum(float((g.astype(np.float64) ** 2).sum()) for g in probe.weight_grads.values())
+    lr = 0.01 / squared  # small enough that the loss falls by lr · |gradient|² = 0.01, to first order
+    step, after = one_step(model, _image(4), 2, lr)
+    assert step.loss - step.loss_after == pytest.approx(0.01, rel=0.2) and step.probs_after[2] > step.probs[2]
+    again, _ = one_step(after, _image(4), 2, lr)  # step again from where the last one ended
     assert again.loss == pytest.approx(step.loss_after, abs=1e-6)
     with pytest.raises(ValueError, match="0–9"):
         one_step(model, _image(0), 10, 0.1)
