@@ -20,7 +20,7 @@ import numpy as np
 
 from dashboard.board import Board
 from dashboard.colours import IMAGE, SIGNED, Scale
-from dashboard.figures import GAP, Figure, clicked_customdata, map_hover, mosaic
+from dashboard.figures import GAP, OUTLINE, Figure, clicked_customdata, map_hover, mosaic
 
 CHAR = 0.56  # a character's width in em, for Source Sans text (a little generous: text must never overlap)
 LINE = 1.3  # a line's height in em
@@ -179,6 +179,12 @@ def _compact_legend(col: Column, limit: float) -> str:
     return f"±{limit:.3g}" if col.scale.signed else f"{lo:.3g}–{hi:.3g}"
 
 
+def _outlined(col: Column, count: int) -> list[tuple[int, str]]:
+    """The maps (cells) of a column to outline and their colours: those that matter, then the selected one."""
+    picked = [(m, MARK) for m in col.marked] + ([(col.selected, OUTLINE)] if col.selected is not None else [])
+    return [(m, colour) for m, colour in picked if 0 <= m < count]
+
+
 def _maps(b: Board, col: Column, left: float, width: float, g: Geometry, k: int) -> None:
     maps = np.asarray(col.values, dtype=np.float32)
     C, H, W = maps.shape
@@ -190,11 +196,10 @@ def _maps(b: Board, col: Column, left: float, width: float, g: Geometry, k: int)
     hover = map_hover(maps, f"{col.name} map") if col.kind == "maps" else [f"{col.name}: the image"]
     b.pickers([x0 + (cx + 0.5) * s for cx, _ in centres], [y0 + (cy + 0.5) * s for _, cy in centres],
               [[col.name, i] for i in range(len(centres))], hover, W * s)
-    for m, colour in [(m, MARK) for m in col.marked] + [(col.selected, None)]:
-        if m is not None and 0 <= m < C:
-            r, c = divmod(m, g.grids[k])
-            b.outline(x0 + c * (W + GAP) * s, y0 + r * (H + GAP) * s, x0 + (c * (W + GAP) + W) * s,
-                      y0 + (r * (H + GAP) + H) * s, **({"color": colour} if colour else {}))
+    for m, colour in _outlined(col, C):
+        r, c = divmod(m, g.grids[k])
+        b.outline(x0 + c * (W + GAP) * s, y0 + r * (H + GAP) * s, x0 + (c * (W + GAP) + W) * s,
+                  y0 + (r * (H + GAP) + H) * s, color=colour)
     _legend(b, col, left, width, g, limit)
 
 
@@ -209,10 +214,8 @@ def _vector(b: Board, col: Column, left: float, width: float, g: Geometry, k: in
     values = v.tolist()  # (Python floats format several times faster than numpy's)
     b.pickers([x0 + cell_w / 2] * D, [g.head + (i + 0.5) * cell_h for i in range(D)], [[col.name, i] for i in range(D)],
               [f"{col.name} {names[i]}: {values[i]:.4f}" for i in range(D)], max(3.0, cell_h))
-    for m, colour in [(m, MARK) for m in col.marked] + [(col.selected, None)]:
-        if m is not None and 0 <= m < D:
-            b.outline(x0, g.head + m * cell_h, x0 + cell_w, g.head + (m + 1) * cell_h,
-                      **({"color": colour} if colour else {}))
+    for m, colour in _outlined(col, D):
+        b.outline(x0, g.head + m * cell_h, x0 + cell_w, g.head + (m + 1) * cell_h, color=colour)
     _legend(b, col, left, width, g, limit)
 
 

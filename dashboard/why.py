@@ -44,8 +44,8 @@ def why_button(container, probs: np.ndarray) -> None:
 
 
 def why_dialog(key: str, image: bytes, probs: np.ndarray, label: int | None, font: int) -> None:
-    """The dialog, while open: a class, four attributions of its score with a reading each, the maps that matter."""
-    settle_class(probs)
+    """The dialog, while open: a class, four attributions of its score with a reading each, the maps that matter.
+    (Its class is settled by then: settle_class runs before the overview is drawn.)"""
     def body() -> None:
         pred = int(np.argmax(probs))
 

@@ -18,6 +18,7 @@ import torch.nn.functional as F
 
 from lenet.capture import capture
 from lenet.checkpoint import load_checkpoint
+from lenet.engine import evaluate
 from lenet.filters import initial_model
 from lenet.model import LeNet, with_ops
 
@@ -66,11 +67,6 @@ def output_sizes(model: LeNet, X: torch.Tensor) -> dict[str, float]:
     return {name: float(acts[name].abs().mean()) for name in POOLS}
 
 
-def accuracy(model: LeNet, X: torch.Tensor, y: torch.Tensor) -> float:
-    with torch.no_grad():
-        return float((model(X).argmax(1) == y).float().mean())
-
-
 def side(pooling: str, test_acc: float, epochs: int, history: list[dict], init: LeNet, trained: LeNet, swapped: LeNet,
          X: torch.Tensor, y: torch.Tensor) -> Side:
     """Measure one side: gradients and outputs of the initial and trained model on (X, y), the trained and the
@@ -78,7 +74,7 @@ def side(pooling: str, test_acc: float, epochs: int, history: list[dict], init: 
     return Side(pooling, test_acc, epochs, tuple(history),
                 {"init": gradient_sizes(init, X, y), "trained": gradient_sizes(trained, X, y)},
                 {"init": output_sizes(init, X), "trained": output_sizes(trained, X)},
-                accuracy(trained, X, y), accuracy(swapped, X, y))
+                evaluate(trained, X, y), evaluate(swapped, X, y))
 
 
 def study(activation: str, X: torch.Tensor, y: torch.Tensor, images: str) -> Study:

@@ -2,6 +2,21 @@
 from pathlib import Path
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "navigation.py")  # what each session runs
+SCREEN = (1236, 720)  # the main column's width and the window's height of a 1280×720 screen
+
+
+def run_explorer(params: dict | None = None):
+    """The app on its first page (the explorer) with these URL parameters, as a 1280×720 browser would see it;
+    its first run checked to raise nothing."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["screen"] = {"size": list(SCREEN)}  # what the browser reports (dashboard/screen.py)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
 
 
 def training_page():

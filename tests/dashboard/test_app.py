@@ -1,11 +1,9 @@
 """The app, run headless by Streamlit's AppTest: no exceptions, toggles change the figures, URL state."""
 import json
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
-import streamlit as st
 import torch
 from streamlit.testing.v1 import AppTest
 
@@ -14,20 +12,10 @@ from lenet import acts_of, capture, load_pretrained, with_ops
 from lenet.explain import pool_window, softmax_steps
 from lenet.ops import POOLINGS
 from lenet.samples import load_samples
+from tests.dashboard.pages import APP
+from tests.dashboard.pages import run_explorer as _run
 from tests.pictures import tolerance, values_of
 
-APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "navigation.py")  # what each session runs
-SCREEN = (1236, 720)  # the main column's width and the window's height of a 1280×720 screen
-
-
-def _run(params: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["screen"] = {"size": list(SCREEN)}  # what the browser reports (dashboard/screen.py)
-    for k, v in (params or {}).items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def _charts(at: AppTest) -> list[tuple[str, dict]]:
@@ -61,11 +49,7 @@ def _seg(at: AppTest, label: str):
     return next(b for b in at.get("button_group") if b.label == label)
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def _captions(at: AppTest) -> str:

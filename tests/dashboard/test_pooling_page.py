@@ -1,7 +1,6 @@
 """The "Max or average?" page in AppTest: its sentences are lenet.max_or_avg's answer for the shipped variants,
 measured on the page's images; its curves are the stored histories; the recipe switch changes all of it."""
 import pytest
-import streamlit as st
 import torch
 from streamlit.testing.v1 import AppTest
 
@@ -12,11 +11,7 @@ from lenet.pretrained import pretrained_path
 from tests.dashboard.pages import charts, pooling_page
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def _open() -> AppTest:

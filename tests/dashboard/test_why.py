@@ -1,11 +1,8 @@
 """The explorer's "Why this prediction?" dialog and the overview's outlines of the maps that matter, in AppTest:
 the readings and pictures are those of lenet.attribution for the image shown, the class can be changed, the
 outlines are the top maps of every stage and go away on request."""
-import json
-
 import numpy as np
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.cache import gallery
@@ -14,30 +11,15 @@ from dashboard.figures_overview import MARK
 from lenet import attribution as A
 from lenet.data import CLASS_NAMES
 from lenet.pretrained import load_pretrained
-from tests.dashboard.pages import APP
+from tests.dashboard.pages import charts
+from tests.dashboard.pages import run_explorer as _run
 
 IDX = 4
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
-
-def _run(params: dict) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["screen"] = {"size": [1236, 720]}
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _figures(at: AppTest) -> dict[str, dict]:
-    return {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+_figures = charts  # the page's figures by chart key
 
 
 def _overview(at: AppTest) -> dict:
