@@ -8,8 +8,11 @@ a Figure is never changed after it is made. Keys are plain strings, bytes and fr
 from __future__ import annotations
 
 import copy
+import functools
+import threading
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +37,54 @@ from lenet.samples import ImageSet, load_samples
 from lenet.slot import JobManager
 from lenet.stages import STAGE_BY_NAME
 from lenet.user_models import models_dir, scan_models
+
+
+_SHARED: list = []  # every shared() cache, for clear()
+
+
+def shared(max_entries: int):
+    """Like st.cache_resource for the calls made on every input change, at a fraction of its cost per call:
+    keyed by the arguments themselves (plain strings, bytes, numbers, frozen dataclasses: hashed by Python in
+    microseconds, where Streamlit's hashing took ~0.2 ms for an overview's key), least recently used dropped
+    first, one computation per key at a time (a class asking for the same new image computes it once)."""
+    def wrap(fn):
+        values: OrderedDict = OrderedDict()
+        guard, computing = threading.Lock(), {}
+
+        @functools.wraps(fn)
+        def cached(*args):
+            with guard:
+                if args in values:
+                    values.move_to_end(args)
+                    return values[args]
+                lock = computing.setdefault(args, threading.Lock())
+            with lock:
+                with guard:
+                    if args in values:
+                        return values[args]
+                try:
+                    value = fn(*args)
+                    with guard:
+                        values[args] = value
+                        while len(values) > max_entries:
+                            values.popitem(last=False)
+                finally:
+                    with guard:
+                        computing.pop(args, None)
+                return value
+
+        cached.clear = values.clear
+        _SHARED.append(cached)
+        return cached
+    return wrap
+
+
+def clear() -> None:
+    """Empty every cache of the app (Streamlit's and shared()'s): tests start from nothing."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    for cached in _SHARED:
+        cached.clear()
 
 
 @dataclass(frozen=True)
@@ -72,7 +123,7 @@ class ModelChoice:
         return cls(weights, activation, pooling)
 
 
-@st.cache_resource(show_spinner=False)
+@shared(max_entries=16)
 def _shipped(variant: str) -> Checkpoint:
     return load_checkpoint(pretrained_path(variant))
 
@@ -102,7 +153,7 @@ def get_model(key: str) -> LeNet:
     return _model(key)
 
 
-@st.cache_resource(show_spinner=False)
+@shared(max_entries=64)
 def _model(key: str) -> LeNet:
     choice = ModelChoice.from_key(key)
     model = _shipped(choice.weights).model
@@ -127,12 +178,16 @@ def model_error(key: str) -> str | None:
 _TORCH = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lenet-forward")
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@shared(max_entries=512)
 def acts_for(key: str, image: bytes) -> dict[str, np.ndarray]:
-    """Every stage's output (batch dimension dropped) for one input image (float32, 1×28×28) given as bytes."""
+    """Every stage's output (batch dimension dropped) for one input image (float32, 1×28×28) given as bytes;
+    shared by every session, so read-only (an attempt to change one raises)."""
     X = torch.from_numpy(np.frombuffer(image, dtype=np.float32).reshape(1, *STAGE_BY_NAME["input"].shape).copy())
     model = get_model(key)
-    return _TORCH.submit(lambda: acts_of(capture(model, X))).result()
+    acts = _TORCH.submit(lambda: acts_of(capture(model, X))).result()
+    for values in acts.values():
+        values.setflags(write=False)
+    return acts
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -165,7 +220,7 @@ def contributions_of(key: str, image: bytes, target: int) -> dict[str, np.ndarra
     return _TORCH.submit(lambda: attribution.contributions(_private(key), _image(image), target)).result()
 
 
-@st.cache_resource(show_spinner=False)
+@shared(max_entries=1)
 def gallery() -> tuple[ImageSet, bool]:
     """The images to pick from: the full test set when present, else the bundled samples; and which."""
     if dataset_available():
@@ -177,7 +232,7 @@ def gallery() -> tuple[ImageSet, bool]:
     return load_samples(), False
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+@shared(max_entries=32)
 def mistakes_of(key: str) -> Mistakes:
     """What the model predicts for every gallery image (the full test set when present), computed once per
     model and shared by every session: the confusion matrix and its cells (lenet.mistakes)."""
@@ -222,13 +277,7 @@ def _user_models(folder: str, files: tuple) -> dict:
     return {ck.path.name: ck for ck in scan_models(Path(folder))[0]}
 
 
-def _fields(value) -> tuple:
-    """A frozen dataclass's key for the caches: its fields' values (Streamlit's own hashing deep-copies it
-    with asdict first)."""
-    return tuple(getattr(value, f.name) for f in fields(value))
-
-
-@st.cache_resource(show_spinner=False, max_entries=512, hash_funcs={Screen: _fields, Look: _fields})
+@shared(max_entries=512)
 def overview(key: str, image: bytes, true_label: int | None, screen: Screen, settings: Look) -> Figure:
     """The overview of one model for one image (float32 bytes, 1×28×28), shared by every session; with
     settings.why, the maps that raise that class most outlined."""
@@ -239,7 +288,7 @@ def overview(key: str, image: bytes, true_label: int | None, screen: Screen, set
     return build_overview(get_model(key), acts_for(key, image), true_label, screen, settings=settings, marks=marks)
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+@shared(max_entries=256)
 def strip(key: str, page: tuple[int, ...], cell: int, width: int) -> Figure:
     """The thumbnail strip of these gallery images, those the model misclassifies framed."""
     samples, _ = gallery()

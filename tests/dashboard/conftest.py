@@ -1,12 +1,12 @@
 import pytest
-import streamlit as st
+
+from dashboard import cache
 
 
 @pytest.fixture
 def fresh_caches():
     """Empty caches: each test computes what it shows (tests/dashboard/test_app.py, test_why.py, ...)."""
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    cache.clear()
     yield
 
 
@@ -14,6 +14,5 @@ def fresh_caches():
 def models(tmp_path, monkeypatch, need_dataset):
     """An empty user models folder for the pages, and empty caches."""
     monkeypatch.setenv("LENET_MODELS_DIR", str(tmp_path))
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    cache.clear()
     return tmp_path
