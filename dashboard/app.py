@@ -27,6 +27,7 @@ def warm_up() -> None:
         import torch
 
         from dashboard import cache  # imports torch and the lenet package: the slow part
+        from dashboard.choice import ModelChoice
         from dashboard.app_pages import explorer, training  # noqa: F401  the page modules
         from dashboard.state import DEFAULTS
         from lenet.pretrained import closest_shipped
@@ -38,7 +39,7 @@ def warm_up() -> None:
 
         cache.gallery()
         act, pool = DEFAULTS["activation"], DEFAULTS["pooling"]
-        default = cache.ModelChoice(closest_shipped(act, pool), act, pool)
+        default = ModelChoice(closest_shipped(act, pool), act, pool)
         cache.model_error(default.key)  # the default view's model
         cache.predictions(default.key)  # the thumbnail strip frames the images it gets wrong (~0.5 s here)
         from lenet.user_models import clean_stray_temps

@@ -3,7 +3,8 @@
 Models are shared by every browser session, so nothing here hands out a model to be modified: a pooling or
 activation swap builds (and caches) a separate model. Figures are built once per distinct (model, image,
 screen, look) and then shared by every session that shows the same (a class following the lecturer's image);
-a Figure is never changed after it is made. Keys are plain strings, bytes and frozen dataclasses.
+a Figure is never changed after it is made. Keys are plain strings, bytes and frozen dataclasses. What every
+input change asks for goes through shared() (far cheaper per call); the rest through Streamlit's caches.
 """
 from __future__ import annotations
 
@@ -12,18 +13,17 @@ import functools
 import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
 import torch
 
+from dashboard.choice import ModelChoice
 from dashboard.figures import Figure
 from dashboard.figures_inputs import thumbnail_strip
 from dashboard.figures_overview import Screen
 from dashboard.overview import Look, build_overview
-from dashboard.text import plain
 from lenet import attribution
 from lenet.capture import acts_of, capture
 from lenet.checkpoint import Checkpoint, CheckpointError, load_checkpoint, snapshot_model, snapshots_of
@@ -85,42 +85,6 @@ def clear() -> None:
     st.cache_data.clear()
     for cached in _SHARED:
         cached.clear()
-
-
-@dataclass(frozen=True)
-class ModelChoice:
-    """Which weights, run with which activation and pooling."""
-
-    weights: str  # a shipped variant whose weights are used ("relu-max"), or "user:FILE" / "user:FILE@EPOCH"
-    activation: str  # a key of lenet.ops.ACTIVATIONS
-    pooling: str  # a key of lenet.ops.POOLINGS
-
-    @property
-    def key(self) -> str:
-        return f"{self.weights}|{self.activation}|{self.pooling}"
-
-    @property
-    def user(self) -> bool:
-        """True for a model trained in the dashboard ('user:FILE' or 'user:FILE@EPOCH')."""
-        return self.weights.startswith("user:")
-
-    @property
-    def swapped(self) -> bool:
-        """True if the ops differ from those the weights were trained with."""
-        return not self.user and self.weights != f"{self.activation}-{self.pooling}"
-
-    @property
-    def label(self) -> str:
-        base = f"{self.activation} + {self.pooling} pooling"
-        if self.user:  # (Markdown: the file's name is shown as it is, whatever it holds)
-            file, _, epoch = self.weights[5:].partition("@")
-            return f"{base} ({plain(file)}{f', after epoch {epoch}' if epoch else ''})"
-        return f"{base} (weights trained with {self.weights})" if self.swapped else f"{base} (trained)"
-
-    @classmethod
-    def from_key(cls, key: str) -> "ModelChoice":
-        weights, activation, pooling = key.split("|")
-        return cls(weights, activation, pooling)
 
 
 @shared(max_entries=16)
