@@ -223,11 +223,11 @@ def test_seen_image_is_the_28x28_image_enlarged_with_sharp_pixels():
     uri = P.seen_image(image)
     assert uri.startswith("data:image/png;base64,")  # sent inline with the page update, no file to fetch
     rgba = rgba_of({"source": uri})
-    assert rgba.shape == (224, 224, 4) and (rgba[..., 3] == 255).all()
+    assert rgba.shape == (112, 112, 4) and (rgba[..., 3] == 255).all()
     assert (rgba[..., 0] == rgba[..., 1]).all() and (rgba[..., 0] == rgba[..., 2]).all()  # greys
     big = rgba[..., 0]
-    blocks = big.reshape(28, 8, 28, 8)
-    assert (blocks == blocks[:, :1, :, :1]).all()  # every pixel an 8×8 block of one grey
+    blocks = big.reshape(28, 4, 28, 4)
+    assert (blocks == blocks[:, :1, :, :1]).all()  # every pixel a 4×4 block of one grey
     assert np.abs(blocks[:, 0, :, 0] / 255.0 - image).max() <= 0.5 / 255 + 1e-6
 
 
