@@ -27,8 +27,8 @@ def warm_up() -> None:
         import torch
 
         from dashboard import cache  # imports torch and the lenet package: the slow part
-        from dashboard.choice import ModelChoice
         from dashboard.app_pages import explorer, training  # noqa: F401  the page modules
+        from dashboard.choice import ModelChoice
         from dashboard.state import DEFAULTS
         from lenet.pretrained import closest_shipped
 

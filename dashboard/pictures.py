@@ -71,8 +71,9 @@ def _small_png_uri(shape: tuple[int, ...], pixels: bytes) -> str:
 def seen_image(image: np.ndarray, scale: int = 4) -> str:
     """A (28, 28) image in [0, 1] enlarged with sharp pixels, as a grey PNG data URI for st.image (an <img>,
     far cheaper than a Plotly chart). 4×: 112 px, sharp where it is shown (46 px) up to 2.4 device pixels per
-    CSS pixel; 8× took four times as long to encode, per new image. A data URI travels with the page update itself: given an array,
-    st.image stores a file the browser then fetches, one more round trip per input change."""
+    CSS pixel; 8× had four times the pixels and took ~1.8× as long to encode, per new image. A data URI
+    travels with the page update itself: given an array, st.image stores a file the browser then fetches, one
+    more round trip per input change."""
     g = np.rint(np.clip(image, 0, 1) * 255).astype(np.uint8)
     return _seen(g.tobytes(), g.shape, scale)
 

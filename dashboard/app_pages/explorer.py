@@ -14,8 +14,8 @@ import streamlit as st
 
 from dashboard.app_pages.explorer_parts import (accuracy_line, choices, compare_overviews, detail_dialog,
                                                 gone_note, prediction_text, sidebar_ui)
-from dashboard.choice import ModelChoice
 from dashboard.cache import acts_for, get_model, model_error, overview
+from dashboard.choice import ModelChoice
 from dashboard.figures_overview import DEFAULT_SCREEN, Screen
 from dashboard.inputs import Picked, candidates, draw_ui, pick_controls_ui, picked, source_ui, strip_ui, upload_ui
 from dashboard.keys import HELP, keys_ui

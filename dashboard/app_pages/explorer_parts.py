@@ -6,8 +6,8 @@ import numpy as np
 import streamlit as st
 
 from dashboard.keys import HELP
-from dashboard.choice import ModelChoice
 from dashboard.cache import accuracy, gallery, shipped_metrics, user_models
+from dashboard.choice import ModelChoice
 from dashboard.figures import Figure
 from dashboard.figures_overview import Screen, geometry
 from dashboard.overview import build_overview, columns_for, shared_limits, view_of

@@ -7,8 +7,8 @@ import numpy as np
 import streamlit as st
 
 from dashboard.app_pages.model_pick import page_head
-from dashboard.choice import ModelChoice
 from dashboard.cache import gallery, mistakes_of
+from dashboard.choice import ModelChoice
 from dashboard.charts import CHART_OPTIONS, chart
 from dashboard.figures import clicked_customdata, clicked_index
 from dashboard.figures_mistakes import confusion_figure, gallery_figure

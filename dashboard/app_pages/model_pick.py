@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.choice import ModelChoice
 from dashboard.cache import model_error, user_models
+from dashboard.choice import ModelChoice
 from dashboard.text import plain
 from lenet.checkpoint import snapshots_of
 from lenet.ops import ACTIVATIONS, POOLINGS
