@@ -87,8 +87,11 @@ def find_data_root(root: str | os.PathLike | None = None, download: bool | None 
     raise DatasetNotFound(HOW_TO_GET_IT)
 
 
+FULL_TRAIN, FULL_TEST = 60_000, 10_000  # Fashion-MNIST's training and test images
+
+
 def _check_shapes(images: tuple, labels: tuple, train: bool, root: Path) -> None:
-    expected = 60_000 if train else 10_000
+    expected = FULL_TRAIN if train else FULL_TEST
     if images != (expected, 28, 28) or labels != (expected,):
         raise DatasetNotFound(f"Fashion-MNIST under {root} has shape {images}, expected "
                               f"({expected}, 28, 28).\n{HOW_TO_GET_IT}")

@@ -12,7 +12,8 @@ from dashboard.charts import chart
 from dashboard.roles import is_lecturer, lecturer_key, refusal, run_too_long, unlock
 from dashboard.text import plain
 from dashboard.figures_training import training_figure
-from lenet.data import HOW_TO_GET_IT, dataset_available
+from dashboard.menu import explorer_page
+from lenet.data import FULL_TRAIN, HOW_TO_GET_IT, dataset_available
 from lenet.jobs import JobBusy, TrainingJob
 from lenet.ops import ACTIVATIONS, POOLINGS
 from lenet.slot import RemoteJob
@@ -32,7 +33,7 @@ def progress_ui() -> None:
 def _progress_body() -> None:
     job = job_manager().current
     if job is None:
-        st.info("No training yet on this server. Choose the settings below and press Start.")
+        st.info("No training yet on this server. Choose the settings above and press Start training.")
         return
     p = job.progress()
     if not job.alive and st.session_state.get("_seen_finished") != job.id and p.state != "starting":
@@ -48,7 +49,8 @@ def _progress_body() -> None:
     if note:
         st.warning(note)
     last = p.epochs[-1] if p.epochs else None
-    speed = f"{last.examples_per_sec:,.0f} examples/s" if last and last.epoch else "…"
+    speed = f"{last.examples_per_sec:,.0f} examples/s (average of the epochs so far)" if last and last.epoch \
+        else "…"
     remaining = f", {p.remaining:.0f} s to go" if p.remaining is not None else ""
     st.progress(p.fraction, text=f"epoch {p.steps[-1].epoch if p.steps else 0:.1f} of {p.num_epochs} · "
                                  f"{p.device or '…'} · {speed} · {p.elapsed:.0f} s elapsed{remaining}")
@@ -57,10 +59,17 @@ def _progress_body() -> None:
         st.error(p.error)
     if p.saved:
         taken = p.saved.stem != safe_name(job.name or p.saved.stem)
-        st.success(f"Saved as {p.saved.name}" + (" (a model of that name already existed; it is kept)" if taken
-                                                  else "") + " — choose it in the Explorer's model menu.")
+        st.success(plain(f"Saved as {p.saved.name}") + (" (a model of that name already existed; it is kept)"
+                                                        if taken else "") + ".")
+        open_in_explorer(p.saved.name)
     elif p.state in ("stopped", "finished"):
         st.warning("No epoch was completed, so nothing was saved.")
+
+
+def open_in_explorer(file: str) -> None:
+    """A link that opens a saved model in the explorer (its settings panel then shows the epoch slider)."""
+    st.page_link(explorer_page(), label="Open it in the Explorer", icon="🔎",
+                 query_params={"mode": "user", "um": file})
 
 
 def _stop(job: TrainingJob | RemoteJob) -> None:
@@ -157,7 +166,7 @@ def show() -> None:
         request = settings_ui()
     if request is not None:
         model_config, train_config, device, name = request
-        images = train_config.train_subset or 60_000
+        images = train_config.train_subset or FULL_TRAIN
         unwritable = writable()  # found now, not after the whole run has trained
         refused = refusal("start a run") or run_too_long(train_config.num_epochs, images, train_config.batch_size) \
             or (unwritable and f"Not started: {unwritable}, so the trained model could not be saved.")

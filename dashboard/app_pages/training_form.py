@@ -7,12 +7,15 @@ import streamlit as st
 import torch
 
 from lenet.config import OPTIMIZERS, PRESETS, SCHEDULES, ModelConfig, TrainConfig
+from lenet.data import FULL_TRAIN
 from lenet.device import describe_device, pick_device
 from lenet.jobs import TRAIN_THREADS
 from lenet.ops import ACTIVATIONS, POOLINGS
 
 DEVICES = ["auto", "cpu"] + (["cuda"] if torch.cuda.is_available() else []) + \
     (["mps"] if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available() else [])
+PRESET_NAMES = {"classic": "classic: the seed's train_ch6", "modern": "modern: relu, max, AdamW",
+                "demo": "demo: learns in seconds"}
 PRESET_HELP = {"classic": "the seed's train_ch6: sigmoid + average pooling, SGD lr 0.9, 10 epochs",
                "modern": "relu + max pooling, AdamW, one-cycle schedule, flips and shifts, 30 epochs",
                "demo": "learns in seconds: relu + max, AdamW, 6,000 images, 4 epochs"}
@@ -60,34 +63,38 @@ def _index(options, key: str) -> int:
 
 
 def settings_ui() -> tuple | None:
-    """The run's settings; returns (model config, train config, device, name) when Start is pressed."""
+    """The run's settings; returns (model config, train config, device, name) when Start is pressed.
+    Four fields a row at most, each label whole at 1280 px (phones stack them)."""
     if st.session_state.get("train_preset") not in PRESETS:
         st.session_state["train_preset"] = next(iter(PRESETS))
-    c = st.columns([1.3, 1, 1, 0.8, 1, 0.9])
+    c = st.columns([2, 1, 1], vertical_alignment="bottom")
     c[0].selectbox("Preset", list(PRESETS), key="train_preset", on_change=fill_from_preset,
-                   format_func=lambda p: f"{p}: {PRESET_HELP.get(p, '')}", help="fills every field below")
+                   format_func=PRESET_NAMES.get, help="fills every field below")
     c[1].selectbox("Activation", list(ACTIVATIONS), _index(ACTIVATIONS, "train_activation"),
                    key="train_activation", format_func=lambda a: ACTIVATIONS[a].label)
     c[2].selectbox("Pooling", list(POOLINGS), _index(POOLINGS, "train_pooling"), key="train_pooling",
                    format_func=lambda p: POOLINGS[p].label)
-    c[3].number_input("Epochs", 1, 200, preset("train_epochs"), key="train_epochs")
-    c[4].number_input("Training images", 0, 60_000, preset("train_subset"), step=1000, key="train_subset",
-                      help="0 = all 60,000")
-    c[5].number_input("Batch size", 8, 4096, preset("train_batch"), key="train_batch")
-    c = st.columns([1, 1, 1, 1, 1.1, 0.9, 0.9])
-    c[0].number_input("Learning rate", 1e-5, 20.0, preset("train_lr"), format="%.4g", key="train_lr")
-    c[1].selectbox("Optimizer", OPTIMIZERS, _index(OPTIMIZERS, "train_optimizer"), key="train_optimizer")
-    c[2].number_input("Momentum (SGD)", 0.0, 0.999, preset("train_momentum"), format="%.3g", key="train_momentum")
-    c[3].number_input("Weight decay", 0.0, 1.0, preset("train_decay"), format="%.4g", key="train_decay")
-    c[4].selectbox("Schedule", SCHEDULES, _index(SCHEDULES, "train_schedule"), key="train_schedule")
-    c[5].toggle("Augment", preset("train_augment"), key="train_augment", help="random flips and ±2 px shifts")
-    c[6].number_input("Seed", 0, 2**31 - 1, preset("train_seed"), key="train_seed")
-    c = st.columns([1, 1.4, 2.6], vertical_alignment="bottom")
-    device = c[0].selectbox("Device", DEVICES, help="auto: cuda, then mps, then cpu", key="train_device")
-    name = c[1].text_input("Model name", "", placeholder="automatic", key="train_name")
-    c[2].caption(f"Will train on **{describe_device(pick_device(device), threads=TRAIN_THREADS)}**.")
-    if not c[2].button("Start training", type="primary", key="train_start"):
+    st.caption(PRESET_HELP.get(st.session_state["train_preset"], ""))
+    c = st.columns(4)
+    c[0].number_input("Epochs", 1, 200, preset("train_epochs"), key="train_epochs")
+    c[1].number_input(f"Training images (0 = all {FULL_TRAIN:,})", 0, FULL_TRAIN, preset("train_subset"),
+                      step=1000, key="train_subset", help="train on the first N images only: quicker, less accurate")
+    c[2].number_input("Batch size", 8, 4096, preset("train_batch"), key="train_batch")
+    c[3].number_input("Learning rate", 1e-5, 20.0, preset("train_lr"), format="%.4g", key="train_lr")
+    c = st.columns(4)
+    c[0].selectbox("Optimizer", OPTIMIZERS, _index(OPTIMIZERS, "train_optimizer"), key="train_optimizer")
+    c[1].number_input("Momentum (SGD)", 0.0, 0.999, preset("train_momentum"), format="%.3g", key="train_momentum")
+    c[2].number_input("Weight decay", 0.0, 1.0, preset("train_decay"), format="%.4g", key="train_decay")
+    c[3].selectbox("Schedule", SCHEDULES, _index(SCHEDULES, "train_schedule"), key="train_schedule")
+    c = st.columns(4, vertical_alignment="bottom")
+    c[0].toggle("Augment", preset("train_augment"), key="train_augment", help="random flips and ±2 px shifts")
+    c[1].number_input("Seed", 0, 2**31 - 1, preset("train_seed"), key="train_seed")
+    device = c[2].selectbox("Device", DEVICES, help="auto: cuda, then mps, then cpu", key="train_device")
+    name = c[3].text_input("Model name", "", placeholder="automatic", key="train_name")
+    c = st.columns([1, 3], vertical_alignment="center")
+    pressed = c[0].button("Start training", type="primary", key="train_start")
+    c[1].caption(f"Will train on **{describe_device(pick_device(device), threads=TRAIN_THREADS)}**.")
+    if not pressed:
         return None
     model_config, train_config = shown_configs()
     return model_config, train_config, device, name.strip() or None
-

@@ -35,7 +35,11 @@ def test_short_real_run_shows_progress_and_the_model_reaches_the_explorer(models
     _wait_until_done(at)
     assert job.progress().state == "finished", job.progress().error
     at.run()  # the first run after the end refreshes the page once
-    assert any("Saved as lecture-demo.pt" in s.value for s in at.success), [e.value for e in at.error]
+    assert any("Saved as lecture-demo.pt" in s.value.replace("\\", "") for s in at.success), \
+        [e.value for e in at.error]
+    # a link to the saved model in the explorer (not a menu that does not exist)
+    link = next(p for p in at.get("page_link") if "Explorer" in p.proto.label)
+    assert link.proto.query_string == "mode=user&um=lecture-demo.pt"
     assert any("lecture demo" in m.value for m in at.markdown)
     assert (models / "lecture-demo.pt").is_file()
 
@@ -48,7 +52,7 @@ def test_short_real_run_shows_progress_and_the_model_reaches_the_explorer(models
     assert any("lecture-demo.pt" in m.value.replace("\\", "") for m in explorer.markdown)  # (escaped Markdown)
     explorer.slider(key="user_epoch").set_value(0).run()  # the random initial weights
     assert not explorer.exception
-    assert any("after epoch 0" in m.value for m in explorer.markdown)
+    assert any("lecture-demo.pt, epoch 0" in m.value.replace("\\", "") for m in explorer.markdown)
 
 
 def test_a_second_start_while_training_is_refused(models):
@@ -98,7 +102,7 @@ def test_the_form_offers_every_op_in_the_table_and_trains_l2_pooling(models):
     at.button(key="train_start").click().run()
     _wait_until_done(at)
     at.run()
-    assert any("Saved as l2-demo.pt" in s.value for s in at.success), [e.value for e in at.error]
+    assert any("Saved as l2-demo.pt" in s.value.replace("\\", "") for s in at.success), [e.value for e in at.error]
     checkpoint = load_checkpoint(models / "l2-demo.pt")
     assert checkpoint.model_config.pooling == "l2" and checkpoint.metrics["epochs"] == 1
 
@@ -145,7 +149,9 @@ def test_the_quick_demo_learns(models):
     at.button(key="train_start").click().run()
     _wait_until_done(at, 120)
     checkpoint = load_checkpoint(models / "demo.pt")
-    assert checkpoint.metrics["test_acc"] > 0.7 and checkpoint.metrics["seconds"] < 30  # learns in seconds
+    # the demo's few images and epochs are enough to learn: how fast it runs is measured in bench/, not here
+    assert checkpoint.metrics["test_acc"] > 0.7
+    assert (checkpoint.metrics["epochs"], checkpoint.metrics["train_examples"]) == (4, 6000)
 
 
 def test_a_field_whose_state_was_dropped_takes_the_presets_value(models):
