@@ -103,9 +103,10 @@ class Board:
         return w, h
 
     def figure(self, height: int | None = None, margin_top: int = 10, pad: float = 4.0,
-               width: int | None = None) -> Figure:
+               width: int | None = None, dragmode: str | bool = "pan") -> Figure:
         """The figure. With width (and height) given, one unit is one CSS pixel: the figure is that size, its
-        axes span exactly [0, width] × [0, height], and text sizes match what was laid out."""
+        axes span exactly [0, width] × [0, height], and text sizes match what was laid out. dragmode False: a
+        finger dragging over the figure scrolls the page (a tall figure on a phone), taps still select."""
         data = list(self.images)
         for colour, (xs, ys) in self.fills.items():
             data.append(dict(type="scatter", x=xs, y=ys, mode="lines", fill="toself", fillcolor=colour,
@@ -122,7 +123,7 @@ class Board:
                              name="labels"))
         for size, (xs, ys, cds, hovers) in self.pick.items():  # likewise one picker trace per marker size
             data.append(picker_trace(_px(xs), _px(ys), cds, hovers, size))
-        layout = dict(showlegend=False, clickmode="event+select", dragmode="pan", plot_bgcolor="rgba(0,0,0,0)",
+        layout = dict(showlegend=False, clickmode="event+select" if dragmode else "event", dragmode=dragmode, plot_bgcolor="rgba(0,0,0,0)",
                       shapes=self.shapes)
         if width is not None and height is not None:
             layout.update(width=width, height=height, margin=dict(l=0, r=0, t=0, b=0, pad=0),

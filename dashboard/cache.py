@@ -97,10 +97,14 @@ def shipped_metrics(variant: str) -> dict:
     return _shipped(variant).metrics
 
 
-def _user_model(weights: str) -> LeNet:
+def _user_model(weights: str, activation: str, pooling: str) -> LeNet:
     file, _, epoch = weights[5:].partition("@")
     path = models_dir() / file
-    return _user_checkpoint_model(str(path), path.stat().st_mtime_ns if path.exists() else 0, epoch)
+    mtime = path.stat().st_mtime_ns if path.exists() else 0
+    model = _user_checkpoint_model(str(path), mtime, epoch)
+    if (model.config.activation, model.config.pooling) == (activation, pooling):
+        return model
+    return _user_model_with_ops(str(path), mtime, epoch, activation, pooling)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -109,11 +113,18 @@ def _user_checkpoint_model(path: str, mtime: int, epoch: str) -> LeNet:
     return snapshot_model(checkpoint, int(epoch)) if epoch else checkpoint.model
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _user_model_with_ops(path: str, mtime: int, epoch: str, activation: str, pooling: str) -> LeNet:
+    """A user model's weights run with other ops: a model of its own (the cached one is shared, never changed)."""
+    return with_ops(_user_checkpoint_model(path, mtime, epoch), activation=activation, pooling=pooling)
+
+
 def get_model(key: str) -> LeNet:
-    """The (shared, read-only) model for a ModelChoice key; raises CheckpointError if its file is bad."""
+    """The (shared, read-only) model for a ModelChoice key: its weights run with its ops (a separate model where
+    they differ from those the weights were trained with); raises CheckpointError if its file is bad."""
     choice = ModelChoice.from_key(key)
     if choice.user:
-        return _user_model(choice.weights)
+        return _user_model(choice.weights, choice.activation, choice.pooling)
     return _model(key)
 
 

@@ -1,9 +1,15 @@
 """Which model the pages show: shipped or user weights, run with an activation and a pooling."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dashboard.text import plain
+from lenet.ops import ACTIVATIONS, POOLINGS
+
+
+def ops_label(activation: str, pooling: str, short: bool = False) -> str:
+    """'relu + max pooling' ('relu + max' short)."""
+    return f"{ACTIVATIONS[activation].label} + {POOLINGS[pooling].label}{'' if short else ' pooling'}"
 
 
 @dataclass(frozen=True)
@@ -13,6 +19,8 @@ class ModelChoice:
     weights: str  # a shipped variant whose weights are used ("relu-max"), or "user:FILE" / "user:FILE@EPOCH"
     activation: str  # a key of lenet.ops.ACTIVATIONS
     pooling: str  # a key of lenet.ops.POOLINGS
+    # the ops a user model was trained with ("relu-max"; "" if not known), for what the page says: not in the key
+    trained: str = field(default="", compare=False)
 
     @property
     def key(self) -> str:
@@ -24,17 +32,32 @@ class ModelChoice:
         return self.weights.startswith("user:")
 
     @property
+    def trained_ops(self) -> tuple[str, str] | None:
+        """(activation, pooling) the weights were trained with; None where not known."""
+        variant = self.trained if self.user else self.weights
+        act, _, pool = variant.partition("-")
+        return (act, pool) if act in ACTIVATIONS and pool in POOLINGS else None
+
+    @property
     def swapped(self) -> bool:
-        """True if the ops differ from those the weights were trained with."""
-        return not self.user and self.weights != f"{self.activation}-{self.pooling}"
+        """True if the ops run differ from those the weights were trained with."""
+        trained = self.trained_ops
+        return trained is not None and trained != (self.activation, self.pooling)
 
     @property
     def label(self) -> str:
-        base = f"{self.activation} + {self.pooling} pooling"
+        """Exactly what runs, in a few words: which weights, trained with which ops, run with which."""
+        run = ops_label(self.activation, self.pooling, short=True)
+        trained = self.trained_ops
         if self.user:  # (Markdown: the file's name is shown as it is, whatever it holds)
             file, _, epoch = self.weights[5:].partition("@")
-            return f"{base} ({plain(file)}{f', after epoch {epoch}' if epoch else ''})"
-        return f"{base} (weights trained with {self.weights})" if self.swapped else f"{base} (trained)"
+            name = f"{plain(file)}{f', epoch {epoch}' if epoch else ''}"
+            if self.swapped:
+                return f"{name}: trained with {ops_label(*trained, short=True)}, run with {run}"
+            return f"{name}: {run}"
+        if self.swapped:
+            return f"{run} on weights trained with {ops_label(*trained, short=True)} (not retrained)"
+        return f"{run}, trained with these ops"
 
     @classmethod
     def from_key(cls, key: str) -> "ModelChoice":

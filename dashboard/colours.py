@@ -44,6 +44,7 @@ class Scale:
     lut: np.ndarray  # (256, 3) uint8, index 0 = the low end
     signed: bool  # low end = −limit (else 0)
     meaning: str  # what the colours stand for, for legends
+    ends: tuple[str, str, str] = ("", "", "")  # the colours' names: the low end, zero, the high end
 
     def index(self, z: np.ndarray, limit: float) -> np.ndarray:
         """The LUT index of each value (NaN counts as 0)."""
@@ -107,6 +108,18 @@ class Scale:
         return f"{number(lo)} … {number(hi)}"
 
 
+    def words(self, limit: float, per_map: bool = False) -> str:
+        """The range with its colours named, for a legend with room for a line: 'blue −6.48 · 0 white · red 6.48'."""
+        low, zero, high = self.ends
+        if per_map:
+            return (f"each map its own range: {low} − · 0 {zero} · {high} +" if self.signed
+                    else f"each map its own range: 0 {zero} · {high} its largest")
+        lo, hi = self.bounds(limit)
+        if self.signed:
+            return f"{low} {number(lo)} · 0 {zero} · {high} {number(hi)}"
+        return f"{number(lo)} {zero if self.name != 'image' else low} · {high} {number(hi)}"
+
+
 def number(v: float) -> str:
     """A value in a legend: three significant digits, a real minus sign."""
     text = f"{v:.3g}"
@@ -120,10 +133,12 @@ def _upper_half(lut: np.ndarray) -> np.ndarray:
 
 
 _RDBU = _lut(plotly.colors.diverging.RdBu[::-1])  # blue, white, red
-SIGNED = Scale("signed", _RDBU, True, "blue below 0, white 0, red above")
-POSITIVE = Scale("positive", _upper_half(_RDBU), False, "white 0, red the largest")
-WEIGHTS = Scale("weights", _lut(plotly.colors.diverging.PuOr), True, "orange below 0, white 0, purple above")
-IMAGE = Scale("image", _lut(["rgb(0,0,0)", "rgb(255,255,255)"]), False, "black 0, white 1 (pixel brightness)")
+SIGNED = Scale("signed", _RDBU, True, "blue below 0, white 0, red above", ("blue", "white", "red"))
+POSITIVE = Scale("positive", _upper_half(_RDBU), False, "white 0, red the largest", ("white", "white", "red"))
+WEIGHTS = Scale("weights", _lut(plotly.colors.diverging.PuOr), True, "orange below 0, white 0, purple above",
+                ("orange", "white", "purple"))
+IMAGE = Scale("image", _lut(["rgb(0,0,0)", "rgb(255,255,255)"]), False, "black 0, white 1 (pixel brightness)",
+              ("black", "black", "white"))
 SCALES: dict[str, Scale] = {s.name: s for s in (SIGNED, POSITIVE, WEIGHTS, IMAGE)}
 
 

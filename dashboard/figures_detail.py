@@ -7,6 +7,7 @@ scale and limit), kernels on the weights' own scale.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,44 +62,59 @@ def _output_map(b: Board, m: np.ndarray, x: float, y: float, size: float, i: int
     _legend(b, x, y + H * s + 6, W * s, paint, m, font)
 
 
+def _input_maps(b: Board, w: ConvWindow, inputs: Paint, x0: float, y0: float, room: float, chosen: int,
+                source: str, font: int, cols: int) -> float:
+    """The input map(s) with the window on each, `cols` to a row across `room` px from (x0, y0); several are
+    clickable (["in", m]) and each has its Σ. Returns the height used."""
+    C, k, Hp = w.kernels.shape[0], w.kernels.shape[-1], w.padded_input.shape[1]
+    head = 1.6 * font + 4
+    if C == 1:
+        s = room / Hp
+        b.label(x0 + room / 2, y0 + head / 2, f"{source} (padded by {w.padding})" if w.padding else source,
+                size=font)
+        b.values(w.padded_input[0], x0, y0 + head, s, inputs.scale, inputs.of(w.padded_input), name="input")
+        b.outline(x0 + w.col * s, y0 + head + w.row * s, x0 + (w.col + k) * s, y0 + head + (w.row + k) * s)
+        return head + room
+    t = (room - 10 * (cols - 1)) / cols
+    row_h = t + 1.4 * font + 6
+    s = t / Hp
+    b.label(x0 + room / 2, y0 + head / 2, f"{source}: {C} input maps", size=font)
+    for m in range(C):
+        r, q = divmod(m, cols)
+        mx, my = x0 + q * (t + 10), y0 + head + r * row_h
+        b.values(w.padded_input[m], mx, my, s, inputs.scale, inputs.of(w.padded_input), name="input")
+        b.outline(mx + w.col * s, my + w.row * s, mx + (w.col + k) * s, my + (w.row + k) * s, width=2)
+        if m == chosen:
+            b.outline(mx - 2, my - 2, mx + t + 2, my + t + 2, color="#31333f", width=3)
+        b.picker(mx + t / 2, my + t / 2, ["in", m], f"input map {m}: Σ = {w.channel_sums[m]:.4f}", t)
+        b.label(mx + t / 2, my + t + 0.7 * font + 2, f"{m}: Σ {number_text(w.channel_sums[m])}", size=font,
+                color="#31333f" if m == chosen else "#555555")
+    return head + math.ceil(C / cols) * row_h
+
+
 def conv_figure(w: ConvWindow, out_map: np.ndarray, c: int, stage: str, source: str, activation: str,
-                inputs: Paint, output: Paint, chosen: int = 0, font: int = 12) -> Figure:
+                inputs: Paint, output: Paint, chosen: int = 0, font: int = 12, width: float | None = None) -> Figure:
     """Conv output pixel (c, i, j): the input map(s) with the window, then for one input map patch ⊙ kernel =
     products and their sum Σ, then the output map with the pixel.
 
     With several input maps (conv2's six) each is drawn small with its Σ, and a click on one (customdata
-    ["in", m]) shows its numbers: the `chosen` one. The kernel is on the weights' own scale.
+    ["in", m]) shows its numbers: the `chosen` one. The kernel is on the weights' own scale. width: a phone's
+    px: everything top to bottom instead, as wide as that.
     """
     C, k = w.kernels.shape[0], w.kernels.shape[-1]
-    cell = max(3.0 * font, 34.0)
-    g = k * cell  # a number grid's side
-    head = 1.6 * font + 4
-    b = Board()
-    Hp = w.padded_input.shape[1]
-    if C == 1:
-        s = g / Hp
-        b.label(g / 2, head / 2, f"{source} (padded by {w.padding})" if w.padding else source, size=font)
-        b.values(w.padded_input[0], 0.0, head, s, inputs.scale, inputs.of(w.padded_input), name="input")
-        b.outline(w.col * s, head + w.row * s, (w.col + k) * s, head + (w.row + k) * s)
-        x = g + GAP_X
-    else:
-        t, row_h, cols = 2.2 * cell, 2.2 * cell + 1.4 * font + 6, 2
-        s = t / Hp
-        b.label(cols * (t + 10) / 2, head / 2, f"{source}: {C} input maps", size=font)
-        for m in range(C):
-            r, q = divmod(m, cols)
-            x0, y0 = q * (t + 10), head + r * row_h
-            b.values(w.padded_input[m], x0, y0, s, inputs.scale, inputs.of(w.padded_input), name="input")
-            b.outline(x0 + w.col * s, y0 + w.row * s, x0 + (w.col + k) * s, y0 + (w.row + k) * s, width=2)
-            if m == chosen:
-                b.outline(x0 - 2, y0 - 2, x0 + t + 2, y0 + t + 2, color="#31333f", width=3)
-            b.picker(x0 + t / 2, y0 + t / 2, ["in", m], f"input map {m}: Σ = {w.channel_sums[m]:.4f}", t)
-            b.label(x0 + t / 2, y0 + t + 0.7 * font + 2, f"{m}: Σ {number_text(w.channel_sums[m])}", size=font,
-                    color="#31333f" if m == chosen else "#555555")
-        x = cols * (t + 10) + GAP_X
     parts = ((w.patches[chosen], inputs, f"patch (map {chosen})" if C > 1 else "patch under the window"),
              (w.kernels[chosen], Paint(WEIGHTS), f"kernel {c}" + (f", slice {chosen}" if C > 1 else "")),
              (w.products[chosen], Paint(SIGNED), "kernel ⊙ patch"))
+    out_title = f"{stage} map {c} (pre-{activation})"
+    head = 1.6 * font + 4
+    b = Board()
+    if width is not None:
+        return _conv_narrow(b, w, out_map, c, stage, source, out_title, inputs, output, chosen, font, width, parts)
+    cell = max(3.0 * font, 34.0)
+    g = k * cell  # a number grid's side
+    room = g if C == 1 else 3 * (2.2 * cell) + 20
+    _input_maps(b, w, inputs, 0.0, 0.0, room, chosen, source, font, cols=3)
+    x = room + GAP_X
     for n, (z, paint, title) in enumerate(parts):
         b.label(x + g / 2, head / 2, title, size=font)
         b.numbers(z, x, head, cell, paint.scale, paint.of(z), size=font, name=("patch", "kernel", "products")[n])
@@ -109,9 +125,35 @@ def conv_figure(w: ConvWindow, out_map: np.ndarray, c: int, stage: str, source: 
     b.label(x - GAP_X + 4, head + g / 2, f"Σ = {number_text(w.channel_sums[chosen])}", "middle right", font + 2)
     x += 5 * font
     size = max(g, 200.0)
-    b.label(x + size / 2, head / 2, f"{stage} map {c} (pre-{activation})", size=font)
+    b.label(x + size / 2, head / 2, out_title, size=font)
     _output_map(b, out_map, x, head, size, w.row, w.col, f"{stage} map {c}", output, font)
     return b.figure()
+
+
+def _conv_narrow(b: Board, w: ConvWindow, out_map: np.ndarray, c: int, stage: str, source: str, out_title: str,
+                 inputs: Paint, output: Paint, chosen: int, font: int, width: float, parts) -> Figure:
+    """conv_figure for a phone: the input map(s) and the output map side by side, then patch, kernel and their
+    product one under the other, each grid as wide as its numbers need."""
+    k = w.kernels.shape[-1]
+    head = 1.6 * font + 4
+    half = (width - GAP_X) / 2
+    used = _input_maps(b, w, inputs, 0.0, 0.0, half, chosen, source, font, cols=2)
+    b.label(half + GAP_X + half / 2, head / 2, out_title, size=font)
+    _output_map(b, out_map, half + GAP_X, head, half, w.row, w.col, f"{stage} map {c}", output, font)
+    y = max(used, head + half + 7 + 1.4 * font + 4) + 10
+    cell = min(width / k, 4.2 * font)
+    g = k * cell
+    x = (width - g) / 2
+    for n, (z, paint, title) in enumerate(parts):
+        b.label(width / 2, y + head / 2, title, size=font)
+        b.numbers(z, x, y + head, cell, paint.scale, paint.of(z), size=font, name=("patch", "kernel", "products")[n])
+        y += head + g + 6 + _legend(b, x, y + head + g + 6, g, paint, z, font)
+        if n < 2:
+            b.label(width / 2, y + 1.4 * font, "⊙" if n == 0 else "=", size=font + 6)
+            y += 2.8 * font
+    b.label(width / 2, y + font, f"Σ = {number_text(w.channel_sums[chosen])}", size=font + 2)
+    b.label(0, y, "", size=font)  # (the extent: the Σ line's lower half)
+    return b.figure(height=int(y + 2.5 * font), width=int(width))
 
 
 def strongest(m: np.ndarray) -> tuple[int, int]:
@@ -121,31 +163,39 @@ def strongest(m: np.ndarray) -> tuple[int, int]:
 
 
 def pool_figure(windows: list[PoolWindow], in_map: np.ndarray, out_map: np.ndarray, i: int, j: int, source: str,
-                stage: str, c: int, inputs: Paint, output: Paint, font: int = 12) -> Figure:
+                stage: str, c: int, inputs: Paint, output: Paint, font: int = 12, width: float | None = None) -> Figure:
     """Pooled value (c, i, j): the input map with its 2×2 window, the window's numbers → op, the output map.
 
     windows: the window under the model's pooling, then (compare mode) the same window under another's.
+    width: a phone's px: the two maps side by side across it, the window(s) under them.
     """
     b = Board()
     head = 1.6 * font + 4
-    size, cell = 220.0, max(4.5 * font, 56.0)
+    cell = max(4.5 * font, 56.0)
+    size = 220.0 if width is None else (width - GAP_X) / 2
     s = size / in_map.shape[0]
     first = windows[0]
     b.label(size / 2, head / 2, f"{source} map {c}", size=font)
     b.values(in_map, 0.0, head, s, inputs.scale, inputs.of(in_map), name="input")
     b.outline(first.col * s, head + first.row * s, (first.col + 2) * s, head + (first.row + 2) * s)
     _legend(b, 0.0, head + size + 6, size, inputs, in_map, font)
-    x = size + GAP_X + 16
+    x, y = size + GAP_X + 16, head
+    if width is not None:  # the output map beside the input; the windows below
+        b.label(size + GAP_X + size / 2, head / 2, f"{stage} map {c}", size=font)
+        _output_map(b, out_map, size + GAP_X, head, size, i, j, f"{stage} map {c}", output, font)
+        x, y = 0.0, head + size + 7 + 1.4 * font + 4 + head
     for w in windows:
         op = POOLINGS[w.op]
-        b.label(x + cell, head / 2, f"2×2 window, {op.label} pooling", size=font)
-        b.numbers(w.window, x, head + 10, cell, inputs.scale, inputs.of(in_map), size=font + 1, name="window")
+        b.label(x + cell, y - head / 2, f"2×2 window, {op.label} pooling", size=font)
+        b.numbers(w.window, x, y + 10, cell, inputs.scale, inputs.of(in_map), size=font + 1, name="window")
         if w.pick is not None:  # the input that decides
             r, cc = w.pick
-            b.outline(x + cc * cell, head + 10 + r * cell, x + (cc + 1) * cell, head + 10 + (r + 1) * cell,
+            b.outline(x + cc * cell, y + 10 + r * cell, x + (cc + 1) * cell, y + 10 + (r + 1) * cell,
                       color="#2ca02c")
-        b.label(x + cell, head + 10 + 2 * cell + font + 6, f"{op.result} = {w.value:.4f}", size=font + 2)
+        b.label(x + cell, y + 10 + 2 * cell + font + 6, f"{op.result} = {w.value:.4f}", size=font + 2)
         x += 2 * cell + GAP_X + 60
+    if width is not None:
+        return b.figure(height=int(y + 10 + 2 * cell + 2 * font + 14), width=int(width))
     b.label(x + size / 2, head / 2, f"{stage} map {c}", size=font)
     _output_map(b, out_map, x, head, size, i, j, f"{stage} map {c}", output, font)
     return b.figure()
@@ -181,20 +231,24 @@ def contributions_figure(contrib: np.ndarray, top: np.ndarray, names: list[str],
     layout = dict(title=dict(text=f"top {len(top)} of {len(contrib)} inputs × weights", font=FONT),
                   height=height, margin=dict(l=5, r=40, t=50, b=5),
                   xaxis=dict(range=[lo - room if lo < 0 else lo, hi + room if hi > 0 else hi]),
-                  yaxis=dict(autorange="reversed", automargin=True))  # room for the inputs' names
+                  yaxis=dict(autorange="reversed", automargin=True),  # room for the inputs' names
+                  uniformtext=dict(minsize=12, mode="show"))  # (Plotly shrinks text outside bars otherwise)
     return make_figure(data, layout)
 
 
 def temperature_figure(names: list[str], own: np.ndarray, tempered: np.ndarray, temperature: float,
                        height: int = 300) -> Figure:
     """The probabilities at the network's own temperature (1, grey) beside those at T (red): one pair of bars
-    per class, on a fixed 0–100% axis so that sharpening and flattening show as bars growing and shrinking."""
-    data = [dict(type="bar", x=names, y=own.tolist(), name="T = 1 (the network's)", marker=dict(color="#bbbbbb"),
-                 hovertemplate="%{x}: %{y:.1%}<extra>T = 1</extra>"),
-            dict(type="bar", x=names, y=tempered.tolist(), name=f"T = {temperature:g}", marker=dict(color="#d62728"),
-                 text=[f"{p:.0%}" for p in tempered], textposition="outside", cliponaxis=False,
-                 hovertemplate="%{x}: %{y:.1%}<extra>T = " + f"{temperature:g}</extra>")]
-    layout = dict(barmode="group", height=height, margin=dict(l=50, r=10, t=30, b=40), font=FONT,
-                  yaxis=dict(range=[0, 1.12], tickformat=".0%"), legend=dict(orientation="h", y=1.14, x=0),
-                  hovermode="x")
+    per class (a row each, the class names written whole), on a fixed 0–100% axis so that sharpening and
+    flattening show as bars growing and shrinking."""
+    data = [dict(type="bar", y=names, x=own.tolist(), name="T = 1 (the network's)", orientation="h",
+                 marker=dict(color="#bbbbbb"), hovertemplate="%{y}: %{x:.1%}<extra>T = 1</extra>"),
+            dict(type="bar", y=names, x=tempered.tolist(), name=f"T = {temperature:g}", orientation="h",
+                 marker=dict(color="#d62728"), text=[f"{p:.0%}" for p in tempered], textposition="outside",
+                 cliponaxis=False, textfont=dict(size=FONT["size"] - 2),
+                 hovertemplate="%{y}: %{x:.1%}<extra>T = " + f"{temperature:g}</extra>")]
+    layout = dict(barmode="group", height=height, margin=dict(l=5, r=40, t=30, b=30), font=FONT, bargap=0.25,
+                  xaxis=dict(range=[0, 1.12], tickformat=".0%"), legend=dict(orientation="h", y=1.1, x=0),
+                  yaxis=dict(autorange="reversed", automargin=True), hovermode="y",
+                  uniformtext=dict(minsize=12, mode="show"))
     return make_figure(data, layout)

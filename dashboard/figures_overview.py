@@ -28,6 +28,7 @@ STRIP = 8.0  # the colour strip of a legend, px
 BAR_MIN = 7.0  # the softmax bars' room, at least, in em
 TRUE = "#1a7f37"  # the true class's name
 MARK = "#1a7f37"  # the outlines of the maps that matter
+FRAME = "#31333f"  # the frame of the stage being talked about (presentation mode)
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class Column:
     faded: bool = False  # drawn pale: not the stage in focus
     marked: tuple[int, ...] = ()  # maps or neurons outlined as those that matter most for a class
     note: str = ""  # a line under the header in the outlines' colour (what they mean), in place of an empty one
+    framed: bool = False  # the stage being talked about: a frame around the whole column
 
 
 def text_width(text: str, font: float) -> float:
@@ -137,7 +139,7 @@ def _geometry(shapes: tuple, screen: Screen) -> Geometry:
                for kind, shape, lines, labels in shapes]
     font = screen.font
     head = 3 * LINE * font + 6
-    body = max(60.0, screen.height - head - (STRIP + 6 + LINE * font) - 6)
+    body = max(60.0, screen.height - head - (STRIP + 6 + 2 * LINE * font) - 6)  # legends, then the colour key
     gap = max(6.0, 0.6 * font)
     room = screen.width - gap * (len(columns) - 1)
     lo, hi = 4.0, 2 * body
@@ -259,12 +261,19 @@ def _empty(b: Board, col: Column, left: float, width: float, g: Geometry, k: int
 DRAW = {"input": _maps, "maps": _maps, "vector": _vector, "softmax": _softmax, "empty": _empty}  # by kind
 
 
+COLOUR_KEY = "colours: blue negative · white 0 · red positive — the strip under each column gives its range"
+
+
 def overview_figure(columns: list[Column], screen: Screen = DEFAULT_SCREEN,
-                    geo: Geometry | None = None) -> Figure:
+                    geo: Geometry | None = None, colour_key: bool = True) -> Figure:
     """All columns side by side in one figure of the screen's size: a header over each column, its maps or
-    cells, and a legend under it. geo: a geometry to share with other overviews (compare mode)."""
+    cells, and a legend under it; under them, what the colours mean (colour_key). geo: a geometry to share with
+    other overviews (compare mode)."""
     g = geo or geometry(columns, screen)
     b = Board()
+    if colour_key and len(columns) > 1:
+        b.label(screen.width / 2, g.head + g.body + 6 + STRIP + 1.5 * LINE * g.font + 2, COLOUR_KEY, size=g.font,
+                color="#555555")
     for k, (col, (left, width)) in enumerate(zip(columns, g.slots)):
         for i, line in enumerate(col.lines):
             note = bool(col.note) and not line and i == len(col.lines) - 1
@@ -272,6 +281,8 @@ def overview_figure(columns: list[Column], screen: Screen = DEFAULT_SCREEN,
                     f"<b>{line}</b>" if i == 0 else line, size=g.font,
                     color=MARK if note else "#31333f" if i == 0 else "#555555")
         DRAW[col.kind](b, col, left, width, g, k)
+        if col.framed:
+            b.outline(left - 3, 1, left + width + 3, g.head + g.body + STRIP + LINE * g.font + 8, color=FRAME, width=3)
     return b.figure(height=int(screen.height), width=int(screen.width))
 
 

@@ -92,6 +92,7 @@ def pick_controls_ui(model_key: str) -> np.ndarray:
 def strip_ui(model_key: str, allowed: np.ndarray, width: float) -> None:
     """A row of small thumbnails around the current image; a click picks one."""
     n = max(4, int(width // THUMB_PX))
+    width = max(float(width), n * THUMB_PX + 4.0)  # never narrower than its thumbnails (a phone: ~7 of them)
     pos = _position(allowed, int(st.session_state.get("index", 0)))
     start = (pos // n) * n if pos is not None else 0
     page = tuple(int(k) for k in allowed[start:start + n])

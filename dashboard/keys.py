@@ -1,7 +1,11 @@
-"""Keyboard shortcuts for the lecturer at the front: what a presenter's clicker sends moves through the network.
+"""Keyboard shortcuts for the lecturer at the front (what a presenter's clicker sends moves through the network),
+and taps on the network as a phone lays it out.
 
 A tiny component (JavaScript only, nothing drawn) listens to the page's keys, except while a text or number
 field has the focus, and sends each one to the server, where it changes the view's state like a click would.
+It also reports taps (and clicks) on a figure that leaves dragging to the page (dragmode off: the network a
+stage a row, figures_rows): such a figure cannot be a Streamlit selection widget, which turns dragging back on
+and so keeps a finger from scrolling the page. The tap's point is looked up among the figure's pickers.
 """
 from __future__ import annotations
 
@@ -10,8 +14,9 @@ from typing import Callable
 import streamlit as st
 
 from dashboard.state import DEFAULTS
-from dashboard.views import move_stage
+from dashboard.views import move_stage, next_detail_stage
 from lenet.ops import POOLINGS
+from lenet.stages import STAGE_BY_NAME
 
 _JS = """
 export default function(component) {
@@ -27,6 +32,21 @@ export default function(component) {
         window.__lenetKeyCount = (window.__lenetKeyCount || 0) + 1;  // each press once, however many reruns
         window.__lenetKeySend("key", [e.key, window.__lenetKeyCount]);
     }, true);
+    document.addEventListener("click", (e) => {
+        const gd = e.target && e.target.closest && e.target.closest(".js-plotly-plot");
+        if (!gd || !gd._fullLayout || gd._fullLayout.dragmode !== false) return;
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
+        const x = xa.p2l(e.clientX - box.left - xa._offset), y = ya.p2l(e.clientY - box.top - ya._offset);
+        for (const t of gd.data.filter(t => t.name === "pickers")) {
+            const half = t.marker.size / 2;
+            for (let i = 0; i < t.x.length; i++)
+                if (Math.abs(x - t.x[i]) <= half && Math.abs(y - t.y[i]) <= half) {
+                    window.__lenetKeyCount = (window.__lenetKeyCount || 0) + 1;
+                    window.__lenetKeySend("tap", [t.customdata[i], window.__lenetKeyCount]);
+                    return;
+                }
+        }
+    }, true);
 }
 """
 
@@ -35,6 +55,9 @@ def _cycle_pooling() -> None:
     names = list(POOLINGS)
     current = st.session_state.get("pooling") or DEFAULTS["pooling"]
     st.session_state["pooling"] = names[(names.index(current) + 1) % len(names)]
+    from dashboard.app_pages.explorer_parts import ops_changed  # the page's own module, imported when used
+
+    ops_changed()
 
 
 def _next_image(delta: int) -> Callable[[], None]:
@@ -51,9 +74,22 @@ def _next_image(delta: int) -> Callable[[], None]:
     return move
 
 
+def _move(delta: int) -> Callable[[], None]:
+    """Next or previous stage: in presentation mode the stage framed on the network (its numbers open with
+    Enter: the network stays in sight while the lecturer walks through it); else the next stage's numbers."""
+    def move() -> None:
+        if st.session_state.get("present") and not st.session_state.get("stage"):
+            st.session_state["present_at"] = next_detail_stage(st.session_state.get("present_at"), delta)
+        else:
+            move_stage(delta)
+    return move
+
+
 def _toggle_detail() -> None:
     if st.session_state.get("stage"):
         st.session_state["stage"] = ""
+    elif st.session_state.get("present") and st.session_state.get("present_at"):
+        st.session_state["stage"], st.session_state["map"] = st.session_state["present_at"], -1
     else:
         move_stage(1)
 
@@ -68,10 +104,10 @@ def _toggle_presentation() -> None:
 
 # key (as the browser names it) -> (what it does, in words; the action)
 SHORTCUTS: dict[str, tuple[str, Callable[[], None]]] = {
-    "ArrowRight": ("next stage", lambda: move_stage(1)),
-    "PageDown": ("next stage", lambda: move_stage(1)),
-    "ArrowLeft": ("previous stage", lambda: move_stage(-1)),
-    "PageUp": ("previous stage", lambda: move_stage(-1)),
+    "ArrowRight": ("next stage", _move(1)),
+    "PageDown": ("next stage", _move(1)),
+    "ArrowLeft": ("previous stage", _move(-1)),
+    "PageUp": ("previous stage", _move(-1)),
     "Enter": ("open or close the stage's numbers", _toggle_detail),
     "Escape": ("close the numbers", _close),
     "p": ("next pooling", _cycle_pooling),
@@ -79,7 +115,8 @@ SHORTCUTS: dict[str, tuple[str, Callable[[], None]]] = {
     "b": ("previous image", _next_image(-1)),
     "f": ("presentation mode on or off", _toggle_presentation),
 }
-HELP = "→/PgDn next stage · ←/PgUp previous · Enter numbers · P pooling · N/B next/previous image · F present"
+HELP = "→/PgDn next stage · ←/PgUp previous · Enter its numbers · Esc close · P pooling · N/B next/previous image · " \
+       "F present"
 
 _keys = st.components.v2.component("lenet_keys", js=_JS % sorted(SHORTCUTS))
 
@@ -94,6 +131,20 @@ def _pressed() -> None:
         SHORTCUTS[key][1]()
 
 
+def _tapped() -> None:
+    """A tap on a map or neuron of the network laid out for a phone: open its numbers, as a click does."""
+    state = st.session_state.get("keys") or {}
+    tapped = state.get("tap") if hasattr(state, "get") else None
+    if not isinstance(tapped, list) or len(tapped) != 2 or tapped[1] == st.session_state.get("_tap_seen"):
+        return
+    st.session_state["_tap_seen"] = tapped[1]
+    hit = tapped[0]
+    if isinstance(hit, list) and len(hit) == 2 and hit[0] in STAGE_BY_NAME and isinstance(hit[1], int) \
+            and hit[1] >= 0:
+        st.session_state["stage"], st.session_state["map"] = hit
+        st.session_state["why_open"] = False  # one dialog at a time: the map's
+
+
 def keys_ui() -> None:
-    """Listen to the page's keys (mounted once per run, out of sight)."""
-    _keys(key="keys", on_key_change=_pressed)
+    """Listen to the page's keys and taps (mounted once per run, out of sight)."""
+    _keys(key="keys", on_key_change=_pressed, on_tap_change=_tapped)

@@ -1,7 +1,7 @@
 """The CNN Explainer picture: every stage as a column, left to right, built from the stage registry by kind."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import streamlit as st
@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard.charts import CHART_OPTIONS, chart
 from dashboard.colours import IMAGE, POSITIVE, SIGNED, Scale, color_limit
 from dashboard.figures import Figure
+from dashboard.figures_rows import NARROW_BELOW, rows_figure
 from dashboard.figures_overview import DEFAULT_SCREEN, Column, Geometry, Screen, clicked_column, overview_figure
 from lenet.data import CLASS_NAMES
 from lenet.explain import never_negative, stage_params
@@ -32,6 +33,7 @@ class View:
     difference: bool = False  # the outputs are A − B of two models: every value may have either sign
     marks: dict[str, list[int]] | None = None  # by stage: the maps (neurons) that raise the class asked about most
     marked_for: str = ""  # that class
+    framed: str = ""  # the stage framed (its column; a folded activation frames its dense stage's)
 
 
 def _folded(stage: Stage) -> bool:
@@ -70,9 +72,10 @@ def header(model: LeNet, name: str) -> tuple[str, str, str]:
     stage = STAGE_BY_NAME[name]
     shape = "×".join(str(d) for d in stage.shape)
     params = stage_params(model, name)
-    if stage.kind == "dense":  # narrow columns: the short name, then where the values go
-        return name, f"{shape}→{shown(name)}" if shown(name) != name else f"{shape} logits", f"{params:,} p."
-    return stage.title, shape, f"{params:,} params" if params else ""
+    if stage.kind == "dense":  # (its values are shown after the activation that follows it, if any)
+        logits = next_stage(name).kind == "softmax"
+        return stage.title, f"{stage.shape[0]} {'logits' if logits else 'neurons'}", f"{params:,} weights"
+    return stage.title, shape, f"{params:,} weights" if params else ""
 
 
 def _picked(view: View, name: str) -> int | None:
@@ -128,13 +131,15 @@ class Look:
     stage: str = ""  # the stage whose map or neuron is selected ("" for none)
     selected: int = 0  # that map or neuron
     why: int = -1  # the class whose maps that matter are outlined (-1: none)
+    framed: str = ""  # the stage framed as the one being talked about (presentation mode's →/PgDn), "" none
 
 
 def look() -> Look:
     """The current session's Look."""
     why = st.session_state.get("why") or ""
+    framed = (st.session_state.get("present_at") or "") if st.session_state.get("present") else ""
     return Look(st.session_state.get("color_range", "stage"), st.session_state.get("stage", "") or "",
-                int(st.session_state.get("map", 0)), CLASS_NAMES.index(why) if why in CLASS_NAMES else -1)
+                int(st.session_state.get("map", 0)), CLASS_NAMES.index(why) if why in CLASS_NAMES else -1, framed)
 
 
 def view_of(model: LeNet, acts: Acts, true_label: int | None, difference: bool = False,
@@ -145,7 +150,7 @@ def view_of(model: LeNet, acts: Acts, true_label: int | None, difference: bool =
     settings = settings or look()
     lims = shared if shared is not None and settings.mode != "map" else limits(acts, settings.mode)
     return View(model, acts, true_label, lims, settings.mode == "map", settings.stage, settings.selected,
-                difference, marks, CLASS_NAMES[settings.why] if marks and settings.why >= 0 else "")
+                difference, marks, CLASS_NAMES[settings.why] if marks and settings.why >= 0 else "", settings.framed)
 
 
 def shared_limits(*all_acts: Acts) -> dict[str, float]:
@@ -165,6 +170,8 @@ def columns_for(view: View) -> list[Column]:
                               labels=("the same<br>image",) if kind == "input" else ("",)))
         else:
             out.append(COLUMN_BUILDERS[kind](view, name))
+        if view.framed and view.framed in (name, shown(name)):
+            out[-1] = replace(out[-1], framed=True)
     return out
 
 
@@ -178,15 +185,22 @@ def _select(key: str) -> None:
 def build_overview(model: LeNet, acts: Acts, true_label: int | None, screen: Screen = DEFAULT_SCREEN,
                    difference: bool = False, geo: Geometry | None = None,
                    limits: dict[str, float] | None = None, settings: Look | None = None,
-                   marks: dict[str, list[int]] | None = None) -> Figure:
+                   marks: dict[str, list[int]] | None = None, colour_key: bool = True) -> Figure:
     """The whole network as one figure of the screen's size (see figures_overview), under a Look (default: the
-    page's); marks: the maps (neurons) of each stage to outline as those that matter."""
-    return overview_figure(columns_for(view_of(model, acts, true_label, difference, limits, settings, marks)),
-                           screen, geo)
+    page's); marks: the maps (neurons) of each stage to outline as those that matter; colour_key: say under
+    the legends what the colours mean."""
+    columns = columns_for(view_of(model, acts, true_label, difference, limits, settings, marks))
+    if screen.width < NARROW_BELOW:  # a phone or a tablet: a stage a row, top to bottom
+        return rows_figure(columns, screen.width)
+    return overview_figure(columns, screen, geo, colour_key)
 
 
 def overview_ui(fig: Figure, key: str = "overview") -> None:
-    """Draw an overview; a click on a map or neuron selects it for the detail view."""
+    """Draw an overview; a click on a map or neuron selects it for the detail view. A figure that leaves dragging
+    to the page (a phone's, figures_rows) is no selection widget: its taps come through keys.py."""
+    if fig.layout.get("dragmode") is False:
+        chart(fig, key=key, width="content", config={**CHART_OPTIONS, "displayModeBar": False})
+        return
     chart(fig, key=key, on_select=lambda: _select(key), selection_mode="points", width="content",
           config={**CHART_OPTIONS, "displayModeBar": "hover"})
 

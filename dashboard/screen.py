@@ -29,24 +29,30 @@ export default function(component) {
     const main = () => document.querySelector('[data-testid="stMainBlockContainer"]');
     const measure = () => {
         const el = main();
-        let width = window.innerWidth;
+        let width = window.innerWidth, top = -1;
         if (el) {
             const style = getComputedStyle(el);
             width = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+            // where the network starts on the page (what the bar and the strip above it take, however they wrap)
+            const net = document.querySelector('.st-key-network');
+            const scroller = document.querySelector('[data-testid="stMain"]');
+            if (net && net.offsetParent) top = net.getBoundingClientRect().top + (scroller ? scroller.scrollTop : 0);
         }
-        return [Math.floor(width), Math.floor(window.innerHeight)];
+        return [Math.floor(width), Math.floor(window.innerHeight), Math.round(top)];
     };
     let last = null;  // what this reporter told its page (each page's reporter tells its own once at least)
     window.__lenetReport = () => {
-        const [w, h] = measure();
-        if (last && Math.abs(last[0] - w) < 8 && Math.abs(last[1] - h) < 8) return;
-        last = [w, h];
-        setStateValue("size", [w, h]);
+        const [w, h, top] = measure();
+        if (last && Math.abs(last[0] - w) < 8 && Math.abs(last[1] - h) < 8
+            && (top < 0 || Math.abs(last[2] - top) < 8)) return;
+        last = [w, h, top < 0 && last ? last[2] : top];
+        setStateValue("size", last);
     };
     if (!window.__lenetWatch) {  // once per page: the main column can change width without the window resizing
         let timer = null;
         window.__lenetWatch = () => { clearTimeout(timer); timer = setTimeout(() => window.__lenetReport(), 150); };
         window.addEventListener("resize", window.__lenetWatch);
+        // the main column's size changes with its width, and with its height when what is above the network wraps
         new ResizeObserver(window.__lenetWatch).observe(main() || document.body);
         window.__lenetReport();  // the first size at once: the page waits for it
     } else {
@@ -77,14 +83,20 @@ def report_screen(key: str = "screen") -> None:
     _screen(key=key, on_size_change=lambda: None, default={"size": None}, data={"preload": PRELOAD})
 
 
+BOTTOM = 14  # px kept free under the network (the page's bottom padding)
+
+
 def screen_ui(reserved: float, key: str = "screen") -> Screen | None:
     """The page's compact look, and the room for the main figure: the main column's width, the window's height
-    less `reserved` pixels for what sits above and below it; None until the browser has reported (a moment
+    less what sits above the network (the container keyed "network": measured by the browser once it is on the
+    page; until then `reserved` pixels, an estimate) and BOTTOM; None until the browser has reported (a moment
     after the first run starts: the page then skips its largest figure rather than draw it twice)."""
     st.html(_CSS)
     result = st.session_state.get(key)
     size = result.get("size") if hasattr(result, "get") else None
-    if not size:
+    if not isinstance(size, list) or len(size) < 2:
         return None
-    width, height = size
-    return Screen(float(width), float(max(300.0, height - reserved)))
+    width, height = float(size[0]), float(size[1])
+    top = float(size[2]) if len(size) > 2 and isinstance(size[2], (int, float)) and size[2] >= 0 else -1.0
+    above = top + BOTTOM if top >= 0 else reserved
+    return Screen(width, float(max(300.0, height - above)))

@@ -29,7 +29,7 @@ FIELDS: dict[str, tuple[str, object, object]] = {
     "ep": ("user_epoch", -1, int),
     "w": ("base_weights", "relu-max", tuple(SHIPPED)),
     "stage": ("stage", "", ("", *STAGE_BY_NAME)),  # "": no detail view open
-    "map": ("map", 0, int),
+    "map": ("map", -1, int),  # -1: none chosen (a stage opens on its strongest, views.settle_map)
     "i": ("row", 14, int),
     "j": ("col", 14, int),
     "cmp": ("compare", "", ("", *COMPARISONS)),
@@ -37,6 +37,7 @@ FIELDS: dict[str, tuple[str, object, object]] = {
     "cls": ("pick_class", "all classes", ("all classes", *CLASS_NAMES)),
     "wrong": ("pick_wrong", False, bool),
     "pres": ("present", False, bool),
+    "at": ("present_at", "", ("", *STAGE_BY_NAME)),  # presentation mode: the stage framed on the network
     "range": ("color_range", "stage", ("map", "stage", "network")),
     "focus": ("focus", False, bool),
     "t": ("temperature", 1.0, float),  # the softmax view's temperature, TEMPERATURES[0] … TEMPERATURES[1]

@@ -10,9 +10,14 @@ from dashboard.charts import CHART_OPTIONS, chart
 from dashboard.figures_why import attribution_figure
 from dashboard.overview import COLUMNS, shown
 from dashboard.state import sync_query_params
+from dashboard.views.common import NARROW
 from lenet.attribution import METHODS, WINDOW, maps_reading
 from lenet.data import CLASS_NAMES
 from lenet.stages import STAGE_BY_NAME
+
+
+# the readings beside the pictures in a smaller type (14 px), so that the dialog fits a 1280×720 screen
+TEXT_CSS = "<style>.st-key-why_text p, .st-key-why_text li {font-size: 0.8rem; line-height: 1.45;}</style>"
 
 
 def open_why(predicted: int) -> None:
@@ -43,10 +48,18 @@ def why_button(container, probs: np.ndarray) -> None:
                      help="which pixels and which maps made this prediction (Captum attributions)")
 
 
-def why_dialog(key: str, image: bytes, probs: np.ndarray, label: int | None, font: int) -> None:
-    """The dialog, while open: a class, four attributions of its score with a reading each, the maps that matter.
-    (Its class is settled by then: settle_class runs before the overview is drawn.)"""
+def why_dialog(key: str, image: bytes, probs: np.ndarray, label: int | None, font: int,
+               page_width: float = 1240.0) -> None:
+    """The dialog, while open: a class, four attributions of its score with a reading each, the maps that matter
+    (the pictures beside the readings; on a phone one under the other). (Its class is settled by then:
+    settle_class runs before the overview is drawn.)"""
+    from dashboard.app_pages.explorer_parts import DIALOG_CSS, DIALOG_PAD, dialog_width  # (the page's own module)
+
+    width = dialog_width(page_width)
+    narrow = width - DIALOG_PAD < NARROW
+
     def body() -> None:
+        st.html(DIALOG_CSS + TEXT_CSS)
         pred = int(np.argmax(probs))
 
         def name(c: str) -> str:
@@ -54,29 +67,33 @@ def why_dialog(key: str, image: bytes, probs: np.ndarray, label: int | None, fon
             notes = (["predicted"] if k == pred else []) + (["true"] if k == label else [])
             return f"{c} ({probs[k]:.0%}{', ' + ', '.join(notes) if notes else ''})"
 
-        top, stop = st.columns([3, 1], vertical_alignment="bottom")
-        top.selectbox("Why this class?", CLASS_NAMES, key="why", format_func=name,
-                      help="every attribution explains this class's score (its logit, before the softmax)")
-        stop.button("Clear the outlines", key="why_stop", on_click=_stop, width="stretch",
-                    help="remove the green outlines from the overview and close")
+        with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
+            st.button("Close", key="why_close", on_click=_close, type="primary", help="or press Esc")
+            st.selectbox("Why this class?", CLASS_NAMES, key="why", format_func=name, width=320,
+                         help="every attribution explains this class's score (its logit, before the softmax)")
+            st.button("Clear the outlines", key="why_stop", on_click=_stop,
+                      help="remove the green outlines from the overview and close")
         target = CLASS_NAMES.index(st.session_state["why"])
         results = {m: attribution_of(key, image, target, m) for m in METHODS}
         drops = window_drops_of(key, image, target)
         i, j = np.unravel_index(int(np.argmax(drops)), drops.shape)
         panels = [(METHODS[m].label, values) for m, (values, _) in results.items()]
+        left, right = (st.container(), st.container()) if narrow else st.columns([1, 1.15], gap="medium")
         chart(attribution_figure(np.frombuffer(image, np.float32).reshape(28, 28), panels,
-                                 (list(METHODS).index("occlusion"), int(i), int(j)), font),
-              key="why_fig", config=CHART_OPTIONS)
+                                 (list(METHODS).index("occlusion"), int(i), int(j)), font, per_row=2),
+              key="why_fig", where=left, config=CHART_OPTIONS)
         lines = [f"- **{METHODS[m].label}** ({METHODS[m].explains}): {text}" for m, (_, text) in results.items()]
         lines.insert(1, f"- The orange square: covering rows {i}–{i + WINDOW - 1}, columns {j}–{j + WINDOW - 1} "
                         f"lowers the score most, by {float(drops[i, j]):.2f}.")
-        st.markdown("\n".join(lines))
-        st.markdown(f"**Which maps matter** for {CLASS_NAMES[target]} (layer integrated gradients; outlined in "
-                    "green on the overview):")
         parts = contributions_of(key, image, target)
-        st.markdown("\n".join(f"- {maps_reading(STAGE_BY_NAME[c].title, parts[shown(c)], CLASS_NAMES[target], noun)}"
-                              for c in COLUMNS if shown(c) in parts
-                              for noun in ["maps" if len(STAGE_BY_NAME[c].shape) == 3 else "neurons"]))
+        maps = [f"- {maps_reading(STAGE_BY_NAME[c].title, parts[shown(c)], CLASS_NAMES[target], noun)}"
+                for c in COLUMNS if shown(c) in parts
+                for noun in ["maps" if len(STAGE_BY_NAME[c].shape) == 3 else "neurons"]]
+        with right.container(key="why_text"):
+            said, matter = st.tabs(["What the pictures say", "Which maps matter"])
+            said.markdown("\n".join(lines))
+            matter.markdown(f"For {CLASS_NAMES[target]} (layer integrated gradients; outlined in green on the "
+                            "overview):\n" + "\n".join(maps))
         sync_query_params()
 
-    st.dialog("Why this prediction?", width="large", on_dismiss=_close)(body)()
+    st.dialog("Why this prediction?", width=width, on_dismiss=_close)(body)()

@@ -54,7 +54,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("fc2", "dense", "Dense 2", "A dense layer of 84 neurons, out[k] = bias[k] + Σ w[k,i] · x[i] over "
           "the 120 activations before it.", (84,)),
     Stage("act4", "activation", "Activation 4", _ACT, (84,)),
-    Stage("fc3", "dense", "Dense 3 (logits)", "The output layer: 10 neurons, one per class, "
+    Stage("fc3", "dense", "Dense 3", "The output layer: 10 neurons, one per class, "
           "out[k] = bias[k] + Σ w[k,i] · x[i] over the 84 activations. These raw scores (logits) can be any "
           "real number; the larger, the more the network favours that class.", (10,)),
     Stage("softmax", "softmax", "Softmax", "Softmax turns the 10 logits into probabilities: "

@@ -3,7 +3,8 @@
 Layout, top to bottom: one bar of controls (pooling, activation, input source, class, image, random, only
 wrong, the prediction), a strip of small thumbnails (or, for drawing and uploading, a column beside the
 overview), then the overview, sized to what is left of the window. A click on a map or neuron opens its
-numbers in a dialog over the overview (close it with its × or Esc). Less used settings are in the sidebar.
+numbers in a dialog over the overview (close it with its × or Esc). Less used settings are in the ⚙ Settings
+panel at the right end of the header, over the page: the network keeps its size while it is open.
 """
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from dashboard.app_pages.explorer_parts import (accuracy_line, choices, compare_overviews, detail_dialog,
-                                                gone_note, prediction_text, sidebar_ui)
+from dashboard.app_pages.explorer_parts import (accuracy_line, another_network_note, choices, compare_overviews,
+                                                detail_dialog, epoch_ui, gone_note, ops_changed, prediction_text,
+                                                same_weights_ui, settings_ui)
 from dashboard.cache import acts_for, get_model, model_error, overview
-from dashboard.choice import ModelChoice
+from dashboard.choice import ModelChoice, ops_label
 from dashboard.figures_overview import DEFAULT_SCREEN, Screen
+from dashboard.figures_rows import NARROW_BELOW
 from dashboard.inputs import Picked, candidates, draw_ui, pick_controls_ui, picked, source_ui, strip_ui, upload_ui
 from dashboard.keys import HELP, keys_ui
 from dashboard.overview import focus_ui, look, overview_ui, shared_limits
@@ -24,28 +27,33 @@ from dashboard.pictures import seen_image
 from dashboard.screen import screen_ui
 from dashboard.state import init_state, sync_query_params
 from dashboard.text import plain
+from dashboard.views import settle_map
 from dashboard.why import settle_class, why_button, why_dialog
+from lenet.config import ModelConfig
 from lenet.model import LeNet
+from lenet.stages import STAGE_BY_NAME
 from lenet.ops import ACTIVATIONS, POOLINGS
 
-RESERVED = 242  # px of the window above and below the overview: the page header, the bar, the strip, gaps
+RESERVED = 242  # px of the window above and below the overview: the page header, the bar, the strip, gaps (an
+# estimate for the first drawing: the browser then measures where the network starts, screen.py)
+STRIP_ROW = 56  # px of that for the strip's row (drawing and uploading have none)
 PRESENT_RESERVED = 150  # the same in presentation mode: the prediction and the keys above
-# presentation mode: no sidebar (nor its button), no header, the page from the top
+# presentation mode: no settings button, no header, the page from the top
 PRESENT_CSS = """<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"] {display: none;}
+.st-key-settings, [data-testid="stHeader"] {display: none;}
 [data-testid="stMainBlockContainer"] {padding-top: 0.6rem;}
 </style>"""
 SIDE_MAX, SIDE_MIN = 310, 200  # px of the column beside the overview when drawing or uploading ...
 OVERVIEW_MIN = 1040  # ... which leaves the overview at least this (below it, the maps shrink fast: its texts)
 SEEN = 46  # px of "what the network sees" beside the strip
-INFO = 330  # px of the prediction and caption beside it
+INFO = 400  # px of the prediction and caption beside it (the caption: two lines at most)
 WHY = 64  # px of the Why? button after them
 GAP_PX = 18  # px between the elements of a row (a "small" gap: 1 rem at 18 px type)
 
 
 def show() -> None:
     init_state()
-    sidebar_ui()
+    settings_ui()
     present = bool(st.session_state.get("present"))
     if present:
         st.html(PRESENT_CSS)
@@ -53,9 +61,10 @@ def show() -> None:
     gone_note()
     # Outside the fragment: a new size reruns the whole page. Inside, its first report could arrive while the
     # page's first run is still being drawn, and the browser fails to place a fragment's update into it.
-    screen = screen_ui(PRESENT_RESERVED if present else RESERVED)
+    picking = (st.session_state.get("source") or "pick") == "pick"
+    screen = screen_ui(PRESENT_RESERVED if present else RESERVED if picking else RESERVED - STRIP_ROW)
     # everything that depends on the image reruns alone when only the image or a control of the page changes
-    # (a fragment): the sidebar is not sent again
+    # (a fragment): the settings panel is not sent again
     st.fragment(_body)(screen)
 
 
@@ -65,9 +74,12 @@ def _bar(model_key: str) -> tuple[str, np.ndarray | None]:
     input change, and the columns were more than half of the page's."""
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
         st.segmented_control("Pooling", list(POOLINGS), key="pooling", format_func=lambda p: POOLINGS[p].label,
-                             label_visibility="collapsed", help="pooling after each conv block")
+                             label_visibility="collapsed", help="pooling after each conv block", on_change=ops_changed)
         st.segmented_control("Activation", list(ACTIVATIONS), key="activation", label_visibility="collapsed",
-                             format_func=lambda a: ACTIVATIONS[a].label, help="activation after each layer")
+                             format_func=lambda a: ACTIVATIONS[a].label, help="activation after each layer",
+                             on_change=ops_changed)
+        same_weights_ui()
+        epoch_ui()
         source = source_ui()
         allowed = pick_controls_ui(model_key) if source == "pick" else None
     return source, allowed
@@ -86,42 +98,67 @@ def _body(reported: Screen | None) -> None:
         # the strip and the overview reach the browser in one burst (each separate burst is another redraw).
         ready = _prepare(choice, other, picked(), screen)
     source, allowed = _bar(choice.key)
+    another_network_note()
     if error:
-        st.error(f"This model cannot be loaded: {plain(error)}. Choose another one in the sidebar.")
+        st.error(f"This model cannot be loaded: {plain(error)}. Choose another one in ⚙ Settings.")
         sync_query_params()
         return
+    narrow = screen.width < NARROW_BELOW  # a phone or a tablet: everything in one column, the network a stage a row
     if source == "pick":
         seen_row = st.container(horizontal=True, vertical_alignment="center", gap="small")
-        with seen_row:
-            strip_ui(choice.key, allowed if allowed is not None else candidates(choice.key),
-                     screen.width - SEEN - INFO - WHY - 4 * GAP_PX)
+        strip_room = screen.width if narrow else screen.width - SEEN - INFO - WHY - 4 * GAP_PX
+        with (st.container() if narrow else seen_row):
+            strip_ui(choice.key, allowed if allowed is not None else candidates(choice.key), strip_room)
         view = picked()
-        main, room = st.container(), screen
+        main, room = st.container(key="network"), screen
+    elif narrow:
+        view = draw_ui() if source == "draw" else upload_ui()
+        seen_row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+        main, room = st.container(key="network"), screen
     else:
         width = int(min(SIDE_MAX, max(SIDE_MIN, screen.width - OVERVIEW_MIN)))
-        side, main = st.columns([width, max(1.0, screen.width - width)], gap="small")
+        side, right = st.columns([width, max(1.0, screen.width - width)], gap="small")
         with side:
             view = draw_ui() if source == "draw" else upload_ui()
             seen_row = st.container(horizontal=True, vertical_alignment="center", gap="small")
-        room = Screen(screen.width - width - 16, screen.height + 56)
+        main = right.container(key="network")
+        room = Screen(screen.width - width - 16, screen.height)
     if view.image is None or reported is None:  # (the overview waits for the browser's size)
         sync_query_params()
         return
     if ready is None or not _same(ready.view, view) or ready.room != room:
         ready = _prepare(choice, other, view, room)
-    _draw(ready, main, seen_row, INFO if source == "pick" else "stretch")
+    row = screen.width if narrow else width if source != "pick" else None  # the prediction row's width
+    _draw(ready, main, seen_row, INFO if row is None else int(max(120, row - SEEN - WHY - 3 * GAP_PX)), screen.width)
     sync_query_params()
 
 
 def _presentation(choice, other, reported: Screen | None) -> None:
     """Presentation mode: no sidebar, no bar; the network fills the screen; the keys (keys.HELP) drive it."""
     top, keys_help = st.columns([3, 2], vertical_alignment="center")
-    keys_help.caption("Keys: " + HELP)
+    at = st.session_state.get("present_at")
+    if at in STAGE_BY_NAME:  # the stage framed on the network, in a sentence; its numbers one key away
+        stage = STAGE_BY_NAME[at]
+        keys_help.markdown(f"**{stage.title}** ({stage.name}): {first_sentence(stage.describe(choice_config(choice)))}"
+                           "  \n:small[:gray[Enter: its numbers · →/PgDn, ←/PgUp: the next, the previous stage]]")
+    else:
+        keys_help.caption("Keys: " + HELP)
     view = picked() if st.session_state.get("source") != "draw" else draw_ui()
     if reported is not None and view.image is not None and not model_error(choice.key):
-        _network(choice, other, view, st.container(), reported,
+        _network(choice, other, view, st.container(key="network"), reported,
                  top.container(horizontal=True, vertical_alignment="center", gap="small"))
     sync_query_params()
+
+
+def first_sentence(text: str) -> str:
+    """A stage's explanation up to its first full stop (its first sentence)."""
+    head, dot, _ = text.partition(". ")
+    return head + "." if dot else text
+
+
+def choice_config(choice: ModelChoice) -> ModelConfig:
+    """The ops the shown model runs (what a stage's explanation fills in)."""
+    return ModelConfig(choice.activation, choice.pooling)
 
 
 @dataclass
@@ -144,6 +181,7 @@ def _prepare(choice: ModelChoice, other: ModelChoice | None, view: Picked, room:
     image = np.ascontiguousarray(view.image, dtype=np.float32)
     model, acts = get_model(choice.key), acts_for(choice.key, image.tobytes())
     settle_class(acts["softmax"])
+    settle_map(acts)
     comparing = other is not None and not model_error(other.key)
     focus = bool(st.session_state.get("focus")) and not comparing
     b = None
@@ -161,20 +199,22 @@ def _same(a: Picked, b: Picked) -> bool:
 
 
 def _network(choice, other, view: Picked, main, room: Screen, seen_row) -> None:
-    _draw(_prepare(choice, other, view, room), main, seen_row, "stretch")
+    _draw(_prepare(choice, other, view, room), main, seen_row, "stretch", room.width)
 
 
-def _draw(r: _Ready, main, seen_row, info: int | str = INFO) -> None:
-    """What the network sees and its prediction in seen_row (the text `info` px wide), the overviews in main."""
+def _draw(r: _Ready, main, seen_row, info: int | str = INFO, page_width: float = DEFAULT_SCREEN.width) -> None:
+    """What the network sees and its prediction in seen_row (the text `info` px wide), the overviews in main;
+    the open dialog (as wide as the page of page_width px allows)."""
     note = ""
     if st.session_state["weights_mode"] == "trained" and r.choice.swapped:
-        note = (f" — no shipped weights were trained with {POOLINGS[r.choice.pooling].label} pooling (train "
-                "some on the Training page)")
+        note = (f" No shipped weights were trained with {ops_label(r.choice.activation, r.choice.pooling)}: "
+                "train some on the Training page.")
     seen_row.image(r.seen, width=SEEN, caption=None)
     # the prediction and its caption in one element (one message less per input change)
-    seen_row.markdown(f"{prediction_text(r.acts, r.view.label)}  \n:small[:gray[{r.choice.label}{note} · "
-                      f"{plain(r.view.caption)} (what the network sees, 28×28)]]", width=info,
-                      help=f"{r.choice.label}; {accuracy_line(r.choice)}")
+    seen_row.markdown(f"{prediction_text(r.acts, r.view.label)}  \n:small[:gray[{r.choice.label} · "
+                      f"{plain(r.view.caption)}]]", width=info,
+                      help=f"{r.choice.label}; {accuracy_line(r.choice)}.{note} The picture: what the network "
+                           "sees, 28×28.")
     if not st.session_state.get("present"):  # (presentation mode's top row has no room for it)
         why_button(seen_row, r.acts["softmax"])
     with main:
@@ -186,6 +226,6 @@ def _draw(r: _Ready, main, seen_row, info: int | str = INFO) -> None:
             overview_ui(fig, key)
     if st.session_state.get("stage"):
         detail_dialog(r.model, r.acts, r.other, r.view.label, shared_limits(r.acts, r.other[1]) if r.other else None,
-                      r.room.font)
+                      r.room.font, page_width)
     elif st.session_state.get("why_open"):
-        why_dialog(r.choice.key, r.image, r.acts["softmax"], r.view.label, r.room.font)
+        why_dialog(r.choice.key, r.image, r.acts["softmax"], r.view.label, r.room.font, page_width)

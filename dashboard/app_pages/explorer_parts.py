@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard.keys import HELP
 from dashboard.cache import accuracy, gallery, shipped_metrics, user_models
-from dashboard.choice import ModelChoice
+from dashboard.choice import ModelChoice, ops_label
 from dashboard.figures import Figure
 from dashboard.figures_overview import Screen, geometry
 from dashboard.overview import build_overview, columns_for, shared_limits, view_of
@@ -22,14 +22,25 @@ from lenet.pretrained import SHIPPED, closest_shipped
 from lenet.stages import STAGE_BY_NAME
 
 WEIGHTS_MODES = {"trained": "trained with these ops (shipped variant)", "swap": "keep other weights, swap only the ops",
-                 "user": "a model trained here"}
+                "user": "a model trained here"}
 USER_COMPARISONS = ("epochs", "shipped")
+# The settings panel: a button at the right end of the page's header row, its panel over the page (the network
+# keeps its size: a sidebar took ~300 px of a 1280-px projector's width).
+SETTINGS_CSS = """<style>
+.st-key-settings {position: fixed; top: 0.3rem; right: 0.8rem; z-index: 999990; width: auto;}
+</style>"""
 
 
-def sidebar_ui() -> None:
-    """The settings a lecturer changes less often than the image: weights, comparison, colours, focus."""
-    sb = st.sidebar
-    sb.header("Model")
+def settings_ui() -> None:
+    """The settings a lecturer changes less often than the image: weights, comparison, colours, focus,
+    presentation mode; in a panel over the page."""
+    st.html(SETTINGS_CSS)
+    with st.container(key="settings"):
+        with st.popover("⚙ Settings", help="weights, compare, colour range, focus, presentation mode"):
+            _settings_body()
+
+
+def _settings_body() -> None:
     models = user_models()
     modes = ["trained", "swap"] + (["user"] if models else [])
     viewing = st.session_state.get("user_model")
@@ -37,31 +48,44 @@ def sidebar_ui() -> None:
         st.session_state["model_gone"] = viewing  # deleted (perhaps from another session) while shown
     if st.session_state["weights_mode"] not in modes:
         st.session_state["weights_mode"] = "trained"
-    sb.radio("Weights", modes, key="weights_mode", format_func=WEIGHTS_MODES.get)
+    st.radio("Weights", modes, key="weights_mode", format_func=WEIGHTS_MODES.get, on_change=_mode_changed,
+             args=(models,))
     user = st.session_state["weights_mode"] == "user"
     if st.session_state["weights_mode"] == "swap":
-        sb.selectbox("Weights from", list(SHIPPED), key="base_weights")
+        st.selectbox("Weights from", list(SHIPPED), key="base_weights")
     if user:
-        _user_model_ui(sb, models)
+        _user_model_ui(models)
     allowed = [c for c in COMPARISONS if (c in USER_COMPARISONS) == user]
     if st.session_state.get("compare") not in ("", *allowed):
         st.session_state["compare"] = ""
-    sb.selectbox("Compare with", ["", *allowed], key="compare",
+    st.selectbox("Compare with", ["", *allowed], key="compare",
                  format_func=lambda c: COMPARISONS.get(c, "— nothing: one model —"))
     if st.session_state["compare"] in ("pool", "pool-trained"):
         pool = st.session_state["pooling"] or DEFAULTS["pooling"]
         others = [p for p in POOLINGS if p != pool]
         if st.session_state.get("compare_pooling") not in others:
             st.session_state["compare_pooling"] = others[0]
-        sb.selectbox("The other pooling", others, key="compare_pooling", format_func=lambda p: POOLINGS[p].label)
+        st.selectbox("The other pooling", others, key="compare_pooling", format_func=lambda p: POOLINGS[p].label)
     if not gallery()[1]:
-        sb.info("Full Fashion-MNIST not found: picking from the 1,000 bundled test images.\n\n" + HOW_TO_GET_IT)
-    sb.header("Display")
-    sb.radio("Colour range", ["map", "stage", "network"], key="color_range", horizontal=True,
+        st.info("Full Fashion-MNIST not found: picking from the 1,000 bundled test images.\n\n" + HOW_TO_GET_IT)
+    st.radio("Colour range", ["map", "stage", "network"], key="color_range", horizontal=True,
              help="per map, per stage or across the whole network (CNN Explainer's unit / module / global)")
-    sb.toggle("Focus: one stage, large", key="focus")
-    sb.toggle("Presentation mode (F)", key="present", help="no sidebar or bar, the network fills the screen; "
+    st.toggle("Focus: one stage, large", key="focus")
+    st.toggle("Presentation mode (F)", key="present", help="no header or bar, the network fills the screen; "
               "keys: " + HELP)
+
+
+def _mode_changed(models: dict) -> None:
+    """Choosing 'a model trained here': the bar's ops become the model's own (the toggles then swap them)."""
+    if st.session_state.get("weights_mode") == "user":
+        file = st.session_state.get("user_model")
+        _ops_of_model(models.get(file) or next(iter(models.values()), None))
+
+
+def _ops_of_model(checkpoint) -> None:
+    if checkpoint is not None:
+        st.session_state["activation"] = checkpoint.model_config.activation
+        st.session_state["pooling"] = checkpoint.model_config.pooling
 
 
 def gone_note() -> None:
@@ -72,21 +96,70 @@ def gone_note() -> None:
                    "showing another one instead.")
 
 
-def _user_model_ui(sb, models: dict) -> None:
-    """A model trained in the dashboard, optionally as it was after an earlier epoch."""
+def _user_model_ui(models: dict) -> None:
+    """A model trained in the dashboard (its epoch slider is in the bar: the maps stay in sight as it moves)."""
     if st.session_state.get("user_model") not in models:
         st.session_state["user_model"] = next(iter(models))
-    file = sb.selectbox("Model", list(models), key="user_model",
-                        format_func=lambda f: models[f].meta.get("name", f))
+    st.selectbox("Model", list(models), key="user_model", format_func=lambda f: str(models[f].meta.get("name", f)),
+                 on_change=lambda: _ops_of_model(models.get(st.session_state.get("user_model"))))
+    config = models[st.session_state["user_model"]].model_config
+    st.caption(f"Trained with {ops_label(config.activation, config.pooling)}. The bar's pooling and activation "
+               "run its weights with other ops (not retrained); the caption under the prediction says which.")
+
+
+def epoch_ui() -> None:
+    """In the bar, for a model trained here: which epoch's weights (0 = the random initial ones)."""
+    models = user_models()
+    file = st.session_state.get("user_model")
+    if st.session_state["weights_mode"] != "user" or file not in models:
+        return
     epochs = sorted(snapshots_of(models[file]))
-    if len(epochs) > 1:
-        if not 0 <= st.session_state.get("user_epoch", -1) <= epochs[-1]:
-            st.session_state["user_epoch"] = epochs[-1]
-        sb.slider("Epoch (watch the feature maps form)", epochs[0], epochs[-1], key="user_epoch",
-                  help="0 = the random initial weights")
-    config = models[file].model_config
-    sb.caption(f"{ACTIVATIONS[config.activation].label} + {POOLINGS[config.pooling].label} pooling; the bar's "
-               "pooling and activation apply to the shipped variants.")
+    if len(epochs) < 2:
+        return
+    if not epochs[0] <= st.session_state.get("user_epoch", -1) <= epochs[-1]:
+        st.session_state["user_epoch"] = epochs[-1]
+    st.slider("Epoch", epochs[0], epochs[-1], key="user_epoch", format="epoch %d", width=200,
+              label_visibility="collapsed", help="the weights after this epoch (0 = the random initial weights): "
+              "watch the feature maps form")
+
+
+def same_weights_ui() -> None:
+    """In the bar: keep the weights when the pooling or activation changes (the clean comparison), or show the
+    network trained with the chosen ops. (A model trained here always keeps its weights.)"""
+    if st.session_state["weights_mode"] == "user":
+        return
+    st.session_state["same_weights"] = st.session_state["weights_mode"] == "swap"
+    st.toggle("same weights", key="same_weights", on_change=_same_weights_changed,
+              help="on: the pooling and activation buttons swap only the op and keep these weights; off: each "
+                   "combination shows the network trained with it (another network)")
+
+
+def _same_weights_changed() -> None:
+    if st.session_state.get("same_weights"):
+        act = st.session_state["activation"] or DEFAULTS["activation"]
+        pool = st.session_state["pooling"] or DEFAULTS["pooling"]
+        st.session_state["base_weights"] = closest_shipped(act, pool)  # the weights shown now
+        st.session_state["weights_mode"] = "swap"
+    else:
+        st.session_state["weights_mode"] = "trained"
+
+
+def ops_changed() -> None:
+    """The pooling or activation buttons (or the P key) changed the ops: with the trained variants, that is
+    another network, and the page says so once."""
+    if st.session_state.get("weights_mode") == "trained":
+        act = st.session_state.get("activation") or DEFAULTS["activation"]
+        pool = st.session_state.get("pooling") or DEFAULTS["pooling"]
+        st.session_state["_another_network"] = closest_shipped(act, pool)
+
+
+def another_network_note() -> None:
+    """A toast, once, after the ops changed the network (not only its op)."""
+    variant = st.session_state.pop("_another_network", None)
+    if variant:
+        act, _, pool = variant.partition("-")
+        st.toast(f"Another network: the weights trained with {ops_label(act, pool)}. For the same weights with "
+                 "only the op swapped, switch on “same weights”.")
 
 
 def choices() -> tuple[ModelChoice, ModelChoice | None]:
@@ -98,14 +171,13 @@ def choices() -> tuple[ModelChoice, ModelChoice | None]:
         models = user_models()
         file = st.session_state.get("user_model")
         if file in models:
-            config = models[file].model_config
+            trained = models[file].model_config.variant
             epochs = sorted(snapshots_of(models[file]))
             epoch = st.session_state.get("user_epoch", -1)
             weights = f"user:{file}" + (f"@{epoch}" if epochs and 0 <= epoch < epochs[-1] else "")
-            shown = ModelChoice(weights, config.activation, config.pooling)
-            other = {"epochs": ModelChoice(f"user:{file}@0", config.activation, config.pooling) if epochs else None,
-                     "shipped": ModelChoice(closest_shipped(config.activation, config.pooling), config.activation,
-                                            config.pooling)}.get(compare)
+            shown = ModelChoice(weights, act, pool, trained)
+            other = {"epochs": ModelChoice(f"user:{file}@0", act, pool, trained) if epochs else None,
+                     "shipped": ModelChoice(closest_shipped(act, pool), act, pool)}.get(compare)
             return shown, other
     weights = closest_shipped(act, pool) if st.session_state["weights_mode"] == "trained" \
         else st.session_state["base_weights"]
@@ -152,9 +224,9 @@ def compare_overviews(model_a: LeNet, model_b: LeNet, a: ModelChoice, b: ModelCh
     title = "**{}** {} — {}: {:.0%}"
     return [
         (title.format("A", a.label, CLASS_NAMES[int(np.argmax(pa))], pa.max()), "overview",
-         build_overview(model_a, acts_a, label, screen, geo=g, limits=shared)),
+         build_overview(model_a, acts_a, label, screen, geo=g, limits=shared, colour_key=False)),
         (title.format("B", b.label, CLASS_NAMES[int(np.argmax(pb))], pb.max()), "overview_b",
-         build_overview(model_b, acts_b, label, screen, geo=g, limits=shared)),
+         build_overview(model_b, acts_b, label, screen, geo=g, limits=shared, colour_key=False)),
         ("**A − B**, stage by stage, on the same colour ranges", "overview_diff",
          build_overview(model_a, diff, label, screen, difference=True, geo=g, limits=shared)),
     ]
@@ -165,17 +237,38 @@ def _close_detail() -> None:
     st.session_state["playing"] = False
 
 
-def detail_dialog(model: LeNet, acts, other, label: int | None, limits: dict | None, font: int) -> None:
-    """The open stage's numbers in a dialog over the overview; its × and Esc close it."""
+# a compact dialog: its title and paddings smaller, so that a detail fits a 1280×720 screen whole
+DIALOG_CSS = """<style>
+div[data-testid=stDialog] {padding-top: 0.5rem;}
+div[data-testid=stDialog] > div {margin-top: 0.4rem;}
+div[role=dialog] h2 {font-size: 1.35rem; padding: 0.7rem 1.5rem 0.1rem 1.5rem;}
+div[role=dialog] > div:last-child {padding: 0.4rem 1.5rem 0.8rem 1.5rem;}
+</style>"""
+DIALOG_MAX = 1400  # px: the widest a dialog gets (a 1920-px screen)
+DIALOG_PAD = 54  # px of a dialog's width taken by its paddings
+
+
+def dialog_width(page_width: float) -> int:
+    """A dialog's width for a page of this width (the main column's): as wide as the window allows (Streamlit
+    keeps 18 px either side; the main column has 21.6 px of padding either side), up to DIALOG_MAX."""
+    return int(min(page_width + 2 * 21.6 - 2 * 18, DIALOG_MAX))
+
+
+def _nav() -> None:
+    st.button("Close", key="close_detail", on_click=_close_detail, help="or press Esc", type="primary")
+    st.button("◀", key="stage_back", on_click=move_stage, args=(-1,), help="the previous stage")
+    st.button("▶", key="stage_fwd", on_click=move_stage, args=(1,), help="the next stage")
+
+
+def detail_dialog(model: LeNet, acts, other, label: int | None, limits: dict | None, font: int,
+                  page_width: float) -> None:
+    """The open stage's numbers in a dialog over the overview; its Close, × and Esc close it."""
     stage = STAGE_BY_NAME[st.session_state["stage"]]
-    width = "large"
+    width = dialog_width(page_width)
 
     def body() -> None:
-        c1, c2, c3 = st.columns([1, 1, 4], vertical_alignment="center")
-        c1.button("◀ previous stage", key="stage_back", on_click=move_stage, args=(-1,), width="stretch")
-        c2.button("next stage ▶", key="stage_fwd", on_click=move_stage, args=(1,), width="stretch")
-        c3.button("Close", key="close_detail", on_click=_close_detail, help="or press Esc")
-        detail_ui(model, acts, view_of(model, acts, label, shared=limits), other, font)
+        st.html(DIALOG_CSS)
+        detail_ui(model, acts, view_of(model, acts, label, shared=limits), other, font, width - DIALOG_PAD, _nav)
         sync_query_params()  # the dialog reruns on its own: its map, pixel and temperature reach the link too
 
-    st.dialog(f"{stage.title} ({stage.name})", width=width, on_dismiss=_close_detail)(body)()
+    st.dialog(f"{stage.name}: {stage.title}", width=width, on_dismiss=_close_detail)(body)()

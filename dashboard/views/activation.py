@@ -16,10 +16,12 @@ def show(d: Detail) -> None:
     act = ACTIVATIONS[d.model.config.activation]
     x, y = activation_curve(act.name)
     highlight = None
+    row = d.controls()
     if pre.ndim == 3:  # maps: one map at a time, the chosen pixel marked
-        c = map_ui(len(pre), "map")
+        c = map_ui(len(pre), "map", row)
         pre, post = pre[c], post[c]
         i = min(st.session_state.get("row", 0), pre.shape[0] - 1)
         j = min(st.session_state.get("col", 0), pre.shape[1] - 1)
         highlight = (float(pre[i, j]), float(post[i, j]))
-    chart(activation_figure(x, y, pre, post, act.label, highlight), key="act_curve", config=CHART_OPTIONS)
+    chart(activation_figure(x, y, pre, post, act.label, highlight, height=320 if d.narrow else 380), key="act_curve",
+          config=CHART_OPTIONS)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import streamlit as st
@@ -14,6 +15,10 @@ from lenet.model import LeNet
 Acts = dict[str, np.ndarray]  # stage name -> one image's output, no batch dimension
 
 
+NARROW = 700  # px of dialog content below which the detail figures are laid out top to bottom (a phone)
+FIELD_PX = 150  # a number field of the controls' row
+
+
 @dataclass(frozen=True)
 class Detail:
     """A detail view's inputs: the model shown, its stage outputs for the image, the stage to explain."""
@@ -24,36 +29,52 @@ class Detail:
     view: View  # how the overview shows these outputs: detail views colour them the same way
     other: tuple[LeNet, Acts] | None = None  # compare mode: the model compared with, and its outputs
     font: int = 12  # figure text size for this screen
+    width: float = 1190.0  # px of the dialog's content
+    nav: Callable[[], None] | None = None  # draws the dialog's buttons (close, previous, next) where it is called
 
     def paint(self, stage: str, c: int | None = None) -> Paint:
         """The colours of a stage's map c (or all of it) as the overview has them."""
         return Paint(*colouring(self.view, stage, c))
 
+    @property
+    def narrow(self) -> bool:
+        """A phone: figures top to bottom, each as wide as the screen."""
+        return self.width < NARROW
 
-def map_ui(count: int, label: str) -> int:
+    def controls(self):
+        """One row (wrapping on a phone) with the dialog's buttons, for the view's controls after them: made by
+        the view, inside its own fragment if it has one (a fragment writes only into its own containers)."""
+        row = st.container(horizontal=True, vertical_alignment="bottom", gap="small")
+        if self.nav is not None:
+            with row:
+                self.nav()
+        return row
+
+
+def map_ui(count: int, label: str, where=None) -> int:
     """Which map (or neuron) of the stage: a number input, kept in range."""
-    st.session_state["map"] = min(int(st.session_state.get("map", 0)), count - 1)
-    return st.number_input(f"{label} (0–{count - 1})", 0, count - 1, key="map")
+    st.session_state["map"] = min(max(0, int(st.session_state.get("map", 0))), count - 1)
+    return (where or st).number_input(f"{label} (0–{count - 1})", 0, count - 1, key="map", width=FIELD_PX)
 
 
-def position_ui(C: int, H: int, W: int, label: str, steps: bool = False) -> tuple[int, int, int]:
-    """One row of controls: the map, the output pixel's row and column (a click on the output map sets them
-    too) and, with steps, step back / play / step forward along the sliding window's path.
+def position_ui(C: int, H: int, W: int, label: str, where, steps: bool = False) -> tuple[int, int, int]:
+    """The map, the output pixel's row and column (a click on the output map sets them too) and, with steps,
+    step back / play / step forward along the sliding window's path, into `where` (the controls' row).
 
     Number inputs rather than sliders: the page redraws every control after each input change, and a slider
     measures the page as it draws (a forced layout, ~10 ms of the browser's time per change, per slider).
     """
     st.session_state["row"] = min(int(st.session_state.get("row", 0)), H - 1)
     st.session_state["col"] = min(int(st.session_state.get("col", 0)), W - 1)
-    cols = st.columns([1.2, 1, 1, 0.8, 0.8, 0.8] if steps else [1.2, 1, 1, 2.4], vertical_alignment="bottom")
-    with cols[0]:
+    with where:
         c = map_ui(C, label)
-    cols[1].number_input(f"output row i (0–{H - 1})", 0, H - 1, key="row")
-    cols[2].number_input(f"output column j (0–{W - 1})", 0, W - 1, key="col")
-    if steps:
-        cols[3].button("◀ step", key="step_back", on_click=step, args=(H, W, -1))
-        cols[4].toggle("play", key="playing", help="slide the window across the map, one position every 0.7 s")
-        cols[5].button("step ▶", key="step_fwd", on_click=step, args=(H, W, 1))
+        st.number_input(f"output row i (0–{H - 1})", 0, H - 1, key="row", width=FIELD_PX,
+                        help="the output pixel: choose its row and column" + (", step or play" if steps else ""))
+        st.number_input(f"output column j (0–{W - 1})", 0, W - 1, key="col", width=FIELD_PX)
+        if steps:
+            st.button("◀ step", key="step_back", on_click=step, args=(H, W, -1))
+            st.toggle("play", key="playing", help="slide the window across the map, four positions a second")
+            st.button("step ▶", key="step_fwd", on_click=step, args=(H, W, 1))
     return c, st.session_state["row"], st.session_state["col"]
 
 

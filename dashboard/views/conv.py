@@ -38,7 +38,7 @@ def _sliding_window(d: Detail, created_playing: bool) -> None:
     C, H, W = d.acts[d.stage].shape
     if created_playing:  # each timed rerun of the fragment moves one position on
         step(H, W, 1)
-    c, i, j = position_ui(C, H, W, "output map", steps=True)
+    c, i, j = position_ui(C, H, W, "output map", d.controls(), steps=True)
     w = conv_window(d.model, d.acts, d.stage, c, i, j)
     n_in = len(w.channel_sums)
     chosen = st.session_state.get("in_map", -1)
@@ -46,16 +46,15 @@ def _sliding_window(d: Detail, created_playing: bool) -> None:
         chosen = int(np.argmax(np.abs(w.channel_sums)))
     source = previous_stage(d.stage)
     act = ACTIVATIONS[d.model.config.activation]
-    hints = ["click an output pixel, " if H * W <= MAX_PICKABLE else "", "click an input map to see its numbers, "
-             if n_in > 1 else ""]
-    st.caption("the output pixel: " + "".join(hints) + "choose its row and column, step or play")
     key = "cv_fig"
     chart(conv_figure(w, d.acts[d.stage][c], c, d.stage, source.name, act.label, d.paint(source.name),
-                      d.paint(d.stage, c), chosen, d.font),
-          key=key, on_select=lambda: _clicked(key, W), selection_mode="points", config=CHART_OPTIONS)
+                      d.paint(d.stage, c), chosen, d.font, d.width if d.narrow else None),
+          key=key, on_select=lambda: _clicked(key, W), selection_mode="points", config=CHART_OPTIONS,
+          width="content" if d.narrow else "stretch")
     sums = " + ".join(f"{s:.3f}" for s in w.channel_sums)
+    hints = ["click an output pixel" if H * W <= MAX_PICKABLE else "", "click an input map for its numbers"
+             if n_in > 1 else ""]
     st.markdown(
-        f"**Sum per input map:** {sums}  \n"
-        f"**+ bias** {w.bias:+.3f} **= pre-activation** {w.pre_activation:.4f}  \n"
-        f"**{act.label}({w.pre_activation:.4f}) = {w.activated:.4f}** (the value in {next_stage(d.stage).name} at "
-        f"map {c}, row {i}, column {j})")
+        f"**Σ per input map** {sums} **+ bias** {w.bias:+.3f} **=** {w.pre_activation:.4f} → "
+        f"**{act.label} = {w.activated:.4f}** ({next_stage(d.stage).name}[{c}, {i}, {j}])",
+        help="; ".join(h for h in hints if h) or None)

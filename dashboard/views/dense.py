@@ -28,21 +28,24 @@ def input_names(stage: str) -> list[str]:
 
 
 def show(d: Detail) -> None:
-    k = map_ui(d.acts[d.stage].shape[0], "neuron")
-    n = dense_neuron(d.model, d.acts, d.stage, k, top=TOP)
     logits = next_stage(d.stage).kind == "softmax"
+    count = d.acts[d.stage].shape[0]
+    with d.controls():
+        k = map_ui(count, "neuron")
+        if logits:  # the neuron's class, beside its number
+            st.markdown(f"**{CLASS_NAMES[min(k, count - 1)]}**")
+    n = dense_neuron(d.model, d.acts, d.stage, k, top=TOP)
+    act = ACTIVATIONS[d.model.config.activation].label
+    after = f" → {act} = **{n.activated:.4f}**" if n.activated is not None else " (a logit)"
+    label = f" ({CLASS_NAMES[k]})" if logits else ""
+    st.markdown(f"Neuron {k}{label}: Σ {len(n.inputs)} inputs × weights = {n.contributions.sum():.4f}, "
+                f"+ bias {n.bias:+.4f} = **{n.value:.4f}**{after}")
     c1, c2 = st.columns([1.2, 1])
-    chart(contributions_figure(n.contributions, n.top, input_names(d.stage), n.bias, n.value), key="dn_contrib",
-          where=c1, config=CHART_OPTIONS)
-    with c2:
-        act = ACTIVATIONS[d.model.config.activation].label
-        after = f" → {act} = **{n.activated:.4f}**" if n.activated is not None else " (a logit)"
-        label = f" ({CLASS_NAMES[k]})" if logits else ""
-        st.markdown(f"Neuron {k}{label}: Σ {len(n.inputs)} inputs × weights = {n.contributions.sum():.4f}, "
-                    f"+ bias {n.bias:+.4f} = **{n.value:.4f}**{after}")
-        source = flat_source(d.stage)
-        if source is not None:
-            C, H, W = source.shape
-            chart(stage_figure(n.weights.reshape(source.shape), f"neuron {k}'s {n.weights.size} weights as {C} "
-                               f"maps of {H}×{W} (one per {source.name} map)", WEIGHTS, height=360), key="dn_w",
-                  config=CHART_OPTIONS)
+    chart(contributions_figure(n.contributions, n.top, input_names(d.stage), n.bias, n.value, height=330),
+          key="dn_contrib", where=c1, config=CHART_OPTIONS)
+    source = flat_source(d.stage)
+    if source is not None:
+        C, H, W = source.shape
+        chart(stage_figure(n.weights.reshape(source.shape), f"neuron {k}'s {n.weights.size} weights as {C} "
+                           f"maps of {H}×{W} (one per {source.name} map)", WEIGHTS, height=330), key="dn_w",
+              where=c2, config=CHART_OPTIONS)

@@ -13,15 +13,15 @@ from lenet.stages import previous_stage
 
 def show(d: Detail) -> None:
     C, H, W = d.acts[d.stage].shape
-    c, i, j = position_ui(C, H, W, "map")
+    c, i, j = position_ui(C, H, W, "map", d.controls())
     windows = [pool_window(d.model, d.acts, d.stage, c, i, j)]
     if d.other is not None:  # compare mode: the same window under the other model's pooling, side by side
         windows.append(pool_window(*d.other, d.stage, c, i, j))
     source = previous_stage(d.stage).name
     key = "pl_fig"
     chart(pool_figure(windows, d.acts[source][c], d.acts[d.stage][c], i, j, source, d.stage, c,
-                      d.paint(source, c), d.paint(d.stage, c), d.font),
-          key=key, on_select=lambda: clicked_pixel(key, W), selection_mode="points", config=CHART_OPTIONS)
-    for w in windows:
-        op = POOLINGS[w.op]
-        st.markdown(f"**{op.label} pooling: {op.spelled(w.window)} = {w.value:.4f}**")
+                      d.paint(source, c), d.paint(d.stage, c), d.font, d.width if d.narrow else None),
+          key=key, on_select=lambda: clicked_pixel(key, W), selection_mode="points", config=CHART_OPTIONS,
+          width="content" if d.narrow else "stretch")
+    st.markdown("  \n".join(f"**{POOLINGS[w.op].label} pooling: {POOLINGS[w.op].spelled(w.window)} = {w.value:.4f}**"
+                            for w in windows))

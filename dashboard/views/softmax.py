@@ -30,17 +30,21 @@ def reading(own, tempered) -> str:
 
 
 def show(d: Detail) -> None:
-    temperature = st.slider("Temperature T", *TEMPERATURES, key="temperature", step=0.05,
-                            help="the probabilities are softmax(z / T): T < 1 sharpens them, T > 1 flattens them")
+    with d.controls():
+        temperature = st.slider("Temperature T", *TEMPERATURES, key="temperature", step=0.05, width=320,
+                                help="the probabilities are softmax(z / T): T < 1 sharpens them, T > 1 flattens them")
+        st.latex(r"p_k = \frac{e^{z_k / T - m}}{\sum_j e^{z_j / T - m}}, \quad m = \max_j z_j / T", width="content")
     own, s = softmax_steps(d.acts), softmax_steps(d.acts, float(temperature))
-    st.markdown(reading(own, s))
-    chart(temperature_figure(list(CLASS_NAMES), own.probs, s.probs, s.temperature), key="temperature_fig",
-          config=CHART_OPTIONS)
-    st.latex(r"p_k = \frac{e^{z_k / T - m}}{\sum_j e^{z_j / T - m}}, \quad m = \max_j z_j / T")
-    table = pd.DataFrame({"class": CLASS_NAMES, "logit z": s.logits, "z / T": s.scaled,
-                          "z / T − m": s.scaled - s.shift, "exp(z / T − m)": s.exp, "probability": s.probs,
-                          "at T = 1": own.probs})
-    st.dataframe(table.style.format({c: "{:.4f}" for c in table.columns[1:]}).highlight_max(
-        subset=["probability"], color="#ffe08a"), hide_index=True)
-    st.markdown(f"Σ exp = **{s.total:.4f}**; prediction: **{CLASS_NAMES[s.prediction]}** "
-                f"({s.probs[s.prediction]:.1%}). Subtracting m changes nothing but keeps e^z from overflowing.")
+    left, right = (st.container(), st.container()) if d.narrow else st.columns([1, 1.1], gap="medium")
+    with left:
+        st.markdown(reading(own, s))
+        chart(temperature_figure(list(CLASS_NAMES), own.probs, s.probs, s.temperature, height=300),
+              key="temperature_fig", config=CHART_OPTIONS)
+    with right:
+        table = pd.DataFrame({"class": CLASS_NAMES, "logit z": s.logits, "z / T": s.scaled,
+                              "z / T − m": s.scaled - s.shift, "exp(z / T − m)": s.exp, "probability": s.probs,
+                              "at T = 1": own.probs})
+        st.dataframe(table.style.format({c: "{:.3f}" for c in table.columns[1:]}).highlight_max(
+            subset=["probability"], color="#ffe08a"), hide_index=True, row_height=27)
+        st.markdown(f"Σ exp = **{s.total:.4f}**; prediction: **{CLASS_NAMES[s.prediction]}** "
+                    f"({s.probs[s.prediction]:.1%}). Subtracting m changes nothing but keeps e^z from overflowing.")

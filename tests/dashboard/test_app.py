@@ -78,19 +78,23 @@ def test_default_view_runs_and_shows_every_stage():
     at = _run()
     (overview,) = _overviews(at)
     titles = _labels(overview)
-    for name in ("Input", "Conv 1", "Activation 1", "Pooling 1", "Conv 2", "Pooling 2", "fc1", "fc2", "fc3",
-                 "Softmax"):
+    for name in ("Input", "Conv 1", "Activation 1", "Pooling 1", "Conv 2", "Pooling 2", "Dense 1", "Dense 2",
+                 "Dense 3", "Softmax"):
         assert f"<b>{name}</b>" in titles, name
-    assert {"156 params", "2,416 params", "48,120 p.", "850 p.", "10 logits", "6×28×28"} <= set(titles)
+    # plain headers: how many neurons, how many weights (not "120→act3", "48,120 p.")
+    assert {"156 weights", "2,416 weights", "120 neurons", "48,120 weights", "850 weights", "10 logits",
+            "6×28×28"} <= set(titles)
+    assert not [t for t in titles if "→" in t or t.endswith(" p.")]
+    assert any(t.startswith("colours: blue negative · white 0 · red positive") for t in titles)  # what they mean
     assert "**Ankle boot** 100% · correct" in _text(at)  # test image 0 is an ankle boot
-    assert "relu + max pooling (trained) · test image #0: Ankle boot" in _captions(at)
+    assert "relu + max, trained with these ops · test image #0: Ankle boot" in _captions(at)
     # no detail view until a map or neuron is clicked (or ?stage= given), as in CNN Explainer
-    assert at.session_state["stage"] == "" and "Sum per input map" not in _text(at)
+    assert at.session_state["stage"] == "" and "Σ per input map" not in _text(at)
     # every chart without Streamlit's theme (charts.chart): the figures carry their own look, no template
     assert [el.proto.theme for el in at.get("plotly_chart")] == [""] * 2  # thumbnail strip, overview
     at.session_state["stage"] = "conv1"
     at.run()
-    assert "Sum per input map" in _text(at) and at.query_params["stage"] == "conv1"
+    assert "Σ per input map" in _text(at) and at.query_params["stage"] == "conv1"
     assert [el.proto.theme for el in at.get("plotly_chart")] == [""] * 3  # and the conv detail
     at.button(key="stage_fwd").click().run()  # the dialog's next stage
     assert at.session_state["stage"] == "act1" and at.query_params["stage"] == "act1"
@@ -118,7 +122,7 @@ def _image_acts(model, index: int = 0) -> dict[str, np.ndarray]:
 
 def test_swapping_only_the_pooling_keeps_the_weights():
     at = _run({"mode": "swap", "w": "relu-max", "pool": "avg"})
-    assert "relu + avg pooling (weights trained with relu-max)" in _captions(at)
+    assert "relu + average on weights trained with relu + max (not retrained)" in _captions(at)
     (overview,) = _overviews(at)
     acts = _image_acts(with_ops(load_pretrained("relu", "max"), pooling="avg"))
     for stage in ("conv1", "act1", "pool1", "conv2"):  # relu-max's weights, before and after average pooling
@@ -168,8 +172,9 @@ def test_a_map_opened_without_a_pixel_starts_at_its_strongest_response():
 def test_l2_pooling_from_the_ops_table_runs_in_the_explorer():
     at = _run({"pool": "l2", "stage": "pool1", "i": "5", "j": "6", "map": "2"})
     assert _seg(at, "Pooling").options == [op.label for op in POOLINGS.values()]  # the toggle lists the table
-    assert "no shipped weights were trained with L2 pooling" in _captions(at)
-    assert "relu + l2 pooling (weights trained with relu-avg)" in _captions(at)
+    assert "relu + L2 on weights trained with relu + average (not retrained)" in _captions(at)
+    prediction = next(m for m in at.markdown if ":small[" in m.value)
+    assert "No shipped weights were trained with relu + L2 pooling" in prediction.proto.help
     model = with_ops(load_pretrained("relu", "avg"), pooling="l2")
     w = pool_window(model, _image_acts(model), "pool1", 2, 5, 6)
     text = " ".join(m.value for m in at.markdown)
@@ -194,7 +199,7 @@ def test_bad_query_values_fall_back_to_defaults():
 def test_works_without_the_dataset(monkeypatch, tmp_path):
     monkeypatch.setenv("LENET_DATA_DIR", str(tmp_path))
     at = _run({"mode": "swap", "w": "relu-avg"})  # a swap's accuracy is measured on what is there
-    assert any("bundled" in i.value and "apt-get install" in i.value for i in at.sidebar.info)
+    assert any("bundled" in i.value and "apt-get install" in i.value for i in at.info)
     assert "bundled test image #0" in _captions(at)
 
 
@@ -207,7 +212,7 @@ def test_corrupt_weights_file_is_named_and_other_variants_work(monkeypatch, tmp_
     assert any("lenet-relu-max.pt" in e.value.replace("\\", "") and "corrupt" in e.value for e in at.error)
     _seg(at, "Pooling").set_value("avg").run()
     assert not at.exception and not at.error
-    assert "relu + avg pooling (trained)" in _captions(at)
+    assert "relu + average, trained with these ops" in _captions(at)
 
 
 def _titles(at: AppTest) -> list[str]:
@@ -220,8 +225,8 @@ def test_compare_shows_the_clean_effect_of_the_pooling_by_default():
     figs = _overviews(at)
     titles = _titles(at)
     assert [t.split("**")[1] for t in titles] == ["A", "B", "A − B"]
-    assert "relu + max pooling (trained)" in titles[0] and "relu + avg pooling (weights trained with relu-max)" \
-        in titles[1]
+    assert "relu + max, trained with these ops" in titles[0] and \
+        "relu + average on weights trained with relu + max (not retrained)" in titles[1]
     a, b, diff = (_stage_z(f, "pool1") for f in figs)
     atol = sum(tolerance(_picture(f, "pool1")) for f in figs)
     assert np.nanmax(np.abs((a - b) - diff)) <= atol and np.nanmax(np.abs(diff)) > 3 * atol
@@ -236,18 +241,18 @@ def test_compare_shows_the_clean_effect_of_the_pooling_by_default():
 def test_compare_trained_variants_and_activations():
     at = _run({"cmp": "pool-trained"})
     titles = _titles(at)
-    assert "relu + avg pooling (trained)" in titles[1]
+    assert "relu + average, trained with these ops" in titles[1]
     conv1 = _stage_z(_overviews(at)[2], "conv1")
     assert np.nanmax(np.abs(conv1)) > 0.1  # two separately trained networks differ before any pooling
     at = _run({"cmp": "act"})
-    assert "sigmoid + max pooling (weights trained with relu-max)" in _titles(at)[1]
+    assert "sigmoid + max on weights trained with relu + max (not retrained)" in _titles(at)[1]
 
 
 def test_sliding_window_steps_along_the_rows():
-    at = _run({"stage": "conv1", "i": "3", "j": "27"})
+    at = _run({"stage": "conv1", "map": "0", "i": "3", "j": "27"})
     at.button(key="step_fwd").click().run()
     assert (at.session_state["row"], at.session_state["col"]) == (4, 0)  # wraps to the next row
-    assert any("row 4, column 0" in m.value for m in at.markdown)
+    assert any("(act1[0, 4, 0])" in m.value for m in at.markdown)
     at.button(key="step_back").click().run()
     assert (at.session_state["row"], at.session_state["col"]) == (3, 27)
     at.toggle(key="playing").set_value(True).run()  # playing: every (timed) rerun moves one position

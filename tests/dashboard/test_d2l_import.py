@@ -50,7 +50,7 @@ def test_a_dropped_file_is_listed_explorable_and_imported_with_the_ops_chosen(mo
     explorer.session_state["screen"] = {"size": [1876, 1080]}
     explorer.run()
     assert not explorer.exception
-    assert set(explorer.sidebar.selectbox(key="user_model").options) == {"my lenet", "notebook.pt"}
+    assert set(explorer.selectbox(key="user_model").options) == {"my lenet", "notebook.pt"}
     with torch.no_grad():
         first = int(net(torch.from_numpy(X[:1, None].astype(np.float32) / 255.0)).argmax())
     assert any(m.value.startswith(f"**{CLASS_NAMES[first]}**") for m in explorer.markdown)

@@ -79,4 +79,4 @@ def test_the_why_button_opens_the_dialog_on_the_prediction():
     assert "why_fig" not in _figures(at) and _marks(_overview(at)) == 0
     at.button(key="why_button").click().run()
     assert not at.exception and at.session_state["why_open"] and "why_fig" in _figures(at)
-    assert at.session_state["why"] in CLASS_NAMES and "Which maps matter" in _text(at)
+    assert at.session_state["why"] in CLASS_NAMES and "Which maps matter" in [t.label for t in at.tabs]
