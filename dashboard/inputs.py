@@ -75,10 +75,10 @@ def pick_controls_ui(model_key: str) -> np.ndarray:
     # a link with a filter and no image (?wrong=1) opens on the first image it lets through
     allowed = _jump(model_key) if filtered else candidates(model_key)
     st.selectbox("Class", [ALL, *CLASS_NAMES], key="pick_class", label_visibility="collapsed",
-                 on_change=_jump, args=(model_key,), width=150)
+                 on_change=_jump, args=(model_key,), width=140)
     st.session_state["index"] = min(int(st.session_state.get("index", 0)), len(samples) - 1)
     st.number_input(f"Image (0–{len(samples) - 1})", 0, len(samples) - 1, key="index", label_visibility="collapsed",
-                    help=f"image {'of the test set' if full else 'of the 1,000 bundled test images'}", width=140)
+                    help=f"image {'of the test set' if full else 'of the 1,000 bundled test images'}", width=124)
 
     def choose_random() -> None:
         st.session_state["index"] = int(np.random.default_rng().choice(allowed))

@@ -42,7 +42,11 @@ def import_ui() -> None:
         c3.selectbox("Pooling", list(POOLINGS), index=list(POOLINGS).index(SEED_OPS[1]),
                      format_func=lambda p: POOLINGS[p].label, key="d2l_pooling")
         default = (upload.name if source == UPLOAD else source).rsplit(".", 1)[0]
-        c4.text_input("Save as", value=f"d2l {default}", key="d2l_name", max_chars=60)
+        identity = [source, upload.file_id if source == UPLOAD else ""]
+        if st.session_state.get("_d2l_for") != identity:  # another file: its own name (not the last file's)
+            st.session_state["_d2l_for"] = identity
+            st.session_state["d2l_name"] = f"d2l {default}"
+        c4.text_input("Save as", key="d2l_name", max_chars=60)
         st.button("Import", key="d2l_import", on_click=_on_import)
         note = st.session_state.pop("_d2l_note", None)
         if note:

@@ -49,6 +49,8 @@ SEEN = 46  # px of "what the network sees" beside the strip
 INFO = 400  # px of the prediction and caption beside it (the caption: two lines at most)
 WHY = 64  # px of the Why? button after them
 GAP_PX = 18  # px between the elements of a row (a "small" gap: 1 rem at 18 px type)
+# the bar's buttons a little narrower than Streamlit's: every control in one row at 1280 px
+BAR_CSS = "<style>.st-key-bar button {padding-left: 0.6rem; padding-right: 0.6rem;}</style>"
 
 
 def show() -> None:
@@ -72,7 +74,8 @@ def _bar(model_key: str) -> tuple[str, np.ndarray | None]:
     """The bar of controls, one row (wrapping on a narrow window); returns the input source and the pick
     candidates. One horizontal container rather than a column per control: every element is a message per
     input change, and the columns were more than half of the page's."""
-    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+    st.html(BAR_CSS)
+    with st.container(horizontal=True, vertical_alignment="center", gap="xsmall", key="bar"):
         st.segmented_control("Pooling", list(POOLINGS), key="pooling", format_func=lambda p: POOLINGS[p].label,
                              label_visibility="collapsed", help="pooling after each conv block", on_change=ops_changed)
         st.segmented_control("Activation", list(ACTIVATIONS), key="activation", label_visibility="collapsed",

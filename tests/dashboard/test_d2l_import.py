@@ -66,3 +66,18 @@ def test_a_student_cannot_import_and_a_file_that_does_not_fit_says_why(models, m
     at.button(key="d2l_import").click().run()
     assert any("Only the lecturer can import a model" in e.value for e in at.error)
     assert sorted(p.name for p in models.glob("*.pt")) == ["fine.pt", "wide.pt"]
+
+
+def test_each_file_is_saved_under_its_own_name(models, monkeypatch):
+    """Choosing another file gives the name field that file's name (it kept the first file's: a good
+    lenet.params, chosen after a refused bad.params, was saved as "d2l bad")."""
+    monkeypatch.delenv("LENET_LECTURER_KEY", raising=False)
+    torch.save(d2l_net("seed").state_dict(), models / "bad.pt")
+    torch.save(d2l_net("seed").state_dict(), models / "lenet.pt")
+    at = _page()
+    at.selectbox(key="d2l_source").set_value("bad.pt").run()
+    assert at.text_input(key="d2l_name").value == "d2l bad"
+    at.selectbox(key="d2l_source").set_value("lenet.pt").run()
+    assert at.text_input(key="d2l_name").value == "d2l lenet"
+    at.text_input(key="d2l_name").set_value("typed").run()  # what is typed for the same file stays
+    assert at.text_input(key="d2l_name").value == "typed"
