@@ -123,8 +123,8 @@ class Board:
                              name="labels"))
         for size, (xs, ys, cds, hovers) in self.pick.items():  # likewise one picker trace per marker size
             data.append(picker_trace(_px(xs), _px(ys), cds, hovers, size))
-        layout = dict(showlegend=False, clickmode="event+select" if dragmode else "event", dragmode=dragmode, plot_bgcolor="rgba(0,0,0,0)",
-                      shapes=self.shapes)
+        layout = dict(showlegend=False, clickmode="event+select" if dragmode else "event", dragmode=dragmode,
+                      plot_bgcolor="rgba(0,0,0,0)", shapes=self.shapes)
         if width is not None and height is not None:
             layout.update(width=width, height=height, margin=dict(l=0, r=0, t=0, b=0, pad=0),
                           xaxis=dict(visible=False, range=[0, width], fixedrange=True),

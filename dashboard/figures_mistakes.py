@@ -8,10 +8,11 @@ import numpy as np
 
 from dashboard.board import Board
 from dashboard.colours import IMAGE, POSITIVE
-from dashboard.figures import GAP, Figure, tile
-from dashboard.figures_overview import CHAR, LINE
+from dashboard.figures import Figure
+from dashboard.figures_overview import CHAR, LINE, TRUE, text_width
 
 CORRECT = "#dcefe0"  # the diagonal's cells: right answers, drawn apart from the mistakes' scale
+TOOLBAR = 26  # px above the matrix left empty for the chart's toolbar (shown on hover)
 WRONG = "#d62728"
 
 
@@ -27,8 +28,8 @@ def confusion_figure(counts: np.ndarray, names: list[str], normalised: bool, fon
     totals = counts.sum(1)
     share = np.divide(counts, np.maximum(totals, 1)[:, None]).astype(np.float32)
     left = max(len(f"{name} 100%") for name in names) * CHAR * font + 8
-    head = 2 * LINE * font + 8
-    foot = LINE * font + 10
+    head = TOOLBAR + 2 * LINE * font + 8  # (the toolbar's room above the column names: it never covers them)
+    foot = 2 * LINE * font + 14  # the axis's name, then the colours' legend
     cell = max(3.4 * font, min(6.0 * font, (width - left - 4) / n, (height - head - foot) / n))
     off = share.copy()
     np.fill_diagonal(off, np.nan)
@@ -42,7 +43,7 @@ def confusion_figure(counts: np.ndarray, names: list[str], normalised: bool, fon
     for t in range(n):
         acc = counts[t, t] / totals[t] if totals[t] else float("nan")
         b.label(left - 6, head + (t + 0.5) * cell, f"{names[t]} {acc:.0%}", "middle left", font)
-        b.label(left + (t + 0.5) * cell, (0.5 if t % 2 else 1.5) * LINE * font + 3, names[t], size=font)
+        b.label(left + (t + 0.5) * cell, TOOLBAR + (0.5 if t % 2 else 1.5) * LINE * font + 3, names[t], size=font)
         for p in range(n):
             text = f"{share[t, p]:.0%}" if normalised else f"{counts[t, p]:,}"
             dark = t != p and luma[t, p] < 128
@@ -58,23 +59,82 @@ def confusion_figure(counts: np.ndarray, names: list[str], normalised: bool, fon
         t, p = selected
         b.outline(left + p * cell, head + t * cell, left + (p + 1) * cell, head + (t + 1) * cell)
     b.label(left + n * cell / 2, head + n * cell + LINE * font / 2 + 4, "predicted class →", size=font)
-    return b.figure(height=int(head + n * cell + foot), width=int(left + n * cell + 4))
+    y = head + n * cell + 1.5 * LINE * font + 8
+    b.picture(POSITIVE.ramp(64), left, y - 4, 80 / 64, 8.0, name="strip", limit=limit, scale=POSITIVE)
+    said = f"mistakes: 0 → {limit:.0%} of the true class"
+    b.label(left + 86, y, said, "middle right", font, color="#555555")
+    x = left + 86 + text_width(said, font) + 10
+    b.rect(x, y - 6, x + 12, y + 6, CORRECT)
+    b.label(x + 16, y, "right answers", "middle right", font, color="#555555")
+    # the last column's name may stick out of its cell: room for it on the right
+    overhang = max(0.0, text_width(names[-1], font) / 2 - cell / 2)
+    legend = x + 16 + text_width("right answers", font) - left
+    return b.figure(height=int(head + n * cell + foot), width=int(max(left + n * cell + overhang, left + legend) + 4))
 
 
-def gallery_figure(images: np.ndarray, hover: list[str], wrong: list[bool], cell: int, width: int) -> Figure:
-    """(N, 28, 28) uint8 images in rows, each about `cell` px; a click reports its position in the gallery."""
+def gallery_figure(images: np.ndarray, hover: list[str], wrong: list[bool], cell: int, width: int,
+                   labels: list[tuple[str, str]] | None = None, font: int = 12, tag: str | None = None) -> Figure:
+    """(N, 28, 28) uint8 images in rows, each about `cell` px; a click reports its position in the gallery.
+    labels: (predicted, true) class names written under each image (predicted in red, true in green), each
+    image then as wide as the longest name. tag: for a phone, a click reports [tag, position] and the figure
+    leaves dragging to the page (taps come through keys.taps_ui)."""
     N, H, W = images.shape
+    if labels:
+        cell = int(max(cell, max(text_width(n, font) for pair in labels for n in pair) + 8))
     cols = max(1, min(N, int((width - 4) // cell)))
-    z, centres = tile(images.astype(np.float32) / 255.0, cols)
-    s = cell / (W + GAP)
-    b = Board()
-    b.picture(IMAGE.rgba(z, 1.0), 2.0, 2.0, s, name="gallery", limit=1.0, scale=IMAGE)
-    b.pickers([2.0 + (cx + 0.5) * s for cx, _ in centres], [2.0 + (cy + 0.5) * s for _, cy in centres],
-              list(range(N)), hover, W * s)
-    for k, bad in enumerate(wrong):
-        if bad:
-            r, c = divmod(k, cols)
-            x0, y0 = 2.0 + c * (W + GAP) * s, 2.0 + r * (H + GAP) * s
-            b.outline(x0 - 1, y0 - 1, x0 + W * s + 1, y0 + H * s + 1, color=WRONG, width=2)
     rows = math.ceil(N / cols)
-    return b.figure(height=int(rows * (H + GAP) * s + 4), width=int(cols * (W + GAP) * s + 4))
+    under = 2 * LINE * font + 4 if labels else 0.0
+    b = Board()
+    side = cell - 6.0
+    s = side / W
+    for k in range(N):
+        r, c = divmod(k, cols)
+        x0, y0 = 2.0 + c * cell + (cell - side) / 2, 2.0 + r * (side + 6 + under)
+        b.picture(IMAGE.rgba(images[k].astype(np.float32) / 255.0, 1.0), x0, y0, s, name="gallery", limit=1.0,
+                  scale=IMAGE)
+        b.picker(x0 + side / 2, y0 + side / 2, [tag, k] if tag else k, hover[k], side)
+        if wrong[k]:
+            b.outline(x0 - 1, y0 - 1, x0 + side + 1, y0 + side + 1, color=WRONG, width=2)
+        if labels:
+            predicted, true = labels[k]
+            b.label(x0 + side / 2, y0 + side + 0.6 * LINE * font + 2, predicted, size=font, color=WRONG)
+            b.label(x0 + side / 2, y0 + side + 1.6 * LINE * font + 2, true, size=font, color=TRUE)
+    return b.figure(height=int(rows * (side + 6 + under) + 4), width=int(cols * cell + 4),
+                    dragmode=False if tag else "pan")
+
+
+def confusion_rows_figure(counts: np.ndarray, names: list[str], font: int, width: float,
+                          selected: tuple[int, int] | None = None) -> Figure:
+    """The confusion matrix for a phone: a row per true class, its name and accuracy, a bar split by what its
+    images were predicted as (the right answers pale green, each mistake coloured by its share of the row, as in
+    the matrix), and its largest mistakes in words. A tap on a part reports [true, predicted] (the figure leaves
+    dragging to the page: taps come through keys.taps_ui)."""
+    n = len(names)
+    totals = counts.sum(1)
+    share = np.divide(counts, np.maximum(totals, 1)[:, None]).astype(np.float64)
+    off = share.copy()
+    np.fill_diagonal(off, 0.0)
+    limit = max(float(off.max()), 1e-6)
+    bar = 22.0
+    row = 2 * LINE * font + bar + 12
+    b = Board()
+    for t in range(n):
+        y = t * row
+        b.label(0, y + LINE * font / 2, f"<b>{names[t]}</b> {share[t, t]:.0%} right", "middle right", font)
+        x = 0.0
+        for p in np.argsort(-counts[t], kind="stable"):
+            w = share[t, p] * width
+            if counts[t, p] == 0:
+                continue
+            colour = CORRECT if p == t else "#%02x%02x%02x" % tuple(POSITIVE.lut[POSITIVE.index(off[t, p], limit)])
+            b.rect(x, y + LINE * font + 2, x + max(w, 1.0), y + LINE * font + 2 + bar, colour)
+            b.picker(x + w / 2, y + LINE * font + 2 + bar / 2, [t, int(p)],
+                     f"true {names[t]}, predicted {names[p]}: {counts[t, p]:,} images ({share[t, p]:.1%})",
+                     max(4.0, min(w, bar)))
+            if selected == (t, int(p)):
+                b.outline(x, y + LINE * font + 2, x + max(w, 1.0), y + LINE * font + 2 + bar)
+            x += w
+        worst = [p for p in np.argsort(-off[t], kind="stable")[:3] if off[t, p] >= 0.005]
+        said = "taken for " + ", ".join(f"{names[p]} {off[t, p]:.0%}" for p in worst) if worst else "no mistakes"
+        b.label(0, y + 1.5 * LINE * font + bar + 4, said, "middle right", font, color="#555555")
+    return b.figure(height=int(n * row + 4), width=int(width), dragmode=False)

@@ -28,6 +28,7 @@ export default function(component) {
         const t = e.target;
         if (t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName))) return;
         if (e.ctrlKey || e.metaKey || e.altKey || !wanted.has(e.key)) return;
+        if (!document.querySelector(".st-key-network")) return;  // the explorer's keys: other pages keep theirs
         e.preventDefault();
         window.__lenetKeyCount = (window.__lenetKeyCount || 0) + 1;  // each press once, however many reruns
         window.__lenetKeySend("key", [e.key, window.__lenetKeyCount]);
@@ -55,7 +56,7 @@ def _cycle_pooling() -> None:
     names = list(POOLINGS)
     current = st.session_state.get("pooling") or DEFAULTS["pooling"]
     st.session_state["pooling"] = names[(names.index(current) + 1) % len(names)]
-    from dashboard.app_pages.explorer_parts import ops_changed  # the page's own module, imported when used
+    from dashboard.app_pages.settings import ops_changed  # the page's own module, imported when used
 
     ops_changed()
 
@@ -143,6 +144,19 @@ def _tapped() -> None:
             and hit[1] >= 0:
         st.session_state["stage"], st.session_state["map"] = hit
         st.session_state["why_open"] = False  # one dialog at a time: the map's
+
+
+def taps_ui(key: str, on_tap: Callable[[list], None]) -> None:
+    """On a page other than the explorer: taps on its figures that leave dragging to the page, each reported
+    once to on_tap with the tapped point's customdata (its keys are not listened to here)."""
+    def tapped() -> None:
+        state = st.session_state.get(key) or {}
+        tap = state.get("tap") if hasattr(state, "get") else None
+        if isinstance(tap, list) and len(tap) == 2 and tap[1] != st.session_state.get(f"_{key}_seen"):
+            st.session_state[f"_{key}_seen"] = tap[1]
+            on_tap(tap[0])
+
+    _keys(key=key, on_tap_change=tapped)
 
 
 def keys_ui() -> None:

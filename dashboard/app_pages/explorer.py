@@ -13,9 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from dashboard.app_pages.explorer_parts import (accuracy_line, another_network_note, choices, compare_overviews,
-                                                detail_dialog, epoch_ui, gone_note, ops_changed, prediction_text,
-                                                same_weights_ui, settings_ui)
+from dashboard.app_pages.explorer_parts import (accuracy_line, choices, compare_overviews, detail_dialog,
+                                                prediction_text)
+from dashboard.app_pages.settings import (another_network_note, epoch_ui, gone_note, ops_changed, same_weights_ui,
+                                          settings_ui)
 from dashboard.cache import acts_for, get_model, model_error, overview
 from dashboard.choice import ModelChoice, ops_label
 from dashboard.figures_overview import DEFAULT_SCREEN, Screen

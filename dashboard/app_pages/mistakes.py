@@ -11,8 +11,10 @@ from dashboard.cache import gallery, mistakes_of
 from dashboard.choice import ModelChoice
 from dashboard.charts import CHART_OPTIONS, chart
 from dashboard.figures import clicked_customdata, clicked_index
-from dashboard.figures_mistakes import confusion_figure, gallery_figure
+from dashboard.figures_mistakes import confusion_figure, confusion_rows_figure, gallery_figure
+from dashboard.keys import taps_ui
 from dashboard.figures_overview import DEFAULT_SCREEN
+from dashboard.figures_rows import NARROW_BELOW, row_font
 from dashboard.screen import screen_ui
 from dashboard.state import init_state
 from lenet.data import CLASS_NAMES
@@ -20,6 +22,7 @@ from lenet.data import CLASS_NAMES
 SHOWN = 40  # images of a cell shown at most (most confident first)
 THUMB = 50  # px per image in the galleries
 RESERVED = 200  # px of the window above the matrix: the page's menu, the row of controls, the caption
+
 
 
 def _open_in_explorer(choice: ModelChoice, position: int) -> None:
@@ -35,7 +38,10 @@ def _open_in_explorer(choice: ModelChoice, position: int) -> None:
     state["_open_explorer"] = True
 
 
-def _gallery(key: str, choice: ModelChoice, positions: np.ndarray, title: str, width: int) -> None:
+def _gallery(key: str, choice: ModelChoice, positions: np.ndarray, title: str, width: int, font: int,
+             named: bool = False, narrow: bool = False) -> None:
+    """The images at positions (the most confident first); named: each with its prediction and true class;
+    narrow: a phone's (taps, the page scrolls under a finger)."""
     samples, _ = gallery()
     m = mistakes_of(choice.key)
     shown = positions[:SHOWN]
@@ -51,11 +57,29 @@ def _gallery(key: str, choice: ModelChoice, positions: np.ndarray, title: str, w
         if k is not None and k < len(shown):
             _open_in_explorer(choice, int(shown[k]))
 
-    chart(gallery_figure(samples.images[shown], hover, [bool(m.labels[k] != m.predictions[k]) for k in shown],
-                         THUMB, width), key=key, on_select=opened, selection_mode="points", width="content",
-          config={"displayModeBar": False})
+    labels = [(CLASS_NAMES[m.predictions[k]], CLASS_NAMES[m.labels[k]]) for k in shown] if named else None
+    fig = gallery_figure(samples.images[shown], hover, [bool(m.labels[k] != m.predictions[k]) for k in shown],
+                         THUMB, width, labels, font, key if narrow else None)
+    if narrow:
+        st.session_state.setdefault("_galleries", {})[key] = (choice.key, [int(k) for k in shown])
+        chart(fig, key=key, width="content", config={"displayModeBar": False})
+    else:
+        chart(fig, key=key, on_select=opened, selection_mode="points", width="content",
+              config={"displayModeBar": False})
+    if named:
+        st.caption(":red[predicted] · :green[true] class under each image; framed in red: a mistake")
     if len(positions) > SHOWN:
         st.caption(f"The {SHOWN} most confident of {len(positions):,}.")
+
+
+def _tapped(hit) -> None:
+    """A tap on a phone's figure: a part of a class's row ([true, predicted]) or an image (["gallery key", k])."""
+    if isinstance(hit, list) and len(hit) == 2 and all(isinstance(v, int) for v in hit):
+        st.session_state["mistakes_cell"] = hit
+    elif isinstance(hit, list) and len(hit) == 2 and isinstance(hit[1], int):
+        key, shown = st.session_state.get("_galleries", {}).get(hit[0], (None, []))
+        if key and 0 <= hit[1] < len(shown):
+            _open_in_explorer(ModelChoice.from_key(key), shown[hit[1]])
 
 
 def _cell_clicked() -> None:
@@ -80,22 +104,35 @@ def show() -> None:
         m = mistakes_of(choice.key)
     where = f"the full test set ({len(samples):,} images)" if full else \
         f"the {len(samples):,} bundled test images (the full test set is not installed)"
-    st.caption(f"{choice.label}: accuracy {m.accuracy:.1%} on {where}. Rows: the true class and its accuracy; "
-               "columns: what the model predicted. Click a cell to see its images, an image to open it in the "
-               "explorer.")  # (the label's file name is escaped already)
     cell = st.session_state.get("mistakes_cell")
-    fig = confusion_figure(m.counts, list(CLASS_NAMES), normalised, room.font, 0.62 * room.width, room.height,
-                           tuple(cell) if cell else None)
-    width = int(fig["layout"]["width"])
-    left, right = st.columns([width, max(1, room.width - width)], gap="medium")
+    narrow = room.width < NARROW_BELOW  # a phone or a tablet: a row per class, then the images under it
+    how = ("Each class's images, split by what the model predicted (green: right). Tap a part to see its images, "
+           "an image to open it in the explorer." if narrow else "Rows: the true class and its accuracy; columns: "
+           "what the model predicted. Click a cell to see its images, an image to open it in the explorer.")
+    st.caption(f"{choice.label}: accuracy {m.accuracy:.1%} on {where}. {how}")  # (the label's name is escaped)
+    font = row_font(room.width) if narrow else room.font
+    if narrow:  # a row per class (the matrix is too wide for a phone); taps instead of a selection widget
+        taps_ui("mistakes_taps", _tapped)
+        fig = confusion_rows_figure(m.counts, list(CLASS_NAMES), font, room.width, tuple(cell) if cell else None)
+        left, right, gallery_px = st.container(), st.container(), room.width
+    else:
+        fig = confusion_figure(m.counts, list(CLASS_NAMES), normalised, font, 0.62 * room.width, room.height,
+                               tuple(cell) if cell else None)
+        width = int(fig["layout"]["width"])
+        left, right = st.columns([width, max(1, room.width - width)], gap="medium")
+        gallery_px = room.width - width - 40
     with left:
-        chart(fig, key="confusion", on_select=_cell_clicked, selection_mode="points", width="content",
-              config={**CHART_OPTIONS, "displayModeBar": "hover"})
+        if narrow:
+            chart(fig, key="confusion", width="content", config={"displayModeBar": False})
+        else:
+            chart(fig, key="confusion", on_select=_cell_clicked, selection_mode="points", width="content",
+                  config={**CHART_OPTIONS, "displayModeBar": "hover"})
     with right:
         if cell:
             t, p = cell
             what = "correct" if t == p else f"predicted **{CLASS_NAMES[p]}**"
             _gallery("cell_gallery", choice, m.cell(t, p),
-                     f"**{CLASS_NAMES[t]}** {what}: {int(m.counts[t, p]):,} images", room.width - width - 40)
-        _gallery("worst_gallery", choice, m.most_confident_mistakes(24), "The most confident mistakes",
-                 room.width - width - 40)
+                     f"**{CLASS_NAMES[t]}** {what}: {int(m.counts[t, p]):,} images", gallery_px, font,
+                     narrow=narrow)
+        _gallery("worst_gallery", choice, m.most_confident_mistakes(24), "The most confident mistakes", gallery_px,
+                 font, named=True, narrow=narrow)

@@ -51,3 +51,60 @@ def test_the_matrix_counts_what_the_model_predicts_and_a_cell_shows_its_images(m
     at.toggle(key="mistakes_share").set_value(True).run()
     assert f"{expected[t, p] / expected[t].sum():.0%}" in _texts(charts(at)["confusion"])
     assert not at.exception
+
+
+def _text_boxes(fig: dict, font_w: float = 0.56):
+    """(text, left, right, top) of every label, from its position and Plotly's textposition (about)."""
+    out = []
+    for trace in fig["data"]:
+        if trace.get("name") != "labels":
+            continue
+        size, pos = trace["textfont"]["size"], trace["textposition"]
+        for x, y, text in zip(trace["x"], trace["y"], trace["text"]):
+            w = len(text.replace("<b>", "").replace("</b>", "")) * font_w * size
+            left = x - w if pos.endswith("left") else x if pos.endswith("right") else x - w / 2
+            out.append((text, left, left + w, y - size / 2))
+    return out
+
+
+def test_at_1280_nothing_is_clipped_the_colours_are_explained_and_mistakes_are_named(models):
+    """'Ankle boo' was cut at the figure's right edge, the toolbar covered the column names, no legend said what
+    the colours mean, the most confident mistakes were images without their prediction."""
+    at = AppTest.from_function(mistakes_page, default_timeout=120)
+    at.session_state["screen_mistakes"] = {"size": [1236, 720]}
+    at.session_state["mistakes_model"] = "relu-max|relu|max"
+    at.run()
+    assert not at.exception
+    figs = charts(at)
+    matrix = figs["confusion"]
+    width = matrix["layout"]["width"]
+    boxes = _text_boxes(matrix)
+    assert all(left >= 0 and right <= width for _, left, right, _ in boxes), \
+        [b for b in boxes if b[1] < 0 or b[2] > width]
+    names = [b for b in boxes if b[0] in CLASS_NAMES]
+    assert min(top for *_, top in names) >= 26  # under the toolbar's room
+    assert any(b[0].startswith("mistakes: 0 → ") for b in boxes) and any(b[0] == "right answers" for b in boxes)
+    worst = figs["worst_gallery"]
+    by_colour = {t["textfont"]["color"]: t["text"] for t in worst["data"] if t.get("name") == "labels"}
+    predicted, true = by_colour["#d62728"], by_colour["#1a7f37"]  # red, green
+    hovers = [h for trace in worst["data"] if trace.get("name") == "pickers" for h in trace["hovertext"]]
+    assert len(predicted) == len(true) == len(hovers) == 24  # its prediction and its true class under each image
+    for p, t, hover in zip(predicted, true, hovers):
+        assert f": {t} — predicted {p}" in hover
+
+
+def test_a_phone_gets_a_row_per_class_that_scrolls_under_a_finger(models):
+    at = AppTest.from_function(mistakes_page, default_timeout=120)
+    at.session_state["screen_mistakes"] = {"size": [352, 844]}
+    at.session_state["mistakes_model"] = "relu-max|relu|max"
+    at.run()
+    assert not at.exception
+    rows = charts(at)["confusion"]
+    assert rows["layout"]["width"] == 352 and rows["layout"]["dragmode"] is False
+    texts = _texts(rows)
+    assert sum(t.startswith("<b>") and t.endswith("right") for t in texts) == 10
+    cells = [c for trace in rows["data"] if trace.get("name") == "pickers" for c in trace["customdata"]]
+    assert all(isinstance(c, list) and len(c) == 2 for c in cells) and {c[0] for c in cells} == set(range(10))
+    at.session_state["mistakes_cell"] = cells[1]  # what a tap does (mistakes._tapped; tapped in tests/e2e)
+    at.run()
+    assert not at.exception and charts(at)["cell_gallery"]["layout"]["dragmode"] is False

@@ -1,0 +1,159 @@
+"""The explorer's settings: the ⚙ panel over the page (weights, compare, colour range, focus, presentation mode)
+and, in the bar, what a lecturer reaches for mid-demonstration (same weights; a model's epoch).
+
+A panel rather than a sidebar: a sidebar took ~300 px of a 1280-px projector's width from the network, which
+shrank every map to a few pixels while it was open. The panel floats over the page; the network keeps its size.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.cache import gallery, user_models
+from dashboard.choice import ops_label
+from dashboard.keys import HELP
+from dashboard.state import COMPARISONS, DEFAULTS
+from dashboard.text import plain
+from lenet.checkpoint import snapshots_of
+from lenet.data import HOW_TO_GET_IT
+from lenet.ops import POOLINGS
+from lenet.pretrained import SHIPPED, closest_shipped
+
+WEIGHTS_MODES = {"trained": "trained with these ops (shipped variant)", "swap": "keep other weights, swap only the ops",
+                "user": "a model trained here"}
+USER_COMPARISONS = ("epochs", "shipped")
+# The settings panel: a button at the right end of the page's header row, its panel over the page (the network
+# keeps its size: a sidebar took ~300 px of a 1280-px projector's width).
+SETTINGS_CSS = """<style>
+.st-key-settings {position: fixed; top: 0.3rem; right: 0.8rem; z-index: 999990; width: auto;}
+</style>"""
+
+
+def settings_ui() -> None:
+    """The settings a lecturer changes less often than the image: weights, comparison, colours, focus,
+    presentation mode; in a panel over the page."""
+    st.html(SETTINGS_CSS)
+    with st.container(key="settings"):
+        with st.popover("⚙ Settings", help="weights, compare, colour range, focus, presentation mode"):
+            _settings_body()
+
+
+def _settings_body() -> None:
+    models = user_models()
+    modes = ["trained", "swap"] + (["user"] if models else [])
+    viewing = st.session_state.get("user_model")
+    if st.session_state["weights_mode"] == "user" and viewing and viewing not in models:
+        st.session_state["model_gone"] = viewing  # deleted (perhaps from another session) while shown
+    if st.session_state["weights_mode"] not in modes:
+        st.session_state["weights_mode"] = "trained"
+    st.radio("Weights", modes, key="weights_mode", format_func=WEIGHTS_MODES.get, on_change=_mode_changed,
+             args=(models,))
+    user = st.session_state["weights_mode"] == "user"
+    if st.session_state["weights_mode"] == "swap":
+        st.selectbox("Weights from", list(SHIPPED), key="base_weights")
+    if user:
+        _user_model_ui(models)
+    allowed = [c for c in COMPARISONS if (c in USER_COMPARISONS) == user]
+    if st.session_state.get("compare") not in ("", *allowed):
+        st.session_state["compare"] = ""
+    st.selectbox("Compare with", ["", *allowed], key="compare",
+                 format_func=lambda c: COMPARISONS.get(c, "— nothing: one model —"))
+    if st.session_state["compare"] in ("pool", "pool-trained"):
+        pool = st.session_state["pooling"] or DEFAULTS["pooling"]
+        others = [p for p in POOLINGS if p != pool]
+        if st.session_state.get("compare_pooling") not in others:
+            st.session_state["compare_pooling"] = others[0]
+        st.selectbox("The other pooling", others, key="compare_pooling", format_func=lambda p: POOLINGS[p].label)
+    if not gallery()[1]:
+        st.info("Full Fashion-MNIST not found: picking from the 1,000 bundled test images.\n\n" + HOW_TO_GET_IT)
+    st.radio("Colour range", ["map", "stage", "network"], key="color_range", horizontal=True,
+             help="per map, per stage or across the whole network (CNN Explainer's unit / module / global)")
+    st.toggle("Focus: one stage, large", key="focus")
+    st.toggle("Presentation mode (F)", key="present", help="no header or bar, the network fills the screen; "
+              "keys: " + HELP)
+
+
+def _mode_changed(models: dict) -> None:
+    """Choosing 'a model trained here': the bar's ops become the model's own (the toggles then swap them)."""
+    if st.session_state.get("weights_mode") == "user":
+        file = st.session_state.get("user_model")
+        _ops_of_model(models.get(file) or next(iter(models.values()), None))
+
+
+def _ops_of_model(checkpoint) -> None:
+    if checkpoint is not None:
+        st.session_state["activation"] = checkpoint.model_config.activation
+        st.session_state["pooling"] = checkpoint.model_config.pooling
+
+
+def gone_note() -> None:
+    """Say so once if the model trained here that this session showed has been deleted meanwhile."""
+    gone = st.session_state.pop("model_gone", None)
+    if gone:
+        st.warning(f"The model {plain(gone)} is gone (deleted, perhaps from another session); "
+                   "showing another one instead.")
+
+
+def _user_model_ui(models: dict) -> None:
+    """A model trained in the dashboard (its epoch slider is in the bar: the maps stay in sight as it moves)."""
+    if st.session_state.get("user_model") not in models:
+        st.session_state["user_model"] = next(iter(models))
+    st.selectbox("Model", list(models), key="user_model", format_func=lambda f: str(models[f].meta.get("name", f)),
+                 on_change=lambda: _ops_of_model(models.get(st.session_state.get("user_model"))))
+    config = models[st.session_state["user_model"]].model_config
+    st.caption(f"Trained with {ops_label(config.activation, config.pooling)}. The bar's pooling and activation "
+               "run its weights with other ops (not retrained); the caption under the prediction says which.")
+
+
+def epoch_ui() -> None:
+    """In the bar, for a model trained here: which epoch's weights (0 = the random initial ones)."""
+    models = user_models()
+    file = st.session_state.get("user_model")
+    if st.session_state["weights_mode"] != "user" or file not in models:
+        return
+    epochs = sorted(snapshots_of(models[file]))
+    if len(epochs) < 2:
+        return
+    if not epochs[0] <= st.session_state.get("user_epoch", -1) <= epochs[-1]:
+        st.session_state["user_epoch"] = epochs[-1]
+    st.slider("Epoch", epochs[0], epochs[-1], key="user_epoch", format="epoch %d", width=200,
+              label_visibility="collapsed", help="the weights after this epoch (0 = the random initial weights): "
+              "watch the feature maps form")
+
+
+def same_weights_ui() -> None:
+    """In the bar: keep the weights when the pooling or activation changes (the clean comparison), or show the
+    network trained with the chosen ops. (A model trained here always keeps its weights.)"""
+    if st.session_state["weights_mode"] == "user":
+        return
+    st.session_state["same_weights"] = st.session_state["weights_mode"] == "swap"
+    st.toggle("same weights", key="same_weights", on_change=_same_weights_changed,
+              help="on: the pooling and activation buttons swap only the op and keep these weights; off: each "
+                   "combination shows the network trained with it (another network)")
+
+
+def _same_weights_changed() -> None:
+    if st.session_state.get("same_weights"):
+        act = st.session_state["activation"] or DEFAULTS["activation"]
+        pool = st.session_state["pooling"] or DEFAULTS["pooling"]
+        st.session_state["base_weights"] = closest_shipped(act, pool)  # the weights shown now
+        st.session_state["weights_mode"] = "swap"
+    else:
+        st.session_state["weights_mode"] = "trained"
+
+
+def ops_changed() -> None:
+    """The pooling or activation buttons (or the P key) changed the ops: with the trained variants, that is
+    another network, and the page says so once."""
+    if st.session_state.get("weights_mode") == "trained":
+        act = st.session_state.get("activation") or DEFAULTS["activation"]
+        pool = st.session_state.get("pooling") or DEFAULTS["pooling"]
+        st.session_state["_another_network"] = closest_shipped(act, pool)
+
+
+def another_network_note() -> None:
+    """A toast, once, after the ops changed the network (not only its op)."""
+    variant = st.session_state.pop("_another_network", None)
+    if variant:
+        act, _, pool = variant.partition("-")
+        st.toast(f"Another network: the weights trained with {ops_label(act, pool)}. For the same weights with "
+                 "only the op swapped, switch on “same weights”.")
