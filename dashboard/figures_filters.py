@@ -7,7 +7,7 @@ import numpy as np
 from dashboard.board import Board
 from dashboard.colours import IMAGE, WEIGHTS, Scale
 from dashboard.figures import GAP, OUTLINE, Figure, tile
-from dashboard.figures_overview import CHAR, LINE, STRIP
+from dashboard.figures_overview import CHAR, LINE, STRIP, text_width
 
 
 def _grid(kernels: np.ndarray, by_output: bool) -> tuple[np.ndarray, int, int]:
@@ -23,15 +23,15 @@ def _grid(kernels: np.ndarray, by_output: bool) -> tuple[np.ndarray, int, int]:
 
 def kernels_figure(learned: np.ndarray, initial: np.ndarray, layer: str, font: int, px: float,
                    selected: int | None = None, titles: tuple[str, str] = ("learned", "at initialisation"),
-                   single: bool = False, scale: Scale = WEIGHTS) -> Figure:
+                   single: bool = False, scale: Scale = WEIGHTS, dragmode: str | bool = "pan") -> Figure:
     """Two grids side by side (titled `titles`; single: the first only), learned and at initialisation, one
     colour limit for both (the largest |value|): each kernel's pixels `px` wide. conv1's kernels in a row;
     conv2's a row per output map (its 6 input slices), each row clickable (reports the map) and the selected
-    one outlined."""
+    one outlined. dragmode False: a phone's (the page scrolls under a finger; taps through keys.taps_ui)."""
     O, I, k, _ = learned.shape
     by_output = I > 1
     limit = float(max(np.abs(learned).max(), np.abs(initial).max(), 1e-6))
-    left = (len("map 15") * CHAR * font + 6) if by_output else 0.0
+    left = (len("map 15") * CHAR * font + 12) if by_output else 0.0
     head = LINE * font + 4
     b = Board()
     x = left
@@ -51,24 +51,31 @@ def kernels_figure(learned: np.ndarray, initial: np.ndarray, layer: str, font: i
         for r in range(O):
             b.label(left - 6, head + (r + 0.5) * (k + GAP) * px, f"map {r}", "middle left", font)
     bottom = head + (O if by_output else 1) * (k + GAP) * px + 4
-    b.picture(scale.ramp(64), left, bottom, 96 / 64, STRIP, name="strip", limit=limit, scale=scale)
-    what = "weights ±{:.3g} (orange −, purple +)" if scale is WEIGHTS else "±{:.3g} (blue −, red +)"
-    b.label(left + 96 + 6, bottom + STRIP / 2, what.format(limit) + ("" if single else ", one scale for both"),
-            "middle right", font)
-    return b.figure(height=int(bottom + STRIP + LINE * font), width=int(x))
+    what = "weights ±{:.3g}: orange −, purple +" if scale is WEIGHTS else "±{:.3g}: blue −, red +"
+    text = what.format(limit) + ("" if single else ", one scale for both")
+    grids = x - 4 * font
+    at = left if left + 102 + text_width(text, font) <= grids else 0.0  # under the grid, or from the left edge
+    b.picture(scale.ramp(64), at, bottom, 96 / 64, STRIP, name="strip", limit=limit, scale=scale)
+    b.label(at + 96 + 6, bottom + STRIP / 2, text, "middle right", font)
+    return b.figure(height=int(bottom + STRIP + LINE * font), width=int(max(grids, at + 102 + text_width(text, font))),
+                    dragmode=dragmode)
 
 
 def top_figure(images: np.ndarray, boxes: list[tuple[int, int, int, int]], hover: list[str], cell: float,
-               font: int) -> Figure:
-    """A row of (k, 28, 28) uint8 images, `cell` px each, the box (r0, r1, c0, c1) of each outlined."""
+               font: int, per_row: int | None = None) -> Figure:
+    """(k, 28, 28) uint8 images, per_row to a row (default: all in one), `cell` px each, the box (r0, r1, c0, c1)
+    of each outlined."""
     N, H, W = images.shape
-    z, _ = tile(images.astype(np.float32) / 255.0, N)
+    cols = per_row or N
+    z, centres = tile(images.astype(np.float32) / 255.0, cols)
     s = cell / (W + GAP)
     b = Board()
     b.picture(IMAGE.rgba(z, 1.0), 2.0, 2.0, s, name="top images", limit=1.0, scale=IMAGE)
     for n, (r0, r1, c0, c1) in enumerate(boxes):
-        x0 = 2.0 + n * (W + GAP) * s
-        b.outline(x0 + c0 * s, 2.0 + r0 * s, x0 + c1 * s, 2.0 + r1 * s, color=OUTLINE, width=2)
-    b.pickers([2.0 + (n * (W + GAP) + W / 2) * s for n in range(N)], [2.0 + H * s / 2] * N, list(range(N)), hover,
-              W * s)
-    return b.figure(height=int(H * s + 4), width=int(N * (W + GAP) * s + 4))
+        r, c = divmod(n, cols)
+        x0, y0 = 2.0 + c * (W + GAP) * s, 2.0 + r * (H + GAP) * s
+        b.outline(x0 + c0 * s, y0 + r0 * s, x0 + c1 * s, y0 + r1 * s, color=OUTLINE, width=2)
+    b.pickers([2.0 + (cx + 0.5) * s for cx, _ in centres], [2.0 + (cy + 0.5) * s for _, cy in centres],
+              list(range(N)), hover, W * s)
+    rows = -(-N // cols)
+    return b.figure(height=int(rows * (H + GAP) * s + 4), width=int(cols * (W + GAP) * s + 4))

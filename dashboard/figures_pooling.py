@@ -23,11 +23,17 @@ def curves_figure(study: Study, height: int = 300) -> Figure:
         x, loss = curves(s, "train_loss")
         data.append(dict(type="scatter", x=x.tolist(), y=loss.tolist(), name=f"{NAMES[s.pooling]}: training loss",
                          mode="lines", line=dict(color=COLOURS[s.pooling], width=2, dash="dash"), yaxis="y2"))
+    # every axis's range from the numbers (never Plotly's autorange: after the recipe changed, the browser kept
+    # the empty figure's defaults once, and the accuracy axis read −100 %…400 %)
+    epochs = [x for trace in data for x in trace["x"]] or [0.0, 1.0]
+    accs = [v for trace in data[:2] for v in trace["y"]] or [0.0, 1.0]
+    losses = [v for trace in data[2:] for v in trace["y"]] or [1.0]
+    lo, hi = max(0.0, min(accs) - 0.05), min(1.0, max(accs) + 0.03)
     layout = dict(height=height, margin=dict(l=55, r=55, t=60, b=40), legend=_legend(),
-                  xaxis=dict(title=dict(text="epoch"), dtick=1),
-                  yaxis=dict(title=dict(text="test accuracy"), tickformat=".0%"),
+                  xaxis=dict(title=dict(text="epoch"), dtick=1, range=[min(epochs) - 0.3, max(epochs) + 0.3]),
+                  yaxis=dict(title=dict(text="test accuracy"), tickformat=".0%", range=[lo, hi]),
                   yaxis2=dict(title=dict(text="training loss"), overlaying="y", side="right", showgrid=False,
-                              rangemode="tozero", tickformat=".1f", nticks=6))
+                              range=[0.0, 1.08 * max(losses)], tickformat=".1f", nticks=6))
     return make_figure(data, layout)
 
 
@@ -44,6 +50,7 @@ def gradients_figure(study: Study, height: int = 300) -> Figure:
     """RMS of ∂loss/∂weight per layer (log scale): max and average, at initialisation and trained."""
     data = [_bars(s, when) for when in ("init", "trained") for s in (study.max, study.avg)]
     layout = dict(height=height, margin=dict(l=55, r=10, t=60, b=40), barmode="group", legend=_legend(),
-                  yaxis=dict(title=dict(text="RMS of ∂loss/∂weight"), type="log", exponentformat="power"),
+                  yaxis=dict(title=dict(text="RMS of ∂loss/∂weight"), type="log", exponentformat="power",
+                             dtick=1, tickfont=dict(size=FONT["size"])),  # powers of ten only: no 10-px minor labels
                   xaxis=dict(title=dict(text=f"layer (measured on {study.images})")))
     return make_figure(data, layout)

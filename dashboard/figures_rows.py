@@ -57,7 +57,7 @@ def _legend(b: Board, col: Column, y: float, width: float, font: int, limit: flo
 def _maps(b: Board, col: Column, y: float, width: float, font: int) -> float:
     maps = np.asarray(col.values, dtype=np.float32)
     C, H, W = maps.shape
-    if col.kind == "input":
+    if col.kind == "input" or C == 1:  # one map: not wider than a good part of the screen
         cols, s = 1, min(width * 0.45, 168.0) / W
     else:
         cols, s = map_grid(C, H, W, width)

@@ -68,12 +68,16 @@ def forward(params: dict[str, torch.Tensor], X: torch.Tensor, model_config: Mode
     return logits, saved
 
 
-def loss_and_grads(params: dict[str, torch.Tensor], X: torch.Tensor, y: torch.Tensor,
-                   model_config: ModelConfig) -> tuple[torch.Tensor, torch.Tensor, dict[str, torch.Tensor]]:
-    """Mean cross-entropy loss, logits and the gradient of the loss w.r.t. every parameter."""
+def loss_and_grads(params: dict[str, torch.Tensor], X: torch.Tensor, y: torch.Tensor, model_config: ModelConfig,
+                   saved: dict[str, torch.Tensor] | None = None
+                   ) -> tuple[torch.Tensor, torch.Tensor, dict[str, torch.Tensor]]:
+    """Mean cross-entropy loss, logits and the gradient of the loss w.r.t. every parameter. saved: a dict that
+    receives the forward pass's intermediate values too (p1, p2: the pooled maps; see forward)."""
     act_backward = ACTIVATIONS[model_config.activation].backward
     with torch.no_grad():
         logits, s = forward(params, X, model_config, keep=True)
+        if saved is not None:
+            saved.update(s)
         N = len(X)
         lsm = torch.log_softmax(logits, dim=1)
         loss = -lsm.gather(1, y[:, None]).mean()

@@ -10,21 +10,23 @@ numbers: if they flip, the sentences flip.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-from lenet.capture import capture
 from lenet.checkpoint import load_checkpoint
 from lenet.engine import evaluate
+from lenet.fastgrad import loss_and_grads, params_of
 from lenet.filters import initial_model
 from lenet.model import LeNet, with_ops
+from lenet.stages import STAGE_BY_NAME
 
 LAYERS = ("conv1", "conv2", "fc1", "fc2", "fc3")  # the layers with weights, input to output
 POOLS = ("pool1", "pool2")
 LEVEL = 0.005  # accuracies closer than this (half a point) are called level
+CHUNK = 500  # images per pass when measuring
 
 
 @dataclass(frozen=True)
@@ -52,29 +54,48 @@ class Study:
     images: str  # what the gradients, outputs and swapped accuracies were measured on, e.g. "the 10,000 test images"
 
 
+@dataclass(frozen=True)
+class Measured:
+    """What one pass over the images measures of a model."""
+
+    grads: dict[str, float]  # layer -> RMS of ∂(mean cross-entropy)/∂weight
+    outputs: dict[str, float]  # pooling stage -> mean |output|
+    accuracy: float
+
+
+def measure(model: LeNet, X: torch.Tensor, y: torch.Tensor) -> Measured:
+    """The gradients' and the pooled outputs' sizes and the accuracy over the images X (N, 1, 28, 28), in one
+    pass of the training engine's own forward and backward (lenet.fastgrad, tested equal to autograd) over
+    cache-sized chunks: ~4× as fast as autograd over the whole set at once (the page's first visit took ~16 s)."""
+    params, total = params_of(model), {}
+    pooled, correct = dict.fromkeys(POOLS, 0.0), 0
+    for i in range(0, len(X), CHUNK):
+        Xc, yc = X[i:i + CHUNK], y[i:i + CHUNK]
+        saved: dict[str, torch.Tensor] = {}
+        _, logits, grads = loss_and_grads(params, Xc, yc, model.config, saved)
+        for name in LAYERS:
+            g = grads[f"{name}.weight"] * (len(Xc) / len(X))  # the chunk's share of the mean
+            total[name] = total[name] + g if name in total else g
+        for name, key in zip(POOLS, ("p1", "p2")):
+            pooled[name] += float(saved[key].abs().sum())
+        correct += int((logits.argmax(1) == yc).sum())
+    return Measured({name: float(g.pow(2).mean().sqrt()) for name, g in total.items()},
+                    {name: pooled[name] / (len(X) * math.prod(STAGE_BY_NAME[name].shape)) for name in POOLS},
+                    correct / len(X))
+
+
 def gradient_sizes(model: LeNet, X: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
     """RMS of ∂(mean cross-entropy)/∂weight for each layer of LAYERS, over the images X (N, 1, 28, 28)."""
-    weights = [getattr(model, name).weight for name in LAYERS]
-    loss = F.cross_entropy(model(X), y)
-    grads = torch.autograd.grad(loss, weights)
-    return {name: float(g.pow(2).mean().sqrt()) for name, g in zip(LAYERS, grads)}
-
-
-def output_sizes(model: LeNet, X: torch.Tensor) -> dict[str, float]:
-    """Mean |value| of each pooling stage's outputs over the images X."""
-    with torch.no_grad():
-        acts = capture(model, X)
-    return {name: float(acts[name].abs().mean()) for name in POOLS}
+    return measure(model, X, y).grads
 
 
 def side(pooling: str, test_acc: float, epochs: int, history: list[dict], init: LeNet, trained: LeNet, swapped: LeNet,
          X: torch.Tensor, y: torch.Tensor) -> Side:
     """Measure one side: gradients and outputs of the initial and trained model on (X, y), the trained and the
     swapped model's accuracy on them."""
-    return Side(pooling, test_acc, epochs, tuple(history),
-                {"init": gradient_sizes(init, X, y), "trained": gradient_sizes(trained, X, y)},
-                {"init": output_sizes(init, X), "trained": output_sizes(trained, X)},
-                evaluate(trained, X, y), evaluate(swapped, X, y))
+    first, last = measure(init, X, y), measure(trained, X, y)
+    return Side(pooling, test_acc, epochs, tuple(history), {"init": first.grads, "trained": last.grads},
+                {"init": first.outputs, "trained": last.outputs}, last.accuracy, evaluate(swapped, X, y))
 
 
 def study(activation: str, X: torch.Tensor, y: torch.Tensor, images: str) -> Study:
@@ -129,7 +150,7 @@ def answer(study: Study) -> list[str]:
         faster = "both learn at the same pace at first" if abs(e1m - e1a) < LEVEL else \
             f"{'max' if e1m > e1a else 'average'} pooling learns faster at first"
         out.append(f"**Learning speed: {faster}** — after one epoch max {_pct(e1m)}, average {_pct(e1a)} test "
-                   "accuracy (the curves below).")
+                   "accuracy (see the training curves).")
     for when, words in (("init", "at initialisation (the same weights, only the pooling differs)"),
                         ("trained", "after training")):
         outs = [mx.outputs[when][p] / av.outputs[when][p] for p in POOLS]

@@ -11,6 +11,8 @@ from dashboard.charts import CHART_OPTIONS, chart
 from dashboard.figures import clicked_index
 from dashboard.figures_filters import kernels_figure, top_figure
 from dashboard.figures_overview import DEFAULT_SCREEN, LINE, STRIP
+from dashboard.figures_rows import NARROW_BELOW, row_font
+from dashboard.keys import taps_ui
 from dashboard.screen import screen_ui
 from lenet.data import CLASS_NAMES
 from lenet.filters import receptive_field
@@ -31,31 +33,63 @@ def show() -> None:
         return
     model = get_model(choice.key)
     initial, how = initial_of(choice.key)
-    st.caption(f"{choice.label}; beside each layer, {how}. Click a conv2 map's row for the images it likes most.")
+    st.caption(f"{choice.label}; beside each layer, {how}. Click (tap) a conv2 map's row for the images it likes "
+               "most.")
     c = min(max(int(st.session_state.get("filters_map", 0)), 0), 15)
     font = room.font
-    # conv1's row and conv2's 16 rows of kernels (6 px units each with the gaps) fill the height, with their texts
-    px = max(3.5, min(9.0, (room.height - 4 * (LINE * font + STRIP + 8)) / (18 * 6)))  # (conv1's at twice)
-    left, right = st.columns([1, 1], gap="large")
-    with left:
-        chart(kernels_figure(model.conv1.weight.detach().numpy(), initial.conv1.weight.detach().numpy(), "conv1",
-                             font, 2 * px), key="conv1_kernels", width="content", config=CHART_OPTIONS)
-        chart(kernels_figure(model.conv2.weight.detach().numpy(), initial.conv2.weight.detach().numpy(), "conv2",
-                             font, px, selected=c), key="conv2_kernels", on_select=lambda: _pick_map("conv2_kernels"),
-              selection_mode="points", width="content", config={**CHART_OPTIONS, "displayModeBar": "hover"})
-    with right:
-        st.number_input("conv2 map", 0, 15, key="filters_map", width=180)
-        samples, full = gallery()
-        top = top_images_of(choice.key)
-        positions = top.images[c]
-        boxes = [receptive_field("conv2", int(i), int(j)) for i, j in top.pixels[c]]
-        hover = [f"#{int(samples.indices[n])}: {CLASS_NAMES[samples.labels[n]]}; map {c}'s largest output "
-                 f"{v:.3f} at row {i}, column {j}" for n, v, (i, j) in zip(positions, top.values[c], top.pixels[c])]
-        st.markdown(f"The {len(positions)} {'test' if full else 'bundled test'} images that excite **conv2 map {c}** "
-                    "most; outlined, the pixels its strongest output sees (its receptive field, 14×14 inside the "
-                    "image).")
-        chart(top_figure(samples.images[positions], boxes, hover, min(96.0, (room.width / 2 - 40) / 9), font),
-              key="top_images", width="content", config=CHART_OPTIONS)
-        classes = [CLASS_NAMES[samples.labels[n]] for n in positions]
-        common = max(set(classes), key=classes.count)
-        st.caption(f"{classes.count(common)} of {len(classes)} are {common}: " + ", ".join(classes) + ".")
+    learned = model.conv1.weight.detach().numpy(), model.conv2.weight.detach().numpy()
+    start = initial.conv1.weight.detach().numpy(), initial.conv2.weight.detach().numpy()
+    if room.width < NARROW_BELOW:
+        _narrow(room.width, learned, start, c, choice)
+    else:
+        # conv1's row and conv2's 16 rows of kernels (6 px units each with the gaps) fill the height, with texts
+        px = max(3.5, min(9.0, (room.height - 4 * (LINE * font + STRIP + 8)) / (18 * 6)))  # (conv1's at twice)
+        left, right = st.columns([1, 1], gap="large")
+        with left:
+            chart(kernels_figure(learned[0], start[0], "conv1", font, 2 * px), key="conv1_kernels",
+                  width="content", config=CHART_OPTIONS)
+            chart(kernels_figure(learned[1], start[1], "conv2", font, px, selected=c), key="conv2_kernels",
+                  on_select=lambda: _pick_map("conv2_kernels"), selection_mode="points", width="content",
+                  config={**CHART_OPTIONS, "displayModeBar": "hover"})
+        with right:
+            _top_images(choice, c, min(96.0, (room.width / 2 - 40) / 9), font)
+
+
+def _narrow(width: float, learned: tuple, start: tuple, c: int, choice) -> None:
+    """A phone's Filters page: each grid as wide as the screen, learned above the initial weights (one colour
+    scale for both); the rows of conv2 tapped (the page scrolls under a finger), the images three to a row."""
+    font = row_font(width)
+    taps_ui("filters_taps", _tapped)
+    left = len("map 15") * 0.56 * font + 12  # (as kernels_figure places the rows' names)
+    for layer, k, (a, b) in (("conv1", 0, (learned[0], start[0])), ("conv2", 1, (learned[1], start[1]))):
+        units = 6 * (6 if k else a.shape[0])  # the kernels side by side in one grid: 6 px units each
+        px = min(12.0, (width - (left if k else 0) - 4) / units)
+        for n, (first, other, title) in enumerate(((a, b, "learned"), (b, a, "at initialisation"))):
+            chart(kernels_figure(first, other, layer, font, px, selected=c if k else None, titles=(title, ""),
+                                 single=True, dragmode=False), key=f"{layer}_kernels_{n}", width="content",
+                  config={"displayModeBar": False})
+    _top_images(choice, c, (width - 8) / 3, font, per_row=3)
+
+
+def _tapped(hit) -> None:
+    if isinstance(hit, int) and 0 <= hit < 16:
+        st.session_state["filters_map"] = hit
+
+
+def _top_images(choice, c: int, cell: float, font: int, per_row: int | None = None) -> None:
+    """A conv2 map's 9 favourite images (its number chosen above them), per_row to a row (default: one row)."""
+    st.number_input("conv2 map", 0, 15, key="filters_map", width=180)
+    samples, full = gallery()
+    top = top_images_of(choice.key)
+    positions = top.images[c]
+    boxes = [receptive_field("conv2", int(i), int(j)) for i, j in top.pixels[c]]
+    hover = [f"#{int(samples.indices[n])}: {CLASS_NAMES[samples.labels[n]]}; map {c}'s largest output "
+             f"{v:.3f} at row {i}, column {j}" for n, v, (i, j) in zip(positions, top.values[c], top.pixels[c])]
+    st.markdown(f"The {len(positions)} {'test' if full else 'bundled test'} images that excite **conv2 map {c}** "
+                "most; outlined, the pixels its strongest output sees (its receptive field, 14×14 inside the "
+                "image).")
+    chart(top_figure(samples.images[positions], boxes, hover, cell, font, per_row), key="top_images",
+          width="content", config=CHART_OPTIONS)
+    classes = [CLASS_NAMES[samples.labels[n]] for n in positions]
+    common = max(set(classes), key=classes.count)
+    st.caption(f"{classes.count(common)} of {len(classes)} are {common}: " + ", ".join(classes) + ".")

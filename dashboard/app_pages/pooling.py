@@ -28,7 +28,8 @@ def show() -> None:
         st.session_state["pooling_recipe"] = "sigmoid"
     activation = pick.segmented_control("Recipe", list(RECIPES), key="pooling_recipe", format_func=RECIPES.get,
                                         label_visibility="collapsed") or "sigmoid"
-    study = pooling_study(activation)
+    with st.spinner("Measuring both networks on the test images (once per server, a few seconds)…"):
+        study = pooling_study(activation)
     if not study.max.history or not study.avg.history:
         st.warning("These shipped weights carry no per-epoch history (made before it was stored): make them again "
                    "with `python -m lenet.pretrained` for the training curves.")
@@ -37,7 +38,7 @@ def show() -> None:
         st.caption(SEED)
         st.markdown("\n".join(f"- {line}" for line in answer(study)))
     height = int(max(240, min(380, (room.height - 20) / 2)))
-    with right:
-        chart(curves_figure(study, height), key="pooling_curves", config=CHART_OPTIONS)
-        chart(gradients_figure(study, height), key="pooling_gradients", config=CHART_OPTIONS)
+    with right:  # a chart per recipe: the browser never reuses one recipe's figure for the other's
+        chart(curves_figure(study, height), key=f"pooling_curves_{activation}", config=CHART_OPTIONS)
+        chart(gradients_figure(study, height), key=f"pooling_gradients_{activation}", config=CHART_OPTIONS)
 

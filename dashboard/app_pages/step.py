@@ -10,10 +10,11 @@ import torch
 from dashboard.app_pages.model_pick import page_head
 from dashboard.cache import gallery, get_model
 from dashboard.charts import CHART_OPTIONS, chart
-from dashboard.colours import SIGNED
+from dashboard.colours import SIGNED, WEIGHTS
 from dashboard.figures import stage_figure
 from dashboard.figures_filters import kernels_figure
 from dashboard.figures_overview import DEFAULT_SCREEN, Column, Screen, overview_figure
+from dashboard.figures_rows import NARROW_BELOW, row_font, rows_figure
 from dashboard.overview import columns_for, view_of
 from dashboard.screen import screen_ui
 from lenet.data import CLASS_NAMES
@@ -77,25 +78,41 @@ def show() -> None:
         f"Test image #{int(samples.indices[position])}{'' if full else ' (bundled)'}: {CLASS_NAMES[label]}.")
     st.caption("The gradient flowing back: ∂loss/∂ each stage's output (blue: raising that value lowers the loss; "
                "red: raises it). A dense column shows its activation's gradient; fc3's is p − onehot(target).")
-    chart(overview_figure(gradient_columns(current, step, label), Screen(room.width, max(260.0, room.height))),
-          key="step_overview", width="content", config=CHART_OPTIONS)
-    _weights_ui(step, room.font)
+    columns = gradient_columns(current, step, label)
+    if room.width < NARROW_BELOW:  # a phone: a stage a row, as the explorer's
+        chart(rows_figure(columns, room.width), key="step_overview", width="content",
+              config={"displayModeBar": False})
+        _weights_ui(step, row_font(room.width), room.width)
+    else:
+        chart(overview_figure(columns, Screen(room.width, max(260.0, room.height))), key="step_overview",
+              width="content", config=CHART_OPTIONS)
+        _weights_ui(step, room.font)
 
 
 LAYERS = ("conv1", "conv2", "fc1", "fc2", "fc3")  # the layers with weights
 
 
-def _weights_ui(step: Step, font: int) -> None:
+def _weights_ui(step: Step, font: int, narrow: float | None = None) -> None:
     """One layer's weights: a conv layer's kernels before and after the step beside ∂loss/∂kernel; a dense
-    layer's ∂loss/∂W as a matrix (neurons × inputs) beside what the step changed."""
+    layer's ∂loss/∂W as a matrix (neurons × inputs) beside what the step changed. narrow: a phone's width in
+    px (each grid on its own, as wide as the screen)."""
     if st.session_state.get("step_layer") not in LAYERS:
         st.session_state["step_layer"] = "conv1"
     layer = st.segmented_control("∂loss/∂ the weights of", LAYERS, key="step_layer") or "conv1"
     name = f"{layer}.weight"
     grad, before, after = step.weight_grads[name], step.before[name], step.after[name]
     change = float(np.abs(after - before).max())
-    k1, k2 = st.columns(2)
-    if layer.startswith("conv"):
+    k1, k2 = (st.container(), st.container()) if narrow else st.columns(2)
+    if layer.startswith("conv") and narrow:
+        O, I = grad.shape[:2]
+        px = min(14.0, (narrow - (0 if I == 1 else 60)) / (6 * (O if I == 1 else I)))
+        for n, (first, other, title, scale) in enumerate(((after, before, "after the step", WEIGHTS),
+                                                          (before, after, "before", WEIGHTS),
+                                                          (grad, grad, "∂loss/∂kernel", SIGNED))):
+            chart(kernels_figure(first, other, layer, font, px, titles=(title, ""), single=True, scale=scale,
+                                 dragmode=False), key=f"step_kernels_{n}", width="content",
+                  config={"displayModeBar": False})
+    elif layer.startswith("conv"):
         px = 14.0 if layer == "conv1" else 5.0
         with k1:
             chart(kernels_figure(after, before, layer, font, px, titles=("after the step", "before")),

@@ -146,12 +146,23 @@ def test_max_or_average_answers_from_the_numbers_for_both_recipes(page_at, serve
     page = page_at(1280, 720)
     page.goto(server + "/pooling")
     page.get_by_text("The seed's claim").wait_for(timeout=60_000)
-    page.wait_for_function("() => { const gd = document.querySelector('.st-key-pooling_curves .js-plotly-plot');"
+    page.wait_for_function("() => { const gd = document.querySelector('.st-key-pooling_curves_sigmoid .js-plotly-plot');"
                            " return gd && gd.data.length === 4 && gd.data[0].x.length === 11; }", timeout=30_000)
     assert page.get_by_text("after 10 epochs").count() == 1  # the classic recipe: 10 epochs
     page.screenshot(path=str(ARTIFACTS / "pooling-1280x720.png"))
     page.get_by_text("modern recipe (relu, AdamW)").click()
     page.get_by_text("after 30 epochs").wait_for(timeout=60_000)
-    page.wait_for_function("() => document.querySelector('.st-key-pooling_curves .js-plotly-plot')"
-                           ".data[0].x.length === 31", timeout=30_000)
+    page.wait_for_function("() => document.querySelector('.st-key-pooling_curves_relu .js-plotly-plot')"
+                           "?.data[0].x.length === 31", timeout=30_000)
+    for back_and_forth in range(2):  # the axes as drawn hold the curves, after every switch (they once read
+        # −100 %…400 % and epochs −1…6 until a reload)
+        recipe = "relu" if back_and_forth == 0 else "sigmoid"
+        drawn = page.evaluate(f"() => {{ const l = document.querySelector('.st-key-pooling_curves_{recipe} "
+                              ".js-plotly-plot')._fullLayout; return [l.yaxis.range, l.xaxis.range]; }}")
+        (a0, a1), (e0, e1) = drawn
+        assert 0 <= a0 < a1 <= 1 and -1 < e0 < 1 and e1 < (31 if recipe == "relu" else 11), drawn
+        if back_and_forth == 0:
+            page.get_by_text("classic recipe (sigmoid, SGD: the seed's)").click()
+            page.wait_for_function("() => document.querySelector('.st-key-pooling_curves_sigmoid .js-plotly-plot')"
+                                   "?.data[0].x.length === 11", timeout=30_000)
     assert_no_errors(page)

@@ -18,19 +18,28 @@ def _batch(n: int = 200):
 
 
 def test_gradient_and_output_sizes_by_hand():
+    """measure() (the engine's own backward, over chunks) against autograd over the whole batch at once: more
+    images than a chunk, so that the chunks' shares of the mean are checked too."""
     model = load_pretrained("sigmoid", "max")
-    X, y = _batch()
-    sizes = M.gradient_sizes(model, X, y)
+    samples = load_samples()
+    n = M.CHUNK + 437  # (two chunks, the second a part one)
+    X = torch.from_numpy(samples.images[:n, None].astype("float32") / 255.0)
+    y = torch.from_numpy(samples.labels[:n].astype("int64"))
+    measured = M.measure(model, X, y)
     model.zero_grad()
-    F.cross_entropy(model(X), y).backward()
+    logits = model(X)
+    F.cross_entropy(logits, y).backward()
     for name in M.LAYERS:
         g = getattr(model, name).weight.grad
-        assert sizes[name] == torch.sqrt((g ** 2).sum() / g.numel()).item()
+        assert abs(measured.grads[name] / torch.sqrt((g ** 2).sum() / g.numel()).item() - 1) < 1e-5
+    assert M.gradient_sizes(model, X, y) == measured.grads
     model.zero_grad()
     with torch.no_grad():
         pool1 = model.pool1(model.act1(model.conv1(X)))
         pool2 = model.pool2(model.act2(model.conv2(pool1)))
-    assert M.output_sizes(model, X) == {"pool1": pool1.abs().mean().item(), "pool2": pool2.abs().mean().item()}
+    for name, pooled in (("pool1", pool1), ("pool2", pool2)):
+        assert abs(measured.outputs[name] / pooled.abs().mean().item() - 1) < 1e-5
+    assert measured.accuracy == int((logits.argmax(1) == y).sum()) / n
 
 
 def test_both_poolings_start_from_the_same_weights():
