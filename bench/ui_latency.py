@@ -56,7 +56,7 @@ def server_side(repeats: int) -> dict[str, float]:
         at.run()
         details.append(time.perf_counter() - t)
     assert not at.exception, at.exception
-    assert any("Sum per input map" in m.value for m in at.markdown)
+    assert any("Σ per input map" in m.value for m in at.markdown)
     return {"rerun_input_change_ms": 1e3 * statistics.median(inputs),
             "rerun_pooling_toggle_ms": 1e3 * statistics.median(toggles[2:] or toggles),
             "rerun_input_change_conv_detail_ms": 1e3 * statistics.median(details)}

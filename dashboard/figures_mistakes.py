@@ -119,7 +119,7 @@ def confusion_rows_figure(counts: np.ndarray, names: list[str], font: int, width
     row = 2 * LINE * font + bar + 12
     b = Board()
     for t in range(n):
-        y = t * row
+        y = 4 + t * row
         b.label(0, y + LINE * font / 2, f"<b>{names[t]}</b> {share[t, t]:.0%} right", "middle right", font)
         x = 0.0
         for p in np.argsort(-counts[t], kind="stable"):
@@ -137,4 +137,4 @@ def confusion_rows_figure(counts: np.ndarray, names: list[str], font: int, width
         worst = [p for p in np.argsort(-off[t], kind="stable")[:3] if off[t, p] >= 0.005]
         said = "taken for " + ", ".join(f"{names[p]} {off[t, p]:.0%}" for p in worst) if worst else "no mistakes"
         b.label(0, y + 1.5 * LINE * font + bar + 4, said, "middle right", font, color="#555555")
-    return b.figure(height=int(n * row + 4), width=int(width), dragmode=False)
+    return b.figure(height=int(n * row + 8), width=int(width), dragmode=False)

@@ -31,12 +31,17 @@ MARK = "#1a7f37"  # the outlines of the maps that matter
 FRAME = "#31333f"  # the frame of the stage being talked about (presentation mode)
 
 
+NARROW_BELOW = 1100  # px of main column: below this a page is laid out for a phone or a tablet (one column)
+
+
 @dataclass(frozen=True)
 class Screen:
-    """The room a figure has, in CSS pixels."""
+    """The room a figure has, in CSS pixels; narrow: on a phone or a tablet (a page under NARROW_BELOW px wide),
+    where the network is drawn a stage a row (figures_rows) rather than a stage a column."""
 
     width: float
     height: float
+    narrow: bool = False
 
     @property
     def font(self) -> int:
@@ -83,6 +88,7 @@ class Geometry:
     slots: tuple[tuple[float, float], ...]  # (left, width) of each column
     sizes: tuple[float, ...]  # each column's map size in px (maps, input), cell width (vector) or bar room
     grids: tuple[int, ...]  # maps side by side in each column (1 for other kinds)
+    lines: int = 3  # header lines drawn (2: without the weight counts, where they would keep the maps small)
 
 
 def _map_size(d0: float, H: int) -> float:
@@ -135,8 +141,20 @@ def geometry(columns: list[Column], screen: Screen) -> Geometry:
 
 @functools.lru_cache(maxsize=256)
 def _geometry(shapes: tuple, screen: Screen) -> Geometry:
-    columns = [Column("", lines, kind, np.empty(shape, np.float32), labels=labels or None)
-               for kind, shape, lines, labels in shapes]
+    """(geometry() without its cache key's values.) Where the headers' third lines (the weight counts) would
+    keep the maps small (an overview beside the drawing pad), the headers have two lines."""
+    full = _fit(shapes, screen, 3)
+    short = _fit(shapes, screen, 2)
+    return full if _first_map(full) >= 0.8 * _first_map(short) else short
+
+
+def _first_map(g: Geometry) -> float:
+    return next((size for size, grid in zip(g.sizes[1:], g.grids[1:]) if size), 0.0)
+
+
+def _fit(shapes: tuple, screen: Screen, lines: int) -> Geometry:
+    columns = [Column("", lines_[:lines] + lines_[3:], kind, np.empty(shape, np.float32), labels=labels or None)
+               for kind, shape, lines_, labels in shapes]  # (a fourth line: the input's note, kept)
     font = screen.font
     head = 3 * LINE * font + 6
     body = max(60.0, screen.height - head - (STRIP + 6 + 2 * LINE * font) - 6)  # legends, then the colour key
@@ -162,7 +180,7 @@ def _geometry(shapes: tuple, screen: Screen) -> Geometry:
     for w in widths:
         slots.append((x, w))
         x += w + gap
-    return Geometry(font, head, body, tuple(slots), tuple(sizes), tuple(grids))
+    return Geometry(font, head, body, tuple(slots), tuple(sizes), tuple(grids), lines)
 
 
 def _legend(b: Board, col: Column, left: float, width: float, g: Geometry, limit: float) -> None:
@@ -277,6 +295,8 @@ def overview_figure(columns: list[Column], screen: Screen = DEFAULT_SCREEN,
     for k, (col, (left, width)) in enumerate(zip(columns, g.slots)):
         for i, line in enumerate(col.lines):
             note = bool(col.note) and not line and i == len(col.lines) - 1
+            if i >= g.lines and not note:
+                continue
             b.label(left + width / 2, 3 + (i + 0.5) * LINE * g.font, col.note if note else
                     f"<b>{line}</b>" if i == 0 else line, size=g.font,
                     color=MARK if note else "#31333f" if i == 0 else "#555555")

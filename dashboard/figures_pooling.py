@@ -52,5 +52,5 @@ def gradients_figure(study: Study, height: int = 300) -> Figure:
     layout = dict(height=height, margin=dict(l=55, r=10, t=60, b=40), barmode="group", legend=_legend(),
                   yaxis=dict(title=dict(text="RMS of ∂loss/∂weight"), type="log", exponentformat="power",
                              dtick=1, tickfont=dict(size=FONT["size"])),  # powers of ten only: no 10-px minor labels
-                  xaxis=dict(title=dict(text=f"layer (measured on {study.images})")))
+                  xaxis=dict(title=dict(text="layer")))
     return make_figure(data, layout)

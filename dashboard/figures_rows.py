@@ -15,9 +15,9 @@ import numpy as np
 from dashboard.board import Board, number_text
 from dashboard.colours import IMAGE
 from dashboard.figures import GAP, Figure, map_hover, mosaic
-from dashboard.figures_overview import LINE, MARK, STRIP, TRUE, Column, _outlined, text_width
+from dashboard.figures_overview import LINE, MARK, NARROW_BELOW, STRIP, TRUE, Column, _outlined, text_width
 
-NARROW_BELOW = 1100  # px of main column: below this the network is laid out a stage a row
+__all__ = ["NARROW_BELOW", "map_grid", "row_font", "rows_figure"]
 MAP_TARGET = 3.6  # a map's wished size, px per pixel of its height (28×28: ~100 px; clamped to 44-150)
 VECTOR_COLUMNS = 20  # cells to a row for a dense layer (30 on a tablet)
 

@@ -16,6 +16,7 @@ from dashboard.figures import clicked_index
 from dashboard.pictures import png_uri
 from dashboard.sketch import TOOLS, pad_ui
 from lenet.data import CLASS_NAMES
+from dashboard.text import plain
 from lenet.preprocess import ImageError, prepare_drawing, prepare_upload
 
 SOURCES = {"pick": "Pick", "draw": "Draw", "upload": "Upload"}
@@ -118,12 +119,15 @@ def picked() -> Picked:
 
 def draw_ui() -> Picked:
     """The drawing pad (optionally over the picked image, for what-ifs) and what the network makes of it."""
-    edit = st.toggle("Over the image", key="draw_edit", help="draw over the picked test image, for what-ifs")
+    edit = bool(st.session_state.get("draw_edit"))
     base = picked().image if edit else None
-    c1, c2 = st.columns([3, 2])
-    tool = c1.selectbox("Tool", list(TOOLS), format_func=TOOLS.get, key="draw_tool")
-    width = c2.number_input("Brush", 4, 60, 22, key="draw_width")
+    with st.container(horizontal=True, vertical_alignment="center", gap="xsmall"):  # one row: the pad's height
+        tool = st.selectbox("Tool", list(TOOLS), format_func=TOOLS.get, key="draw_tool", width=86,
+                            label_visibility="collapsed", help="pen, line, box or circle")
+        width = st.number_input("Brush", 4, 60, 22, key="draw_width", width=90, label_visibility="collapsed",
+                                help="the brush's width (4–60 px of the 280-px pad)")
     sketch = pad_ui(tool, int(width), png_uri(base) if base is not None else None, "pad_edit" if edit else "pad")
+    st.toggle("Over the image", key="draw_edit", help="draw over the picked test image, for what-ifs")
     what = "your drawing" if base is None else "the picked image, drawn over"
     if sketch is None:  # nothing drawn yet
         return Picked(base, None, what) if base is not None else \
@@ -136,14 +140,15 @@ def draw_ui() -> Picked:
 
 def upload_ui() -> Picked:
     f = st.file_uploader("PNG or JPEG", type=["png", "jpg", "jpeg", "gif", "webp", "bmp"], key="upload")
-    if f is None:
-        st.info("Upload a photo of a garment; it is converted like Fashion-MNIST (light on black, 28×28).")
-        return Picked(None, None, "")
+    if f is None:  # until a file is chosen the network shows what it makes of a black image: never an empty page
+        st.caption("A photo of a garment, converted like Fashion-MNIST (light on black, 28×28). Until one is "
+                   "chosen the network sees black.")
+        return Picked(np.zeros((28, 28), np.float32), None, "no upload yet: an all-black image")
     try:
         prepared = prepare_upload(f.getvalue(), f.name)
     except ImageError as e:
-        st.error(str(e))
-        return Picked(None, None, "")
+        st.error(plain(str(e)))
+        return Picked(np.zeros((28, 28), np.float32), None, "the upload could not be read: an all-black image")
     for note in prepared.notes:
         st.caption(note)
-    return Picked(prepared.image, None, f"upload {f.name}")
+    return Picked(prepared.image, None, f"upload {f.name}")  # (the caption is shown as plain text)

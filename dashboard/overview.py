@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard.charts import CHART_OPTIONS, chart
 from dashboard.colours import IMAGE, POSITIVE, SIGNED, Scale, color_limit
 from dashboard.figures import Figure
-from dashboard.figures_rows import NARROW_BELOW, rows_figure
+from dashboard.figures_rows import rows_figure
 from dashboard.figures_overview import DEFAULT_SCREEN, Column, Geometry, Screen, clicked_column, overview_figure
 from lenet.data import CLASS_NAMES
 from lenet.explain import never_negative, stage_params
@@ -190,7 +190,7 @@ def build_overview(model: LeNet, acts: Acts, true_label: int | None, screen: Scr
     page's); marks: the maps (neurons) of each stage to outline as those that matter; colour_key: say under
     the legends what the colours mean."""
     columns = columns_for(view_of(model, acts, true_label, difference, limits, settings, marks))
-    if screen.width < NARROW_BELOW:  # a phone or a tablet: a stage a row, top to bottom
+    if screen.narrow:  # a phone or a tablet: a stage a row, top to bottom
         return rows_figure(columns, screen.width)
     return overview_figure(columns, screen, geo, colour_key)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.figures_overview import Screen
+from dashboard.figures_overview import NARROW_BELOW, Screen
 
 _JS = """
 export default function(component) {
@@ -99,4 +99,4 @@ def screen_ui(reserved: float, key: str = "screen") -> Screen | None:
     width, height = float(size[0]), float(size[1])
     top = float(size[2]) if len(size) > 2 and isinstance(size[2], (int, float)) and size[2] >= 0 else -1.0
     above = top + BOTTOM if top >= 0 else reserved
-    return Screen(width, float(max(300.0, height - above)))
+    return Screen(width, float(max(300.0, height - above)), width < NARROW_BELOW)

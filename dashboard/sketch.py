@@ -33,8 +33,9 @@ export default function(component) {
         root.seq = 0;
         const canvas = root.querySelector("canvas"), small = document.createElement("canvas");
         small.width = small.height = SENT;
-        const at = (e) => { const r = canvas.getBoundingClientRect();
-                            return [(e.clientX - r.left) * PAD / r.width, (e.clientY - r.top) * PAD / r.height]; };
+        const at = (e) => { const r = canvas.getBoundingClientRect();  // (inside the frame the CSS draws)
+                            return [(e.clientX - r.left - canvas.clientLeft) * PAD / canvas.clientWidth,
+                                    (e.clientY - r.top - canvas.clientTop) * PAD / canvas.clientHeight]; };
         root.send = () => {
             const s = small.getContext("2d");
             s.drawImage(canvas, 0, 0, SENT, SENT);
@@ -106,7 +107,7 @@ export default function(component) {
 
 _CSS = """
 .sketch canvas {width: 100%; max-width: 280px; aspect-ratio: 1; touch-action: none; cursor: crosshair;
-                border-radius: 4px; display: block;}
+                border-radius: 4px; display: block; box-sizing: border-box; border: 3px solid #8a8f98;}
 .sketch .bar {display: flex; gap: 6px; margin-top: 6px;}
 .sketch button {font: inherit; font-size: 14px; padding: 2px 10px; border: 1px solid #ccc; border-radius: 6px;
                 background: #fff; cursor: pointer;}

@@ -20,7 +20,6 @@ from dashboard.app_pages.settings import (another_network_note, epoch_ui, gone_n
 from dashboard.cache import acts_for, get_model, model_error, overview
 from dashboard.choice import ModelChoice, ops_label
 from dashboard.figures_overview import DEFAULT_SCREEN, Screen
-from dashboard.figures_rows import NARROW_BELOW
 from dashboard.inputs import Picked, candidates, draw_ui, pick_controls_ui, picked, source_ui, strip_ui, upload_ui
 from dashboard.keys import HELP, keys_ui
 from dashboard.overview import focus_ui, look, overview_ui, shared_limits
@@ -107,9 +106,9 @@ def _body(reported: Screen | None) -> None:
         st.error(f"This model cannot be loaded: {plain(error)}. Choose another one in ⚙ Settings.")
         sync_query_params()
         return
-    narrow = screen.width < NARROW_BELOW  # a phone or a tablet: everything in one column, the network a stage a row
+    narrow = screen.narrow  # a phone or a tablet: everything in one column, the network a stage a row
     if source == "pick":
-        seen_row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+        seen_row = st.container(horizontal=True, vertical_alignment="center", gap="small", key="seen")
         strip_room = screen.width if narrow else screen.width - SEEN - INFO - WHY - 4 * GAP_PX
         with (st.container() if narrow else seen_row):
             strip_ui(choice.key, allowed if allowed is not None else candidates(choice.key), strip_room)
@@ -117,23 +116,29 @@ def _body(reported: Screen | None) -> None:
         main, room = st.container(key="network"), screen
     elif narrow:
         view = draw_ui() if source == "draw" else upload_ui()
-        seen_row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+        seen_row = st.container(horizontal=True, vertical_alignment="center", gap="small", key="seen")
         main, room = st.container(key="network"), screen
     else:
         width = int(min(SIDE_MAX, max(SIDE_MIN, screen.width - OVERVIEW_MIN)))
         side, right = st.columns([width, max(1.0, screen.width - width)], gap="small")
         with side:
             view = draw_ui() if source == "draw" else upload_ui()
-            seen_row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+            seen_row = st.container(horizontal=True, vertical_alignment="center", gap="xsmall", key="seen")
+            below = st.container(key="seen_below")  # what runs and what the image is, under the prediction: the column is narrow
         main = right.container(key="network")
-        room = Screen(screen.width - width - 16, screen.height)
+        room = Screen(screen.width - width - 16, screen.height)  # (a projector's: the network a stage a column)
     if view.image is None or reported is None:  # (the overview waits for the browser's size)
         sync_query_params()
         return
     if ready is None or not _same(ready.view, view) or ready.room != room:
         ready = _prepare(choice, other, view, room)
-    row = screen.width if narrow else width if source != "pick" else None  # the prediction row's width
-    _draw(ready, main, seen_row, INFO if row is None else int(max(120, row - SEEN - WHY - 3 * GAP_PX)), screen.width)
+    if source == "pick" and not narrow:
+        info = INFO
+    elif narrow:
+        info = int(max(100, screen.width - SEEN - WHY - 3 * GAP_PX))
+    else:  # beside the pad: the picture and the prediction in the side column's row, the rest under them
+        info = int(max(60, width - 16 - SEEN - 9))
+    _draw(ready, main, seen_row, info, screen.width, below if source != "pick" and not narrow else None)
     sync_query_params()
 
 
@@ -150,7 +155,7 @@ def _presentation(choice, other, reported: Screen | None) -> None:
     view = picked() if st.session_state.get("source") != "draw" else draw_ui()
     if reported is not None and view.image is not None and not model_error(choice.key):
         _network(choice, other, view, st.container(key="network"), reported,
-                 top.container(horizontal=True, vertical_alignment="center", gap="small"))
+                 top.container(horizontal=True, vertical_alignment="center", gap="small", key="seen"))
     sync_query_params()
 
 
@@ -206,21 +211,26 @@ def _network(choice, other, view: Picked, main, room: Screen, seen_row) -> None:
     _draw(_prepare(choice, other, view, room), main, seen_row, "stretch", room.width)
 
 
-def _draw(r: _Ready, main, seen_row, info: int | str = INFO, page_width: float = DEFAULT_SCREEN.width) -> None:
-    """What the network sees and its prediction in seen_row (the text `info` px wide), the overviews in main;
-    the open dialog (as wide as the page of page_width px allows)."""
+def _draw(r: _Ready, main, seen_row, info: int | str = INFO, page_width: float = DEFAULT_SCREEN.width,
+          below=None) -> None:
+    """What the network sees and its prediction in seen_row (the text `info` px wide; what runs and what the
+    image is with it, or in `below` if given), the overviews in main; the open dialog (as wide as the page of
+    page_width px allows)."""
     note = ""
     if st.session_state["weights_mode"] == "trained" and r.choice.swapped:
         note = (f" No shipped weights were trained with {ops_label(r.choice.activation, r.choice.pooling)}: "
                 "train some on the Training page.")
     seen_row.image(r.seen, width=SEEN, caption=None)
     # the prediction and its caption in one element (one message less per input change)
-    seen_row.markdown(f"{prediction_text(r.acts, r.view.label)}  \n:small[:gray[{r.choice.label} · "
-                      f"{plain(r.view.caption)}]]", width=info,
-                      help=f"{r.choice.label}; {accuracy_line(r.choice)}.{note} The picture: what the network "
-                           "sees, 28×28.")
+    said = f":small[:gray[{r.choice.label} · {plain(r.view.caption)}]]"
+    help = f"{r.choice.label}; {accuracy_line(r.choice)}.{note} The picture: what the network sees, 28×28."
+    if below is None:
+        seen_row.markdown(f"{prediction_text(r.acts, r.view.label)}  \n{said}", width=info, help=help)
+    else:
+        seen_row.markdown(prediction_text(r.acts, r.view.label), width=info)
+        below.markdown(said, help=help)
     if not st.session_state.get("present"):  # (presentation mode's top row has no room for it)
-        why_button(seen_row, r.acts["softmax"])
+        why_button(seen_row if below is None else below, r.acts["softmax"])
     with main:
         if r.focus:
             focus_ui(r.model, r.acts, r.view.label, r.room)

@@ -74,7 +74,7 @@ def compare_overviews(model_a: LeNet, model_b: LeNet, a: ModelChoice, b: ModelCh
     """A, B and the difference A − B of every stage, each a third of the room, column for column on one
     geometry and one colour range per stage: (title, chart key, figure) each."""
     diff = {k: acts_a[k] - acts_b[k] for k in acts_a}
-    screen = Screen(room.width, max(200.0, (room.height - 3 * COMPARE_TITLE) / 3))
+    screen = Screen(room.width, max(200.0, (room.height - 3 * COMPARE_TITLE) / 3), room.narrow)
     shared = shared_limits(acts_a, acts_b)
     g = geometry(columns_for(view_of(model_a, acts_a, label)), screen)
     pa, pb = acts_a["softmax"], acts_b["softmax"]

@@ -11,7 +11,7 @@ from dashboard.charts import CHART_OPTIONS, chart
 from dashboard.figures import clicked_index
 from dashboard.figures_filters import kernels_figure, top_figure
 from dashboard.figures_overview import DEFAULT_SCREEN, LINE, STRIP
-from dashboard.figures_rows import NARROW_BELOW, row_font
+from dashboard.figures_rows import row_font
 from dashboard.keys import taps_ui
 from dashboard.screen import screen_ui
 from lenet.data import CLASS_NAMES
@@ -39,7 +39,7 @@ def show() -> None:
     font = room.font
     learned = model.conv1.weight.detach().numpy(), model.conv2.weight.detach().numpy()
     start = initial.conv1.weight.detach().numpy(), initial.conv2.weight.detach().numpy()
-    if room.width < NARROW_BELOW:
+    if room.narrow:
         _narrow(room.width, learned, start, c, choice)
     else:
         # conv1's row and conv2's 16 rows of kernels (6 px units each with the gaps) fill the height, with texts

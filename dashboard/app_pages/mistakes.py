@@ -14,7 +14,7 @@ from dashboard.figures import clicked_customdata, clicked_index
 from dashboard.figures_mistakes import confusion_figure, confusion_rows_figure, gallery_figure
 from dashboard.keys import taps_ui
 from dashboard.figures_overview import DEFAULT_SCREEN
-from dashboard.figures_rows import NARROW_BELOW, row_font
+from dashboard.figures_rows import row_font
 from dashboard.screen import screen_ui
 from dashboard.state import init_state
 from lenet.data import CLASS_NAMES
@@ -105,7 +105,7 @@ def show() -> None:
     where = f"the full test set ({len(samples):,} images)" if full else \
         f"the {len(samples):,} bundled test images (the full test set is not installed)"
     cell = st.session_state.get("mistakes_cell")
-    narrow = room.width < NARROW_BELOW  # a phone or a tablet: a row per class, then the images under it
+    narrow = room.narrow  # a phone or a tablet: a row per class, then the images under it
     how = ("Each class's images, split by what the model predicted (green: right). Tap a part to see its images, "
            "an image to open it in the explorer." if narrow else "Rows: the true class and its accuracy; columns: "
            "what the model predicted. Click a cell to see its images, an image to open it in the explorer.")

@@ -26,8 +26,8 @@ def show() -> None:
     title.markdown("#### Max or average pooling?")
     if st.session_state.get("pooling_recipe") not in RECIPES:
         st.session_state["pooling_recipe"] = "sigmoid"
-    activation = pick.segmented_control("Recipe", list(RECIPES), key="pooling_recipe", format_func=RECIPES.get,
-                                        label_visibility="collapsed") or "sigmoid"
+    activation = pick.radio("Recipe", list(RECIPES), key="pooling_recipe", format_func=RECIPES.get,
+                            label_visibility="collapsed", horizontal=True) or "sigmoid"  # (wraps on a phone)
     with st.spinner("Measuring both networks on the test images (once per server, a few seconds)…"):
         study = pooling_study(activation)
     if not study.max.history or not study.avg.history:
@@ -41,4 +41,5 @@ def show() -> None:
     with right:  # a chart per recipe: the browser never reuses one recipe's figure for the other's
         chart(curves_figure(study, height), key=f"pooling_curves_{activation}", config=CHART_OPTIONS)
         chart(gradients_figure(study, height), key=f"pooling_gradients_{activation}", config=CHART_OPTIONS)
+        st.caption(f"Gradients and outputs measured on {study.images}.")
 

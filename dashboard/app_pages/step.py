@@ -14,7 +14,7 @@ from dashboard.colours import SIGNED, WEIGHTS
 from dashboard.figures import stage_figure
 from dashboard.figures_filters import kernels_figure
 from dashboard.figures_overview import DEFAULT_SCREEN, Column, Screen, overview_figure
-from dashboard.figures_rows import NARROW_BELOW, row_font, rows_figure
+from dashboard.figures_rows import row_font, rows_figure
 from dashboard.overview import columns_for, view_of
 from dashboard.screen import screen_ui
 from lenet.data import CLASS_NAMES
@@ -79,7 +79,7 @@ def show() -> None:
     st.caption("The gradient flowing back: ∂loss/∂ each stage's output (blue: raising that value lowers the loss; "
                "red: raises it). A dense column shows its activation's gradient; fc3's is p − onehot(target).")
     columns = gradient_columns(current, step, label)
-    if room.width < NARROW_BELOW:  # a phone: a stage a row, as the explorer's
+    if room.narrow:  # a phone: a stage a row, as the explorer's
         chart(rows_figure(columns, room.width), key="step_overview", width="content",
               config={"displayModeBar": False})
         _weights_ui(step, row_font(room.width), room.width)

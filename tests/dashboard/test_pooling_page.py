@@ -42,7 +42,7 @@ def test_the_page_says_what_the_numbers_say_for_each_recipe():
     assert gradients["layout"]["yaxis"]["dtick"] == 1  # powers of ten only: no small minor tick labels
     bars = gradients["data"]
     assert [b["name"] for b in bars] == ["max, at init", "average, at init", "max, trained", "average, trained"]
-    at.button_group(key="pooling_recipe").set_value("relu").run()
+    at.radio(key="pooling_recipe").set_value("relu").run()
     assert not at.exception
     text = " ".join(m.value for m in at.markdown)
     for line in _expected("relu"):

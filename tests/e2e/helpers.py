@@ -11,9 +11,18 @@ _IDLE_AND_PAINTED = """() => {
 }"""
 
 
-def wait_for_app(page, text: str = "what the network sees") -> None:
-    """Until the page shows text and every Plotly chart on it has painted."""
-    page.get_by_text(text).filter(visible=True).first.wait_for()  # not a stale copy being replaced
+def prediction(page) -> str:
+    """The explorer's prediction and what it says of the model and the image (the text beside the picture)."""
+    return " ".join(page.locator(".st-key-seen [data-testid='stMarkdownContainer'], "
+                                 ".st-key-seen_below [data-testid='stMarkdownContainer']").all_inner_texts())
+
+
+def wait_for_app(page, text: str | None = None) -> None:
+    """Until the page shows text (default: the explorer's prediction) and every Plotly chart on it has painted."""
+    if text is None:
+        page.locator(".st-key-seen [data-testid='stMarkdownContainer']").first.wait_for()
+    else:
+        page.get_by_text(text).filter(visible=True).first.wait_for()  # not a stale copy being replaced
     page.wait_for_timeout(250)  # a rerun may start right after the first paint
     page.wait_for_function(_IDLE_AND_PAINTED, timeout=60_000)
 
@@ -30,7 +39,7 @@ _LAID_OUT = """() => {
 }"""
 
 
-def wait_laid_out(page, text: str = "what the network sees") -> None:
+def wait_laid_out(page, text: str | None = None) -> None:
     """Until the page shows text and the overview is drawn for this window's size."""
     wait_for_app(page, text)
     page.wait_for_function(_LAID_OUT, timeout=60_000)

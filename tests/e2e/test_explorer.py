@@ -41,13 +41,13 @@ def test_draw_toggle_pooling_and_open_conv_detail(page, server):
     # toggle pooling: the URL and the headers follow
     page.get_by_role("radio", name="average").click()
     page.wait_for_function("() => location.search.includes('pool=avg')")
-    wait_for_app(page, "relu + avg pooling (trained)")
+    wait_for_app(page, "relu + average, trained with these ops")
     assert_no_errors(page)
-    assert page.get_by_text("relu + avg pooling (trained)").count() >= 1
+    assert page.get_by_text("relu + average, trained with these ops").count() >= 1
 
     # open the conv detail view through the URL a lecturer would put on a slide
     page.goto(server + "/?stage=conv2&map=3&i=4&j=5&pool=avg")
-    wait_for_app(page, "Sum per input map")
+    wait_for_app(page, "Σ per input map")
     assert page.get_by_text("+ bias").count() >= 1
     assert_no_errors(page)
     page.screenshot(path=str(ARTIFACTS / "03-conv-detail.png"))
@@ -55,7 +55,7 @@ def test_draw_toggle_pooling_and_open_conv_detail(page, server):
 
 def test_bad_upload_gets_a_message(page, server, tmp_path):
     page.goto(server + "/?src=upload")
-    page.get_by_text("Upload a photo of a garment").wait_for()
+    page.get_by_text("A photo of a garment").wait_for()
     bad = tmp_path / "broken.png"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n this is not really a png")
     page.locator("input[type=file]").set_input_files(str(bad))
@@ -75,7 +75,7 @@ def test_clicking_a_map_in_the_overview_opens_its_detail(page, server):
     overview.locator(".hoverlayer .hovertext", has_text="conv2 map 3:").wait_for()  # hover finds it from data
     page.mouse.click(x, y)
     page.wait_for_function("() => location.search.includes('stage=conv2')")
-    wait_for_app(page, "Sum per input map")
+    wait_for_app(page, "Σ per input map")
     assert "map=3" in page.url
     assert page.get_by_text("kernel 3, slice").count() == 1
     assert_no_errors(page)

@@ -62,7 +62,7 @@ def test_a_click_opens_the_numbers_in_view_and_esc_closes_them(page_at, server, 
     _open(page, server)
     page.mouse.click(*picker_position(overview(page), ["conv2", 3]))
     dialog = page.get_by_role("dialog")
-    dialog.get_by_text("Sum per input map").filter(visible=True).first.wait_for()
+    dialog.get_by_text("Σ per input map").filter(visible=True).first.wait_for()
     figure = dialog.locator(".js-plotly-plot").first
     figure.wait_for()
     box = figure.bounding_box()
@@ -96,24 +96,36 @@ def test_play_slides_the_window_on_until_switched_off(page_at, server):
 
 
 def test_presentation_mode_and_its_keys(page_at, server):
-    """What a presenter's clicker sends moves through the network; everything is in the URL for a slide."""
+    """What a presenter's clicker sends moves through the network; PageDown frames the next stage on the network
+    (it opened a dialog over the whole network: walking the stages lost the overview), Enter opens its numbers;
+    everything is in the URL for a slide."""
     page = page_at(1280, 720)
     _open(page, server, "?pres=1")
-    assert page.locator("[data-testid='stSidebar']").is_hidden()
+    assert page.locator(".st-key-settings").is_hidden()
     assert page.get_by_role("radio", name="average").count() == 0  # no bar
     box = overview(page).bounding_box()
     assert box["y"] + box["height"] <= 720 and box["height"] >= 0.7 * 720  # the network fills the screen
     page.screenshot(path=str(ARTIFACTS / "presentation-1280x720.png"))
-    steps = [("n", "idx=1"), ("p", "pool=l2"), ("PageDown", "stage=conv1"), ("PageDown", "stage=act1"),
-             ("PageUp", "stage=conv1"), ("Escape", None), ("b", None)]
+    steps = [("n", "idx=1"), ("p", "pool=l2"), ("PageDown", "at=conv1"), ("PageDown", "at=act1"),
+             ("PageUp", "at=conv1")]
     for key, expected in steps:
         page.keyboard.press(key)
-        if expected:
-            page.wait_for_function(f"() => location.search.includes('{expected}')")
-    page.wait_for_function("() => !location.search.includes('stage=') && !location.search.includes('idx=')")
-    page.keyboard.press("Enter")  # opens the numbers of the first stage
-    page.get_by_role("dialog").get_by_text("Sum per input map").filter(visible=True).first.wait_for()
+        page.wait_for_function(f"() => location.search.includes('{expected}')")
+    assert page.get_by_role("dialog").count() == 0 and "stage=" not in page.url  # the network stays in sight
+    page.wait_for_function("() => { const gd = document.querySelector('.st-key-overview .js-plotly-plot');"
+                           " return gd && gd.layout.shapes.some(s => s.line.color === '#31333f'); }")
+    frame = page.evaluate("() => { const gd = document.querySelector('.st-key-overview .js-plotly-plot');"
+                          " const f = gd.layout.shapes.find(s => s.line.color === '#31333f');"
+                          " const c = gd.data.find(t => t.name === 'conv1'); return [f.x0, f.x1, c.x0]; }")
+    assert frame[0] < frame[2] < frame[1]  # the frame is around conv1's column
+    assert page.get_by_text("Six 5×5 kernels slide over the image").count() == 1  # what the stage does, in a line
+    page.keyboard.press("Enter")  # opens the framed stage's numbers
+    page.get_by_role("dialog").get_by_text("Σ per input map").filter(visible=True).first.wait_for()
+    assert "stage=conv1" in page.url
     page.keyboard.press("Escape")
+    page.get_by_role("dialog").wait_for(state="detached")
+    page.keyboard.press("b")
+    page.wait_for_function("() => !location.search.includes('stage=') && !location.search.includes('idx=')")
     page.keyboard.press("f")  # presentation off: the bar is back
     page.get_by_role("radio", name="average").wait_for()
     assert "pres=1" not in page.url

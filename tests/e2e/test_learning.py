@@ -8,7 +8,7 @@ import torch
 
 from lenet.data import CLASS_NAMES, dataset_available
 from lenet.samples import load_samples
-from tests.e2e.helpers import ARTIFACTS, assert_no_errors, picker_position, wait_for_app
+from tests.e2e.helpers import ARTIFACTS, assert_no_errors, picker_position, prediction, wait_for_app
 from tests.lenet.test_d2l import d2l_net
 from tests.testsupport import skip_or_fail
 
@@ -55,7 +55,7 @@ def test_a_d2l_state_dict_uploaded_is_imported_and_explored(page_at, server, tmp
     page.get_by_text(f"({file})").first.wait_for(timeout=30_000)  # the model shown is the imported one
     with torch.no_grad():
         predicted = CLASS_NAMES[int(net(load_samples().tensor()[:1]).argmax())]
-    assert page.locator("p", has_text="what the network sees").first.inner_text().startswith(predicted)
+    assert prediction(page).startswith(predicted)
     assert_no_errors(page)
 
 
@@ -79,8 +79,8 @@ def test_a_confusion_cell_shows_its_images_and_one_opens_in_the_explorer(page_at
     page.mouse.click(*picker_position(cell, 0))
     page.wait_for_url(re.compile(rf"/\?idx={number}&act=sigmoid&pool=avg$"), timeout=30_000)  # on this model
     wait_for_app(page)
-    assert page.locator("p", has_text="what the network sees").first.inner_text().startswith("T-shirt/top")
-    assert f"test image #{number}: Shirt" in page.locator("p", has_text="what the network sees").first.inner_text()
+    assert prediction(page).startswith("T-shirt/top")
+    assert f"test image #{number}: Shirt" in prediction(page)
     assert_no_errors(page)
 
 
@@ -146,7 +146,8 @@ def test_max_or_average_answers_from_the_numbers_for_both_recipes(page_at, serve
     page = page_at(1280, 720)
     page.goto(server + "/pooling")
     page.get_by_text("The seed's claim").wait_for(timeout=60_000)
-    page.wait_for_function("() => { const gd = document.querySelector('.st-key-pooling_curves_sigmoid .js-plotly-plot');"
+    page.wait_for_function("() => { const gd = document.querySelector("
+                           "'.st-key-pooling_curves_sigmoid .js-plotly-plot');"
                            " return gd && gd.data.length === 4 && gd.data[0].x.length === 11; }", timeout=30_000)
     assert page.get_by_text("after 10 epochs").count() == 1  # the classic recipe: 10 epochs
     page.screenshot(path=str(ARTIFACTS / "pooling-1280x720.png"))
