@@ -229,7 +229,7 @@ def contributions_figure(contrib: np.ndarray, top: np.ndarray, names: list[str],
     lo, hi = min(vals + [0.0]), max(vals + [0.0])
     room = 0.2 * (hi - lo)  # for the values written beyond the ends of the bars
     layout = dict(title=dict(text=f"top {len(top)} of {len(contrib)} inputs × weights", font=FONT),
-                  height=height, margin=dict(l=5, r=40, t=50, b=5),
+                  height=height, margin=dict(l=5, r=40, t=50, b=30),  # (room for the x axis's numbers)
                   xaxis=dict(range=[lo - room if lo < 0 else lo, hi + room if hi > 0 else hi]),
                   yaxis=dict(autorange="reversed", automargin=True),  # room for the inputs' names
                   uniformtext=dict(minsize=12, mode="show"))  # (Plotly shrinks text outside bars otherwise)

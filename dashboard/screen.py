@@ -71,6 +71,7 @@ _CSS = """
 [data-testid="stMainBlockContainer"] {padding: 2.6rem 1.2rem 0.5rem 1.2rem; max-width: none;}
 [data-testid="stHeader"] {height: 2.5rem; min-height: 2.5rem;}
 [class*="st-key-screen"], .st-key-keys {display: none;}
+[data-testid="stFileUploaderDropzoneInstructions"] * {white-space: normal; overflow: visible; text-overflow: clip;}
 </style>
 """
 

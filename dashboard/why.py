@@ -59,6 +59,8 @@ def why_dialog(key: str, image: bytes, probs: np.ndarray, label: int | None, fon
     narrow = width - DIALOG_PAD < NARROW
 
     def body() -> None:
+        if not st.session_state.get("why_open"):  # Close or Clear (the dialog reruns alone): the whole page again
+            st.rerun()
         st.html(DIALOG_CSS + TEXT_CSS)
         pred = int(np.argmax(probs))
 

@@ -16,7 +16,7 @@ import streamlit as st
 from dashboard.app_pages.explorer_parts import (accuracy_line, choices, compare_overviews, detail_dialog,
                                                 prediction_text)
 from dashboard.app_pages.settings import (another_network_note, epoch_ui, gone_note, ops_changed, same_weights_ui,
-                                          settings_ui)
+                                          settings_ui, settle_ops_from_link)
 from dashboard.cache import acts_for, get_model, model_error, overview
 from dashboard.choice import ModelChoice, ops_label
 from dashboard.figures_overview import DEFAULT_SCREEN, Screen
@@ -55,6 +55,7 @@ BAR_CSS = "<style>.st-key-bar button {padding-left: 0.6rem; padding-right: 0.6re
 
 def show() -> None:
     init_state()
+    settle_ops_from_link()
     settings_ui()
     present = bool(st.session_state.get("present"))
     if present:
@@ -124,7 +125,7 @@ def _body(reported: Screen | None) -> None:
         with side:
             view = draw_ui() if source == "draw" else upload_ui()
             seen_row = st.container(horizontal=True, vertical_alignment="center", gap="xsmall", key="seen")
-            below = st.container(key="seen_below")  # what runs and what the image is, under the prediction: the column is narrow
+            below = st.container(key="seen_below")  # what runs and the image, under the prediction (narrow)
         main = right.container(key="network")
         room = Screen(screen.width - width - 16, screen.height)  # (a projector's: the network a stage a column)
     if view.image is None or reported is None:  # (the overview waits for the browser's size)

@@ -124,6 +124,8 @@ def detail_dialog(model: LeNet, acts, other, label: int | None, limits: dict | N
     width = dialog_width(page_width)
 
     def body() -> None:
+        if st.session_state.get("stage") != stage.name:  # Close, ◀ or ▶ (the dialog reruns alone): the whole page
+            st.rerun()  # again, so that the dialog closes, or opens with the other stage's title
         st.html(DIALOG_CSS)
         detail_ui(model, acts, view_of(model, acts, label, shared=limits), other, font, width - DIALOG_PAD, _nav)
         sync_query_params()  # the dialog reruns on its own: its map, pixel and temperature reach the link too

@@ -33,7 +33,8 @@ def _open_in_explorer(choice: ModelChoice, position: int) -> None:
         file, _, epoch = choice.weights[5:].partition("@")
         state["weights_mode"], state["user_model"], state["user_epoch"] = "user", file, int(epoch or -1)
     else:
-        state["weights_mode"], state["activation"], state["pooling"] = "trained", choice.activation, choice.pooling
+        state["weights_mode"] = "trained"
+    state["activation"], state["pooling"] = choice.activation, choice.pooling  # the ops it was looked at with
     state["stage"] = ""
     state["_open_explorer"] = True
 

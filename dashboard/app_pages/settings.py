@@ -79,6 +79,17 @@ def _mode_changed(models: dict) -> None:
         _ops_of_model(models.get(file) or next(iter(models.values()), None))
 
 
+def settle_ops_from_link() -> None:
+    """Once per session: a link that names a model trained here but no ops (?mode=user&um=…, as the Training
+    page's "Open it in the Explorer") runs it with the ops it was trained with."""
+    if st.session_state.get("_ops_from_link"):
+        return
+    st.session_state["_ops_from_link"] = True
+    if st.session_state.get("weights_mode") == "user" and not {"act", "pool"} & set(st.query_params):
+        models = user_models()
+        _ops_of_model(models.get(st.session_state.get("user_model")) or next(iter(models.values()), None))
+
+
 def _ops_of_model(checkpoint) -> None:
     if checkpoint is not None:
         st.session_state["activation"] = checkpoint.model_config.activation

@@ -33,7 +33,7 @@ def progress_ui() -> None:
 def _progress_body() -> None:
     job = job_manager().current
     if job is None:
-        st.info("No training yet on this server. Choose the settings above and press Start training.")
+        st.info("No training yet on this server. Choose the settings above, then start the run.")
         return
     p = job.progress()
     if not job.alive and st.session_state.get("_seen_finished") != job.id and p.state != "starting":

@@ -44,6 +44,8 @@ class Detail:
     def controls(self):
         """One row (wrapping on a phone) with the dialog's buttons, for the view's controls after them: made by
         the view, inside its own fragment if it has one (a fragment writes only into its own containers)."""
+        if st.session_state.get("stage") != self.stage:  # Close, ◀ or ▶ in a view that reruns alone (a fragment):
+            st.rerun(scope="app")  # the whole page again, so that the dialog closes or opens on the other stage
         row = st.container(horizontal=True, vertical_alignment="bottom", gap="small")
         if self.nav is not None:
             with row:

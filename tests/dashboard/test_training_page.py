@@ -19,6 +19,9 @@ def test_short_real_run_shows_progress_and_the_model_reaches_the_explorer(models
     at = AppTest.from_function(_training_page, default_timeout=120)
     at.run()
     assert not at.exception
+    # what the page says before a run: where the settings are (above), what 0 training images means
+    assert any("Choose the settings above, then start" in i.value for i in at.info)
+    assert at.number_input(key="train_subset").label == "Training images (0 = all 60,000)"
     at.number_input(key="train_epochs").set_value(2)
     at.number_input(key="train_subset").set_value(3000)
     at.text_input(key="train_name").set_value("lecture demo")

@@ -18,7 +18,7 @@ def test_the_temperature_slider_flattens_the_probabilities_live(page_at, server)
     page.goto(server + "/?idx=4&stage=softmax&t=0.5")
     wait_for_app(page, "sharpens the probabilities")
     bars = page.locator(".st-key-temperature_fig .js-plotly-plot").first
-    tempered = bars.evaluate("gd => gd.data[1].y")
+    tempered = bars.evaluate("gd => gd.data[1].x")  # (a row of bars per class: the probabilities along x)
     assert max(tempered) > 0.99  # T = 0.5: the top class takes nearly all
     slider = page.get_by_role("slider", name="Temperature T")
     slider.focus()
@@ -26,7 +26,7 @@ def test_the_temperature_slider_flattens_the_probabilities_live(page_at, server)
         page.keyboard.press("ArrowRight")
     page.get_by_text("T = 3 flattens the probabilities").wait_for(timeout=30_000)
     page.wait_for_function("() => { const gd = document.querySelector('.st-key-temperature_fig .js-plotly-plot');"
-                           " return gd && Math.max(...gd.data[1].y) < 0.9; }", timeout=30_000)
+                           " return gd && Math.max(...gd.data[1].x) < 0.9; }", timeout=30_000)
     assert "t=3" in page.url
     page.screenshot(path=str(ARTIFACTS / "softmax-temperature-1280x720.png"))
     assert_no_errors(page)
@@ -52,7 +52,7 @@ def test_a_d2l_state_dict_uploaded_is_imported_and_explored(page_at, server, tmp
     file = re.search(r"e2e-d2l(-\d+)?\.pt", done.inner_text()).group(0)
     page.goto(server + f"/?mode=user&um={file}&idx=0")
     wait_for_app(page)
-    page.get_by_text(f"({file})").first.wait_for(timeout=30_000)  # the model shown is the imported one
+    page.get_by_text(f"{file}: ").first.wait_for(timeout=30_000)  # the model shown is the imported one
     with torch.no_grad():
         predicted = CLASS_NAMES[int(net(load_samples().tensor()[:1]).argmax())]
     assert prediction(page).startswith(predicted)
@@ -159,7 +159,7 @@ def test_max_or_average_answers_from_the_numbers_for_both_recipes(page_at, serve
         # −100 %…400 % and epochs −1…6 until a reload)
         recipe = "relu" if back_and_forth == 0 else "sigmoid"
         drawn = page.evaluate(f"() => {{ const l = document.querySelector('.st-key-pooling_curves_{recipe} "
-                              ".js-plotly-plot')._fullLayout; return [l.yaxis.range, l.xaxis.range]; }}")
+                              f".js-plotly-plot')._fullLayout; return [l.yaxis.range, l.xaxis.range]; }}")
         (a0, a1), (e0, e1) = drawn
         assert 0 <= a0 < a1 <= 1 and -1 < e0 < 1 and e1 < (31 if recipe == "relu" else 11), drawn
         if back_and_forth == 0:

@@ -11,8 +11,10 @@ from tests.e2e.helpers import ARTIFACTS, assert_no_errors, overview, picker_posi
 SCREENS = [(360, 800), (390, 844), (844, 390), (768, 1024), (1024, 768), (1280, 720), (1366, 768), (1920, 1080),
            (2560, 1440)]
 # page (its URL path) -> a text that says it is drawn
-PAGES = {"": None, "mistakes": "The most confident mistakes", "filters": "excite conv2 map 0", "step": "One more SGD",
-         "pooling": "The seed's claim", "training": "Start training"}
+PAGES = {"": None, "?src=draw": None, "?src=upload": None, "?pool=l2": None, "mistakes": "The most confident mistakes",
+         "filters": "excite conv2 map 0", "step": "One more SGD", "pooling": "The seed's claim",
+         "training": "Start training"}
+WHOLE = ("", "?src=draw", "?src=upload", "?pool=l2")  # the explorer: on a projector, all of it on the first screen
 
 # What a reader would see wrong: the page scrolling sideways, texts cut by their box or outside the window (or,
 # in a figure, outside the figure), text too small to read. Hidden parts (a closed panel, another tab) are not
@@ -74,9 +76,14 @@ def test_every_page_fits_every_screen(page_at, server, width, height):
         assert not found["clipped"], (where, found["clipped"][:5])
         assert not found["outside"], (where, found["outside"][:5])
         assert not found["small"], (where, found["small"][:5])
+        if path in WHOLE and width >= 1280:  # (drawing scrolled 53 px; L2's caption pushed the network down)
+            scroll = page.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
+                                   " return m.scrollHeight - m.clientHeight; }")
+            assert scroll <= 1, (where, scroll)
         assert_no_errors(page)
         if width in (390, 768, 1280):
-            page.screenshot(path=str(ARTIFACTS / f"screen-{path or 'explorer'}-{width}x{height}.png"))
+            name = (path or "explorer").replace("?", "").replace("=", "-")
+            page.screenshot(path=str(ARTIFACTS / f"screen-{name}-{width}x{height}.png"))
 
 
 def test_a_phone_shows_the_network_a_stage_a_row_and_opens_a_map_as_a_sheet(browser, server):
@@ -118,7 +125,7 @@ def test_a_phone_shows_the_network_a_stage_a_row_and_opens_a_map_as_a_sheet(brow
         page.touchscreen.tap(x, y)
         page.wait_for_function("() => location.search.includes('stage=conv1') && location.search.includes('map=4')")
         dialog = page.get_by_role("dialog")
-        close = dialog.get_by_role("button", name="Close")
+        close = dialog.get_by_text("Close", exact=True).filter(visible=True).first  # (its × is labelled Close too)
         close.wait_for()
         figure = dialog.locator(".js-plotly-plot").first
         figure.locator(".main-svg").first.wait_for()
@@ -150,10 +157,10 @@ def test_the_settings_panel_leaves_the_network_its_size(page_at, server):
         page.locator(".st-key-settings button").first.click()
         panel = page.get_by_text("Colour range").filter(visible=True).first
         panel.wait_for()
-        page.get_by_role("radio", name="network").click()  # a setting changed with the panel open
+        page.get_by_role("radiogroup", name="Colour range").get_by_text("network").click()  # changed, panel open
         page.wait_for_function("() => location.search.includes('range=network')")
         page.wait_for_timeout(800)
-        assert page.get_by_text("Colour range").filter(visible=True).count() >= 1  # the panel stays open
+        assert page.get_by_text("Colour range").filter(visible=True).count() >= 1  # the panel stayed open
         assert page.evaluate(size) == before
         box = overview(page).bounding_box()
         assert box["y"] + box["height"] <= height and box["x"] + box["width"] <= width
@@ -183,3 +190,13 @@ def test_every_detail_fits_a_1280x720_screen(page_at, server, query):
     assert not found["small"] and not found["clipped"], (query, found["small"][:3], found["clipped"][:3])
     page.screenshot(path=str(ARTIFACTS / f"detail-{query[1:].replace('=', '-')}-1280x720.png"))
     assert_no_errors(page)
+
+
+def test_the_pad_is_framed_so_that_a_white_stroke_at_its_edge_shows(page_at, server):
+    page = page_at(1280, 720)
+    page.goto(server + "/?src=draw")
+    canvas = page.locator(".sketch canvas").first
+    canvas.wait_for(timeout=60_000)
+    border = canvas.evaluate("c => [parseFloat(getComputedStyle(c).borderTopWidth),"
+                             " getComputedStyle(c).borderTopColor]")
+    assert border[0] >= 2 and border[1] not in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)")
