@@ -1,12 +1,13 @@
-"""Training speed while the machine is busy: the worker's OpenMP threads spinning (OMP_WAIT_POLICY=ACTIVE, the
-library's default) against waiting passively (PASSIVE, what lenet.jobs sets for the dashboard's worker).
+"""Training speed while the machine is busy: the worker's OpenMP threads spinning as the library does by default,
+against waiting passively (OMP_WAIT_POLICY=PASSIVE) and against a short spin before they sleep
+(GOMP_SPINCOUNT=1000, what lenet.jobs sets for the dashboard's worker).
 
     python bench/busy_training.py               # 3 rounds: each policy with the cores free, then with one busy
     python bench/busy_training.py --rounds 5
 
 The dashboard's training worker shares the machine with the web server: a 70-s run once showed 12,996
 examples/s, then 485, while the server drew pages. Each round trains the demo preset (6,000 images, 4 epochs) in
-a fresh process per policy, side by side, with the cores free and then with one core kept busy by a spinning
+a fresh process per setting, side by side, with the cores free and then with one core kept busy by a spinning
 process (as a server answering a class does). Prints each run and the medians; the last line is JSON.
 """
 from __future__ import annotations
@@ -35,10 +36,14 @@ def _spin(stop) -> None:
         pass
 
 
-def train(policy: str, threads: int) -> float:
-    """examples/s of the demo preset in a fresh process with this OMP_WAIT_POLICY."""
+SETTINGS = {"default": {}, "passive": {"OMP_WAIT_POLICY": "PASSIVE"}, "spin 1000": {"GOMP_SPINCOUNT": "1000"}}
+
+
+def train(setting: dict[str, str], threads: int) -> float:
+    """examples/s of the demo preset in a fresh process with these OpenMP settings."""
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
     out = subprocess.run([sys.executable, "-c", RUN.format(threads=threads)], capture_output=True, text=True,
-                         check=True, env={**os.environ, "OMP_WAIT_POLICY": policy})
+                         check=True, env={**env, **setting})
     return float(out.stdout.strip().splitlines()[-1])
 
 
@@ -55,18 +60,18 @@ def main() -> None:
             spinner.start()
         try:
             for r in range(args.rounds):
-                for policy in ("ACTIVE", "PASSIVE"):
-                    speed = train(policy, args.threads)
-                    key = f"{policy.lower()}{' busy' if busy else ''}"
+                for name, setting in SETTINGS.items():
+                    speed = train(setting, args.threads)
+                    key = f"{name}{', busy' if busy else ''}"
                     results.setdefault(key, []).append(speed)
-                    print(f"round {r + 1} {key:>12}: {speed:8,.0f} examples/s", flush=True)
+                    print(f"round {r + 1} {key:>16}: {speed:8,.0f} examples/s", flush=True)
         finally:
             stop.set()
             if spinner:
                 spinner.join()
     medians = {k: statistics.median(v) for k, v in results.items()}
     for k, v in medians.items():
-        print(f"median {k:>12}: {v:8,.0f} examples/s")
+        print(f"median {k:>16}: {v:8,.0f} examples/s")
     print(json.dumps({"threads": args.threads, "medians": medians}))
 
 

@@ -32,6 +32,7 @@ from lenet.slot import PUBLISH_S, JobBusy, Slot, job_record
 from lenet.user_models import free_paths
 
 
+WORKER_SPINCOUNT = "1000"  # how long the worker's OpenMP threads spin before they sleep (see TrainingJob.start)
 # The worker trains on every core this process may use (the web server itself computes on one thread).
 TRAIN_THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
@@ -100,19 +101,20 @@ class TrainingJob:
         # Starting with a bare stand-in __main__ keeps the child to the worker function alone.
         main = sys.modules["__main__"]
         sys.modules["__main__"] = types.ModuleType("__main__")
-        wait_policy = os.environ.get("OMP_WAIT_POLICY")
-        # The worker's OpenMP threads share the cores with the web server: spinning while they wait for each
-        # other, they slowed to a fifth whenever the server was busy (2,600 examples/s against 6,600 passive
-        # with one core taken; 10-20 % slower with the cores free). The child reads this as it imports torch.
-        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+        spin = os.environ.get("GOMP_SPINCOUNT")
+        # The worker's OpenMP threads share the cores with the web server: spinning long while they wait for each
+        # other, they slowed to a third whenever the server was busy. A short spin before they sleep (the child
+        # reads this as it imports torch): bench/busy_training.py, one core busy 4,878 -> 6,682 examples/s,
+        # cores free 15,650 -> 14,422 (waiting passively: 8,787 busy, but 10,799 free).
+        os.environ["GOMP_SPINCOUNT"] = WORKER_SPINCOUNT
         try:
             self._process.start()
         finally:
             sys.modules["__main__"] = main
-            if wait_policy is None:
-                os.environ.pop("OMP_WAIT_POLICY", None)
+            if spin is None:
+                os.environ.pop("GOMP_SPINCOUNT", None)
             else:
-                os.environ["OMP_WAIT_POLICY"] = wait_policy
+                os.environ["GOMP_SPINCOUNT"] = spin
         self._thread = threading.Thread(target=self._listen, args=(events,), name="lenet-train-listener",
                                         daemon=True)
         self._thread.start()

@@ -16,7 +16,7 @@ Acts = dict[str, np.ndarray]  # stage name -> one image's output, no batch dimen
 
 
 NARROW = 700  # px of dialog content below which the detail figures are laid out top to bottom (a phone)
-FIELD_PX = 150  # a number field of the controls' row
+FIELD_PX = 140  # a number field of the controls' row (two side by side on a phone)
 
 
 @dataclass(frozen=True)
