@@ -11,10 +11,12 @@ from tests.e2e.helpers import ARTIFACTS, assert_no_errors, overview, picker_posi
 SCREENS = [(360, 800), (390, 844), (844, 390), (768, 1024), (1024, 768), (1280, 720), (1366, 768), (1920, 1080),
            (2560, 1440)]
 # page (its URL path) -> a text that says it is drawn
-PAGES = {"": None, "?src=draw": None, "?src=upload": None, "?pool=l2": None, "mistakes": "The most confident mistakes",
-         "filters": "excite conv2 map 0", "step": "One more SGD", "pooling": "The seed's claim",
-         "training": "Start training"}
-WHOLE = ("", "?src=draw", "?src=upload", "?pool=l2")  # the explorer: on a projector, all of it on the first screen
+PAGES = {"": None, "?src=draw": None, "?src=upload": None, "?pool=l2": None, "?pres=1&pool=l2": None,
+         "mistakes": "The most confident mistakes", "filters": "excite conv2 map 0", "step": "One more SGD",
+         "pooling": "The seed's claim", "training": "Start training"}
+# the explorer: on a projector, all of it on the first screen (drawing scrolled 53 px; L2's caption pushed the
+# network 39 px below the fold, off the screen in presentation mode)
+WHOLE = ("", "?src=draw", "?src=upload", "?pool=l2", "?pres=1&pool=l2")
 
 # What a reader would see wrong: the page scrolling sideways, texts cut by their box or outside the window (or,
 # in a figure, outside the figure), text too small to read. Hidden parts (a closed panel, another tab) are not
@@ -76,13 +78,13 @@ def test_every_page_fits_every_screen(page_at, server, width, height):
         assert not found["clipped"], (where, found["clipped"][:5])
         assert not found["outside"], (where, found["outside"][:5])
         assert not found["small"], (where, found["small"][:5])
-        if path in WHOLE and width >= 1280:  # (drawing scrolled 53 px; L2's caption pushed the network down)
+        if path in WHOLE and width >= 1280:
             scroll = page.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
                                    " return m.scrollHeight - m.clientHeight; }")
             assert scroll <= 1, (where, scroll)
         assert_no_errors(page)
         if width in (390, 768, 1280):
-            name = (path or "explorer").replace("?", "").replace("=", "-")
+            name = (path or "explorer").replace("?", "").replace("=", "-").replace("&", "_")
             page.screenshot(path=str(ARTIFACTS / f"screen-{name}-{width}x{height}.png"))
 
 
