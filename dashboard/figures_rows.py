@@ -20,6 +20,7 @@ from dashboard.figures_overview import LINE, MARK, NARROW_BELOW, STRIP, TRUE, Co
 __all__ = ["NARROW_BELOW", "map_grid", "row_font", "rows_figure"]
 MAP_TARGET = 3.6  # a map's wished size, px per pixel of its height (28×28: ~100 px; clamped to 44-150)
 VECTOR_COLUMNS = 20  # cells to a row for a dense layer (30 on a tablet)
+LOGIT_CELL = 44.0  # px a logit's cell needs for its value ("−11.01" at 12 px)
 
 
 def row_font(width: float) -> int:
@@ -78,7 +79,10 @@ def _vector(b: Board, col: Column, y: float, width: float, font: int) -> float:
     v = np.asarray(col.values, dtype=np.float32)
     D = len(v)
     limit = col.scale.limit_for(v, col.limit)
-    per_row = D if D <= 12 else VECTOR_COLUMNS if width < 700 else 30
+    if D <= 12:  # the logits, each value written in its cell: two rows where one would cut "−11.01"
+        per_row = D if width / D >= LOGIT_CELL else math.ceil(D / 2)
+    else:
+        per_row = VECTOR_COLUMNS if width < 700 else 30
     rows = math.ceil(D / per_row)
     cell = width / per_row
     cell_h = max(cell, 1.6 * font) if D <= 12 else cell
@@ -90,8 +94,9 @@ def _vector(b: Board, col: Column, y: float, width: float, font: int) -> float:
     if D <= 12:  # the logits: each value written in its cell
         luma = col.scale.lut[col.scale.index(v, limit)].astype(np.float64) @ np.array([0.299, 0.587, 0.114])
         for i, value in enumerate(values):
-            b.label((i + 0.5) * cell, y + cell_h / 2, number_text(value), size=max(12, min(font, int(cell / 3.2))),
-                    color="#ffffff" if luma[i] < 128 else "#000000")
+            r, c = divmod(i, per_row)
+            b.label((c + 0.5) * cell, y + (r + 0.5) * cell_h, number_text(value),
+                    size=max(12, min(font, int(cell / 3.2))), color="#ffffff" if luma[i] < 128 else "#000000")
     b.pickers([(i % per_row + 0.5) * cell for i in range(D)], [y + (i // per_row + 0.5) * cell_h for i in range(D)],
               [[col.name, i] for i in range(D)], [f"{col.name} {names[i]}: {values[i]:.4f}" for i in range(D)],
               max(4.0, cell * 0.9))

@@ -8,8 +8,8 @@ import pytest
 
 from tests.e2e.helpers import ARTIFACTS, assert_no_errors, overview, picker_position
 
-SCREENS = [(360, 800), (390, 844), (844, 390), (768, 1024), (1024, 768), (1280, 720), (1366, 768), (1920, 1080),
-           (2560, 1440)]
+SCREENS = [(320, 568), (360, 800), (390, 844), (844, 390), (768, 1024), (1024, 768), (1280, 720), (1366, 768),
+           (1920, 1080), (2560, 1440), (3840, 2160)]
 # page (its URL path) -> a text that says it is drawn
 PAGES = {"": None, "?src=draw": None, "?src=upload": None, "?pool=l2": None, "?pres=1&pool=l2": None,
          "mistakes": "The most confident mistakes", "filters": "excite conv2 map 0", "step": "One more SGD",
