@@ -24,8 +24,8 @@ LOGIT_CELL = 44.0  # px a logit's cell needs for its value ("−11.01" at 12 px)
 
 
 def row_font(width: float) -> int:
-    """Text size on a narrow screen: 14 px from a 380-px column up, 13 below (never under 12)."""
-    return 14 if width >= 380 else 13
+    """Text size on a narrow screen: 14 px from a 380-px column up, 13 from 300, 12 below (a 320-px phone)."""
+    return 14 if width >= 380 else 13 if width >= 300 else 12
 
 
 def map_grid(count: int, H: int, W: int, width: float) -> tuple[int, float]:
@@ -47,7 +47,7 @@ def _header(b: Board, col: Column, y: float, font: int) -> float:
 
 
 def _legend(b: Board, col: Column, y: float, width: float, font: int, limit: float) -> float:
-    w = min(96.0, width * 0.25)
+    w = min(96.0, width * 0.2)
     b.picture(col.scale.ramp(64), 0, y + (LINE * font - STRIP) / 2, w / 64, STRIP, name="strip", limit=limit,
               scale=col.scale)
     b.label(w + 6, y + LINE * font / 2, col.scale.words(limit, col.per_map and col.scale is not IMAGE),
