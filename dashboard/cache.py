@@ -19,7 +19,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from dashboard.choice import ModelChoice
+from dashboard.choice import ModelChoice, user_file_epoch
 from dashboard.figures import Figure
 from dashboard.figures_inputs import thumbnail_strip
 from dashboard.figures_overview import Screen
@@ -97,8 +97,17 @@ def shipped_metrics(variant: str) -> dict:
     return _shipped(variant).metrics
 
 
+def user_stamp(file: str) -> str:
+    """What identifies a user model's file as it is now: its mtime and size ('' if it is not there)."""
+    try:
+        st_ = (models_dir() / file).stat()
+    except (OSError, ValueError):
+        return ""
+    return f"{st_.st_mtime_ns:x}-{st_.st_size:x}"
+
+
 def _user_model(weights: str, activation: str, pooling: str) -> LeNet:
-    file, _, epoch = weights[5:].partition("@")
+    file, epoch = user_file_epoch(weights)
     path = models_dir() / file
     mtime = path.stat().st_mtime_ns if path.exists() else 0
     model = _user_checkpoint_model(str(path), mtime, epoch)
@@ -287,7 +296,7 @@ def initial_of(key: str) -> tuple[LeNet, str]:
     choice = ModelChoice.from_key(key)
     model = get_model(key)
     if choice.user:
-        checkpoint = user_models().get(choice.weights[5:].partition("@")[0])
+        checkpoint = user_models().get(choice.file)
         snaps = snapshots_of(checkpoint) if checkpoint else {}
         return initial_model(model.config, checkpoint.train_config if checkpoint else None, snaps.get(0))
     return initial_model(model.config, _shipped(choice.weights).train_config)

@@ -1,6 +1,7 @@
 """Which model the pages show: shipped or user weights, run with an activation and a pooling."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from dashboard.text import plain
@@ -21,10 +22,15 @@ class ModelChoice:
     pooling: str  # a key of lenet.ops.POOLINGS
     # the ops a user model was trained with ("relu-max"; "" if not known), for what the page says: not in the key
     trained: str = field(default="", compare=False)
+    # a user model's file as it is now (cache.user_stamp: its mtime and size): in the key, so that every cache of
+    # its results is the file's, and a file replaced under the same name is computed anew
+    stamp: str = ""
 
     @property
     def key(self) -> str:
-        return f"{self.weights}|{self.activation}|{self.pooling}"
+        """What the caches are keyed by: 'relu-max|relu|max', 'user:FILE@3#STAMP|relu|avg'. The file's name may hold
+        '|', '@' or '#': from_key reads the ops from the right and the stamp only where it is one."""
+        return f"{self.weights}{'#' + self.stamp if self.stamp else ''}|{self.activation}|{self.pooling}"
 
     @property
     def user(self) -> bool:
@@ -50,7 +56,7 @@ class ModelChoice:
         run = ops_label(self.activation, self.pooling, short=True)
         trained = self.trained_ops
         if self.user:  # (Markdown: the file's name is shown as it is, whatever it holds)
-            file, _, epoch = self.weights[5:].partition("@")
+            file, epoch = user_file_epoch(self.weights)
             name = f"{plain(file)}{f', epoch {epoch}' if epoch else ''}"
             if self.swapped:
                 return f"{name}: trained with {ops_label(*trained, short=True)}, run with {run}"
@@ -59,7 +65,29 @@ class ModelChoice:
             return f"{run} on weights trained with {ops_label(*trained, short=True)} (not retrained)"
         return f"{run}, trained with these ops"
 
+    @property
+    def file(self) -> str:
+        """A user model's file name ("" for shipped weights)."""
+        return user_file_epoch(self.weights)[0] if self.user else ""
+
     @classmethod
     def from_key(cls, key: str) -> "ModelChoice":
-        weights, activation, pooling = key.split("|")
-        return cls(weights, activation, pooling)
+        weights, activation, pooling = key.rsplit("|", 2)
+        stamp = ""
+        head, hash_, tail = weights.rpartition("#")
+        if weights.startswith("user:") and hash_ and _STAMP.fullmatch(tail):
+            weights, stamp = head, tail
+        return cls(weights, activation, pooling, stamp=stamp)
+
+
+_STAMP = re.compile(r"[0-9a-f]+-[0-9a-f]+")  # cache.user_stamp's form
+
+
+def user_file_epoch(weights: str) -> tuple[str, str]:
+    """('FILE', 'EPOCH') of 'user:FILE@EPOCH' ('' without an epoch). A file's name ends in '.pt', so an epoch is
+    only an '@' and digits after that: 'm.pt@1.pt' and 'lenet@10.pt' are files, 'lenet@10.pt@2' is epoch 2."""
+    name = weights[5:]
+    head, at, tail = name.rpartition("@")
+    if at and tail.isdigit() and head.endswith(".pt"):
+        return head, tail
+    return name, ""

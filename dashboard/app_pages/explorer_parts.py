@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from dashboard.cache import accuracy, gallery, shipped_metrics, user_models
+from dashboard.cache import accuracy, gallery, shipped_metrics, user_models, user_stamp
 from dashboard.choice import ModelChoice
 from dashboard.figures import Figure
 from dashboard.figures_overview import Screen, geometry
@@ -32,8 +32,9 @@ def choices() -> tuple[ModelChoice, ModelChoice | None]:
             epochs = sorted(snapshots_of(models[file]))
             epoch = st.session_state.get("user_epoch", -1)
             weights = f"user:{file}" + (f"@{epoch}" if epochs and 0 <= epoch < epochs[-1] else "")
-            shown = ModelChoice(weights, act, pool, trained)
-            other = {"epochs": ModelChoice(f"user:{file}@0", act, pool, trained) if epochs else None,
+            stamp = user_stamp(file)  # the file as it is now: a file replaced under its name is computed anew
+            shown = ModelChoice(weights, act, pool, trained, stamp)
+            other = {"epochs": ModelChoice(f"user:{file}@0", act, pool, trained, stamp) if epochs else None,
                      "shipped": ModelChoice(closest_shipped(act, pool), act, pool)}.get(compare)
             return shown, other
     weights = closest_shipped(act, pool) if st.session_state["weights_mode"] == "trained" \

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard.app_pages.model_pick import page_head
 from dashboard.cache import gallery, mistakes_of
-from dashboard.choice import ModelChoice
+from dashboard.choice import ModelChoice, user_file_epoch
 from dashboard.charts import CHART_OPTIONS, chart
 from dashboard.figures import clicked_customdata, clicked_index
 from dashboard.figures_mistakes import confusion_figure, confusion_rows_figure, gallery_figure
@@ -30,7 +30,7 @@ def _open_in_explorer(choice: ModelChoice, position: int) -> None:
     state = st.session_state
     state["index"], state["source"], state["pick_class"], state["pick_wrong"] = position, "pick", "all classes", False
     if choice.user:
-        file, _, epoch = choice.weights[5:].partition("@")
+        file, epoch = user_file_epoch(choice.weights)
         state["weights_mode"], state["user_model"], state["user_epoch"] = "user", file, int(epoch or -1)
     else:
         state["weights_mode"] = "trained"

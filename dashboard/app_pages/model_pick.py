@@ -2,9 +2,11 @@
 an epoch of one (the Mistakes, Filters and One step pages)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
-from dashboard.cache import model_error, user_models
+from dashboard.cache import model_error, user_models, user_stamp
 from dashboard.choice import ModelChoice
 from dashboard.text import plain
 from lenet.checkpoint import snapshots_of
@@ -32,13 +34,14 @@ def model_ui(c1, c2, key: str) -> ModelChoice:
     choice = ModelChoice.from_key(c1.selectbox("Model", list(models), key=key, format_func=models.get,
                                                label_visibility="collapsed"))
     if choice.user:
-        file = choice.weights[5:]
+        file = choice.file
         epochs = sorted(snapshots_of(user_models()[file]))
         if len(epochs) > 1:
             epoch = c2.number_input("After epoch", epochs[0], epochs[-1], epochs[-1], key=f"{key}_epoch_{file}",
                                     help="0 = the random initial weights")
             if epoch != epochs[-1]:
-                choice = ModelChoice(f"user:{file}@{epoch}", choice.activation, choice.pooling)
+                choice = replace(choice, weights=f"user:{file}@{epoch}")
+        choice = replace(choice, stamp=user_stamp(file))  # (the menu's keys stay; the caches see the file's state)
     return choice
 
 
