@@ -7,6 +7,7 @@ import math
 import os
 import pickle
 import platform
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,9 @@ def save_checkpoint(path: str | os.PathLike, model: LeNet, metrics: dict[str, An
 
 
 MAX_BYTES = 256 * 1024 * 1024  # a LeNet checkpoint with 100 epochs' snapshots is ~25 MB
+MAX_EPOCHS = 100_000  # the most epochs a snapshot may be numbered (a run's limit is far lower)
+TEXT_MAX = 200  # characters of a text field (a name, where a model was evaluated)
+_EPOCH = re.compile(r"[0-9]{1,6}")
 NUMERIC_METRICS = ("test_acc", "train_loss", "train_acc", "examples_per_sec", "seconds", "epochs")
 
 
@@ -137,6 +141,10 @@ def load_checkpoint(path: str | os.PathLike, map_location: str = "cpu") -> Check
             raise CheckpointError(path, f"its metric {key} is not a number ({str(value)[:40]!r})")
     if "history" in metrics and not _is_history(metrics["history"]):
         raise CheckpointError(path, "its training history is not a list of epochs with numbers")
+    for table, key in ((meta, "name"), (meta, "source"), (meta, "preset"), (metrics, "evaluated_on"),
+                       (metrics, "device")):  # the texts the pages show: text, and short
+        if key in table and (not isinstance(table[key], str) or len(table[key]) > TEXT_MAX):
+            raise CheckpointError(path, f"its {key} is not a short text ({str(table[key])[:40]!r})")
     _check_snapshots(path, meta.get("snapshots"), model)
     return Checkpoint(model, model_config, train_config, dict(metrics), dict(meta), path)
 
@@ -157,11 +165,18 @@ def _check_snapshots(path: Path, snapshots, model: LeNet) -> None:
     if not isinstance(snapshots, dict):
         raise CheckpointError(path, "its epoch snapshots are not a table")
     shapes = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    if len(snapshots) > MAX_EPOCHS + 1:
+        raise CheckpointError(path, f"{len(snapshots)} epoch snapshots, more than a run has ({MAX_EPOCHS + 1})")
     for key, state in snapshots.items():
-        if not str(key).isdigit():
+        # (an epoch number in ASCII digits, as saved: '²' and a 20-digit number passed str.isdigit and broke pages)
+        if not isinstance(key, (str, int)) or isinstance(key, bool) or not _EPOCH.fullmatch(str(key)) \
+                or int(key) > MAX_EPOCHS:
             raise CheckpointError(path, f"a snapshot's key is not an epoch number ({str(key)[:40]!r})")
         if not isinstance(state, dict) or {k: tuple(getattr(v, "shape", ())) for k, v in state.items()} != shapes:
             raise CheckpointError(path, f"the snapshot of epoch {key} does not fit the model's weights")
+        if not all(isinstance(v, torch.Tensor) and v.is_floating_point() and torch.isfinite(v).all()
+                   for v in state.values()):
+            raise CheckpointError(path, f"the snapshot of epoch {key} holds NaN, infinite or non-float weights")
 
 
 def snapshots_of(checkpoint: Checkpoint) -> dict[int, dict[str, torch.Tensor]]:

@@ -1,6 +1,7 @@
 """Typed configurations: what a model is and how it was trained (stored with the weights)."""
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -8,6 +9,18 @@ from lenet.ops import ACTIVATIONS, POOLINGS
 
 OPTIMIZERS = ("sgd", "adamw")
 SCHEDULES = ("constant", "onecycle")
+
+
+def _check_types(config) -> None:
+    """Each field holds a value of its default's type (a float field takes an int too; a bool is no number): a
+    checkpoint whose seed is text is refused when it is read, not by the page that uses the seed."""
+    for f in fields(config):
+        value, kind = getattr(config, f.name), type(f.default)
+        ok = isinstance(value, bool) if kind is bool else \
+            isinstance(value, (int, float)) and not isinstance(value, bool) if kind is float else \
+            isinstance(value, kind) and not isinstance(value, bool)
+        if not ok:
+            raise ValueError(f"{f.name} must be {kind.__name__}, got {type(value).__name__} {str(value)[:40]!r}")
 
 
 @dataclass(frozen=True)
@@ -18,6 +31,7 @@ class ModelConfig:
     pooling: str = "avg"  # 2x2 stride-2 pooling after each conv block: a key of ops.POOLINGS
 
     def __post_init__(self) -> None:
+        _check_types(self)
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {tuple(ACTIVATIONS)}, got {self.activation!r}")
         if self.pooling not in POOLINGS:
@@ -53,6 +67,12 @@ class TrainConfig:
     reports_per_epoch: int = 5  # progress events per epoch (the seed's animator plotted 5)
 
     def __post_init__(self) -> None:
+        _check_types(self)
+        if not (math.isfinite(self.lr) and math.isfinite(self.momentum) and math.isfinite(self.weight_decay)):
+            raise ValueError("lr, momentum and weight_decay must be finite numbers")
+        if not (0 <= self.seed < 2**63 and self.train_subset >= 0 and 0 <= self.momentum < 1
+                and self.weight_decay >= 0):
+            raise ValueError("seed must be in 0 … 2^63−1, train_subset >= 0, momentum in [0, 1), weight_decay >= 0")
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
         if self.schedule not in SCHEDULES:

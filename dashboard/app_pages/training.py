@@ -114,12 +114,13 @@ def saved_models_ui() -> None:
         m, model_config = checkpoint.metrics, checkpoint.model_config
         acc = m.get("test_acc")
         ops = f"{ACTIVATIONS[model_config.activation].label} + {POOLINGS[model_config.pooling].label} pooling"
+        # (every value from the file as plain text: a metric's text once rendered as Markdown, images included)
         if checkpoint.meta.get("source") != "d2l":
-            how = f"{ops}, {m.get('epochs', '?')} epochs, test acc {'?' if acc is None else f'{acc:.1%}'}"
+            how = f"{ops}, {plain(str(m.get('epochs', '?')))} epochs, test acc {'?' if acc is None else f'{acc:.1%}'}"
         elif acc is None:  # dropped in as the notebook saved it
             how = f"from the d2l notebook, {ops} assumed (import it below to choose others)"
         else:
-            how = f"from the d2l notebook, {ops}, accuracy {acc:.1%} on {m.get('evaluated_on', '?')}"
+            how = f"from the d2l notebook, {ops}, accuracy {acc:.1%} on {plain(str(m.get('evaluated_on', '?')))}"
         c1.markdown(f"**{plain(str(checkpoint.meta.get('name', checkpoint.path.stem)))}** — {how} "
                     f"({plain(checkpoint.path.name)})")
         c2.button("Delete", key=f"del_{checkpoint.path.name}", on_click=_delete, args=(checkpoint.path, folder))

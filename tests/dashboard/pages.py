@@ -1,4 +1,5 @@
 """Shared by the dashboard's page tests: the script each session runs, and the Training page on its own."""
+import html
 from pathlib import Path
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "navigation.py")  # what each session runs
@@ -72,3 +73,9 @@ def pooling_page():
     from dashboard.app_pages import pooling
 
     pooling.show()
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees of a Markdown text that quotes user text (text.plain's character references decoded,
+    its invisible joiners taken out)."""
+    return html.unescape(markdown).replace("\u2060", "")

@@ -12,7 +12,7 @@ from lenet import acts_of, capture, load_pretrained, with_ops
 from lenet.explain import pool_window, softmax_steps
 from lenet.ops import POOLINGS
 from lenet.samples import load_samples
-from tests.dashboard.pages import APP
+from tests.dashboard.pages import APP, shown
 from tests.dashboard.pages import run_explorer as _run
 from tests.pictures import tolerance, values_of
 
@@ -56,7 +56,7 @@ def _captions(at: AppTest) -> str:
     """The page's captions, and the small print of its texts (the prediction's caption is one with it), with
     the Markdown escapes of plain text (text.plain) taken out."""
     return " ".join([c.value for c in at.caption]
-                    + [m.value.replace("\\", "") for m in at.markdown if ":small[" in m.value])
+                    + [shown(m.value) for m in at.markdown if ":small[" in m.value])
 
 
 def _text(at: AppTest) -> str:
@@ -209,7 +209,7 @@ def test_corrupt_weights_file_is_named_and_other_variants_work(monkeypatch, tmp_
     (tmp_path / "lenet-relu-max.pt").write_bytes(b"PK\x03\x04 truncated")
     monkeypatch.setattr(pretrained, "WEIGHTS_DIR", tmp_path)
     at = _run()
-    assert any("lenet-relu-max.pt" in e.value.replace("\\", "") and "corrupt" in e.value for e in at.error)
+    assert any("lenet-relu-max.pt" in shown(e.value) and "corrupt" in e.value for e in at.error)
     _seg(at, "Pooling").set_value("avg").run()
     assert not at.exception and not at.error
     assert "relu + average, trained with these ops" in _captions(at)

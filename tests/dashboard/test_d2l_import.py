@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from lenet.checkpoint import load_checkpoint
 from lenet.data import CLASS_NAMES, read_split
-from tests.dashboard.pages import APP, training_page
+from tests.dashboard.pages import APP, shown, training_page
 from tests.lenet.test_d2l import d2l_net
 
 
@@ -18,7 +18,7 @@ def _page() -> AppTest:
 
 
 def _lines(at: AppTest) -> str:
-    return " ".join(m.value.replace("\\", "") for m in at.markdown)
+    return " ".join(shown(m.value) for m in at.markdown)
 
 
 def test_a_dropped_file_is_listed_explorable_and_imported_with_the_ops_chosen(models, monkeypatch):
@@ -33,7 +33,7 @@ def test_a_dropped_file_is_listed_explorable_and_imported_with_the_ops_chosen(mo
     at.text_input(key="d2l_name").set_value("my lenet")
     at.button(key="d2l_import").click().run()
     assert not at.exception and not at.error
-    (done,) = [s.value.replace("\\", "") for s in at.success if "Imported" in s.value]
+    (done,) = [shown(s.value) for s in at.success if "Imported" in s.value]
     X, y = read_split(False)
     with torch.no_grad():
         expected = (net(torch.from_numpy(X[:, None].astype(np.float32) / 255.0)).argmax(1).numpy() == y).mean()
@@ -62,7 +62,7 @@ def test_a_student_cannot_import_and_a_file_that_does_not_fit_says_why(models, m
     torch.save(d2l_net(fc1_out=100).state_dict(), models / "wide.pt")
     at = _page()
     assert any("wide.pt: a d2l state_dict that does not fit LeNet: 8.weight (fc1's weight) has shape 100×400"
-               in w.value.replace("\\", "") for w in at.warning)
+               in shown(w.value) for w in at.warning)
     at.button(key="d2l_import").click().run()
     assert any("Only the lecturer can import a model" in e.value for e in at.error)
     assert sorted(p.name for p in models.glob("*.pt")) == ["fine.pt", "wide.pt"]

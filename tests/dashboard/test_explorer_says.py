@@ -11,7 +11,7 @@ from lenet import acts_of, capture, load_pretrained, with_ops
 from lenet.checkpoint import save_checkpoint
 from lenet.data import CLASS_NAMES
 from lenet.samples import load_samples
-from tests.dashboard.pages import APP
+from tests.dashboard.pages import APP, shown
 from tests.dashboard.pages import run_explorer as _run
 from tests.pictures import tolerance, values_of
 
@@ -33,7 +33,7 @@ def _tol(fig: dict, name: str) -> float:
 
 
 def _caption(at: AppTest) -> str:
-    return next(m.value for m in at.markdown if ":small[" in m.value).replace("\\", "")
+    return shown(next(m.value for m in at.markdown if ":small[" in m.value))
 
 
 def _acts(model, index: int = 0) -> dict:

@@ -3,7 +3,8 @@ import time
 
 from streamlit.testing.v1 import AppTest
 
-from tests.dashboard.pages import APP, training_page as _training_page
+from tests.dashboard.pages import APP, shown
+from tests.dashboard.pages import training_page as _training_page
 
 
 def _wait_until_done(at: AppTest, timeout: float = 120) -> None:
@@ -38,7 +39,7 @@ def test_short_real_run_shows_progress_and_the_model_reaches_the_explorer(models
     _wait_until_done(at)
     assert job.progress().state == "finished", job.progress().error
     at.run()  # the first run after the end refreshes the page once
-    assert any("Saved as lecture-demo.pt" in s.value.replace("\\", "") for s in at.success), \
+    assert any("Saved as lecture-demo.pt" in shown(s.value) for s in at.success), \
         [e.value for e in at.error]
     # a link to the saved model in the explorer (not a menu that does not exist)
     link = next(p for p in at.get("page_link") if "Explorer" in p.proto.label)
@@ -52,10 +53,10 @@ def test_short_real_run_shows_progress_and_the_model_reaches_the_explorer(models
     explorer.run()
     assert not explorer.exception
     assert explorer.session_state["user_model"] == "lecture-demo.pt"
-    assert any("lecture-demo.pt" in m.value.replace("\\", "") for m in explorer.markdown)  # (escaped Markdown)
+    assert any("lecture-demo.pt" in shown(m.value) for m in explorer.markdown)  # (escaped Markdown)
     explorer.slider(key="user_epoch").set_value(0).run()  # the random initial weights
     assert not explorer.exception
-    assert any("lecture-demo.pt, epoch 0" in m.value.replace("\\", "") for m in explorer.markdown)
+    assert any("lecture-demo.pt, epoch 0" in shown(m.value) for m in explorer.markdown)
 
 
 def test_a_second_start_while_training_is_refused(models):
@@ -105,7 +106,7 @@ def test_the_form_offers_every_op_in_the_table_and_trains_l2_pooling(models):
     at.button(key="train_start").click().run()
     _wait_until_done(at)
     at.run()
-    assert any("Saved as l2-demo.pt" in s.value.replace("\\", "") for s in at.success), [e.value for e in at.error]
+    assert any("Saved as l2-demo.pt" in shown(s.value) for s in at.success), [e.value for e in at.error]
     checkpoint = load_checkpoint(models / "l2-demo.pt")
     assert checkpoint.model_config.pooling == "l2" and checkpoint.metrics["epochs"] == 1
 

@@ -11,7 +11,7 @@ from dashboard.choice import ModelChoice, user_file_epoch
 from lenet import acts_of, capture, load_pretrained
 from lenet.checkpoint import save_checkpoint
 from lenet.samples import load_samples
-from tests.dashboard.pages import charts, mistakes_page
+from tests.dashboard.pages import charts, mistakes_page, shown
 from tests.dashboard.pages import run_explorer as _run
 from tests.pictures import tolerance, values_of
 
@@ -62,9 +62,9 @@ def test_odd_file_names_open_on_every_page(models, name):
     _save(models / name, load_pretrained("relu", "max"))
     at = _run({"mode": "user", "um": name})
     assert at.session_state["user_model"] == name
-    assert any(name in m.value.replace("\\", "") for m in at.markdown)
+    assert any(name in shown(m.value) for m in at.markdown)
     at.slider(key="user_epoch").set_value(0).run()  # an epoch of it
-    assert not at.exception and any(f"{name}, epoch 0" in m.value.replace("\\", "") for m in at.markdown)
+    assert not at.exception and any(f"{name}, epoch 0" in shown(m.value) for m in at.markdown)
     page = AppTest.from_function(mistakes_page, default_timeout=120)
     page.session_state["screen_mistakes"] = {"size": [1236, 720]}
     page.session_state["mistakes_model"] = ModelChoice(f"user:{name}", "relu", "max").key

@@ -13,8 +13,9 @@ _IDLE_AND_PAINTED = """() => {
 
 def prediction(page) -> str:
     """The explorer's prediction and what it says of the model and the image (the text beside the picture)."""
-    return " ".join(page.locator(".st-key-seen [data-testid='stMarkdownContainer'], "
-                                 ".st-key-seen_below [data-testid='stMarkdownContainer']").all_inner_texts())
+    texts = page.locator(".st-key-seen [data-testid='stMarkdownContainer'], "
+                         ".st-key-seen_below [data-testid='stMarkdownContainer']").all_inner_texts()
+    return " ".join(texts).replace("\u2060", "")  # (text.plain's invisible joiners)
 
 
 def wait_for_app(page, text: str | None = None) -> None:

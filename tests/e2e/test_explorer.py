@@ -48,7 +48,7 @@ def test_draw_toggle_pooling_and_open_conv_detail(page, server):
     # open the conv detail view through the URL a lecturer would put on a slide
     page.goto(server + "/?stage=conv2&map=3&i=4&j=5&pool=avg")
     wait_for_app(page, "Σ per input map")
-    assert page.get_by_text("+ bias").count() >= 1
+    page.get_by_text("+ bias").first.wait_for()  # the sum line of the same window
     assert_no_errors(page)
     page.screenshot(path=str(ARTIFACTS / "03-conv-detail.png"))
 

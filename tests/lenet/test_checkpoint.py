@@ -183,3 +183,46 @@ def test_the_documented_command_makes_every_variant_or_those_named():
     assert parse_args(["relu-max", "--device", "cpu"]).variants == ["relu-max"]
     with pytest.raises(SystemExit):
         parse_args(["relu-l2"])
+
+
+def _payload(model, **changes) -> dict:
+    """A checkpoint's payload as save_checkpoint writes it, with some fields changed (a hostile or careless file)."""
+    payload = {"format": FORMAT, "model_config": model.config.to_dict(), "train_config": TrainConfig().to_dict(),
+               "metrics": {"test_acc": 0.9, "epochs": 2}, "meta": {"name": "fine"},
+               "state_dict": {k: v.clone() for k, v in model.state_dict().items()}}
+    for path, value in changes.items():
+        table, _, key = path.partition(".")
+        payload[table][key] = value
+    return payload
+
+
+@pytest.mark.parametrize("field,value,said", [
+    ("meta.name", 42, "its name is not a short text"),
+    ("meta.name", "x" * 500, "its name is not a short text"),
+    ("metrics.evaluated_on", ["a list"], "its evaluated_on is not a short text"),
+    ("train_config.seed", "abc", "invalid configuration"),
+    ("train_config.lr", float("nan"), "invalid configuration"),
+    ("train_config.augment", 1, "invalid configuration"),
+    ("meta.snapshots", {"²": None}, "a snapshot's key is not an epoch number"),
+    ("meta.snapshots", {"12345678901234567890": None}, "a snapshot's key is not an epoch number"),
+    ("meta.snapshots", {"0": "nan"}, "holds NaN"),
+])
+def test_every_field_a_page_reads_is_checked_when_the_file_is_read(tmp_path, field, value, said):
+    """A checkpoint whose name is a number, whose seed is text or whose snapshots are keyed oddly or all NaN
+    broke pages (TypeError, ValueError, 'T-shirt/top nan%'): now it is a one-line refusal at load."""
+    model = build_model(ModelConfig("relu", "max"), seed=0)
+    if field == "meta.snapshots" and value == {"0": "nan"}:
+        value = {"0": {k: torch.full_like(v, float("nan")) for k, v in model.state_dict().items()}}
+    elif field == "meta.snapshots":
+        value = {k: model.state_dict() for k in value}
+    if field == "train_config.seed" or field.startswith("train_config."):
+        payload = _payload(model)
+        payload["train_config"][field.split(".")[1]] = value
+    else:
+        payload = _payload(model, **{field: value})
+    torch.save(payload, tmp_path / "odd.pt")
+    with pytest.raises(CheckpointError) as e:
+        load_checkpoint(tmp_path / "odd.pt")
+    assert said in e.value.problem and len(str(e.value).splitlines()) == 1
+    torch.save(_payload(model), tmp_path / "fine.pt")  # the same without the odd field loads
+    assert load_checkpoint(tmp_path / "fine.pt").meta["name"] == "fine"
