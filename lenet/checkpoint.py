@@ -96,6 +96,8 @@ def load_checkpoint(path: str | os.PathLike, map_location: str = "cpu") -> Check
         raise CheckpointError(path, "a link, not a model file: refused (models are files saved here)")
     if path.is_dir():
         raise CheckpointError(path, "a folder, not a model file")
+    if path.exists() and not path.is_file():  # a FIFO, a socket, a device: never opened
+        raise CheckpointError(path, "not a regular file (a pipe, socket or device): refused")
     if not path.is_file():
         raise CheckpointError(path, "file not found")
     try:

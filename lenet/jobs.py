@@ -231,7 +231,8 @@ class TrainingJob:
         if len(epochs) < 2:  # only the initial weights
             return None
         last = epochs[-1]
-        name = self.name or default_name(self.model_config, self.train_config)
+        # (a run stopped early is named after the epochs it trained: a Stop after 1 of 30 once saved "…-30ep-…")
+        name = self.name or default_name(self.model_config, replace(self.train_config, num_epochs=last.epoch))
         snapshots = {str(e.epoch): e.state_dict for e in epochs}
         model = LeNet.from_state(self.model_config, last.state_dict)
         for path in free_paths(name, self.out_dir):  # never over another model of the same name

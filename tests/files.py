@@ -23,7 +23,8 @@ def hostile_files(folder: Path) -> dict[str, str]:
     save_checkpoint(folder / "snapshot-keys.pt", model, extra={"snapshots": {"first": model.state_dict()}})
     save_checkpoint(folder / "snapshot-shapes.pt", model, extra={"snapshots": {"1": {"x": torch.zeros(2)}}})
     torch.save([1, 2, 3], folder / "list.pt")
-    return {"text.pt": "not a readable PyTorch file", "empty.pt": "not a readable PyTorch file",
+    os.mkfifo(folder / "pipe.pt")  # (opening it would wait for a writer forever)
+    return {"pipe.pt": "not a regular file", "text.pt": "not a readable PyTorch file", "empty.pt": "not a readable PyTorch file",
             "random.pt": "PyTorch file|Python objects", "link.pt": "a link", "dangling.pt": "a link",
             "folder.pt": "a folder", "text-metrics.pt": "test_acc is not a number",
             "bool-metrics.pt": "epochs is not a number", "snapshot-keys.pt": "not an epoch number",

@@ -17,10 +17,9 @@ def small(train_data):
                 train_data.y_test[:2000])
 
 
-def _job(small, tmp_path, **changes):
+def _job(small, tmp_path, name: str | None = "my run", **changes):
     train = TrainConfig(**{"lr": 3e-3, "optimizer": "adamw", "num_epochs": 2, **changes})
-    return TrainingJob(ModelConfig("relu", "max"), train, device="cpu", data=small, name="my run",
-                       out_dir=tmp_path)
+    return TrainingJob(ModelConfig("relu", "max"), train, device="cpu", data=small, name=name, out_dir=tmp_path)
 
 
 def test_job_reports_progress_and_saves_atomically(small, tmp_path):
@@ -51,7 +50,7 @@ def test_the_clock_stops_when_the_run_ends(small, tmp_path):
 
 
 def test_stop_ends_at_once_and_keeps_the_last_completed_epoch(small, tmp_path):
-    job = _job(small, tmp_path, num_epochs=50).start()
+    job = _job(small, tmp_path, name=None, num_epochs=50).start()
     deadline = time.time() + 60
     while len(job.progress().epochs) < 2 and time.time() < deadline:
         time.sleep(0.05)
@@ -64,6 +63,8 @@ def test_stop_ends_at_once_and_keeps_the_last_completed_epoch(small, tmp_path):
     assert p.state == "stopped" and p.epochs[-1].epoch < 50
     ck = load_checkpoint(p.saved)
     assert ck.metrics["epochs"] == p.epochs[-1].epoch >= 1
+    # named after the epochs it trained, not the 50 asked for (a Stop after 1 of 30 was saved as "…-30ep-…")
+    assert p.saved.name.startswith(f"relu-max-{p.epochs[-1].epoch}ep-")
 
 
 def test_divergence_is_reported_and_nothing_is_saved(small, tmp_path):
