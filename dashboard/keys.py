@@ -13,7 +13,7 @@ from typing import Callable
 
 import streamlit as st
 
-from dashboard.state import DEFAULTS
+from dashboard.state import shown_ops
 from dashboard.views import move_stage, next_detail_stage
 from lenet.ops import POOLINGS
 from lenet.stages import STAGE_BY_NAME
@@ -54,7 +54,7 @@ export default function(component) {
 
 def _cycle_pooling() -> None:
     names = list(POOLINGS)
-    current = st.session_state.get("pooling") or DEFAULTS["pooling"]
+    _, current = shown_ops()
     st.session_state["pooling"] = names[(names.index(current) + 1) % len(names)]
     from dashboard.app_pages.settings import ops_changed  # the page's own module, imported when used
 
@@ -132,33 +132,31 @@ def _pressed() -> None:
         SHORTCUTS[key][1]()
 
 
-def _tapped() -> None:
+def _open_tapped(hit) -> None:
     """A tap on a map or neuron of the network laid out for a phone: open its numbers, as a click does."""
-    state = st.session_state.get("keys") or {}
-    tapped = state.get("tap") if hasattr(state, "get") else None
-    if not isinstance(tapped, list) or len(tapped) != 2 or tapped[1] == st.session_state.get("_tap_seen"):
-        return
-    st.session_state["_tap_seen"] = tapped[1]
-    hit = tapped[0]
     if isinstance(hit, list) and len(hit) == 2 and hit[0] in STAGE_BY_NAME and isinstance(hit[1], int) \
             and hit[1] >= 0:
         st.session_state["stage"], st.session_state["map"] = hit
         st.session_state["why_open"] = False  # one dialog at a time: the map's
 
 
-def taps_ui(key: str, on_tap: Callable[[list], None]) -> None:
-    """On a page other than the explorer: taps on its figures that leave dragging to the page, each reported
-    once to on_tap with the tapped point's customdata (its keys are not listened to here)."""
+def _on_tap(key: str, on_tap: Callable[[object], None]) -> Callable[[], None]:
+    """The component's tap callback: each tap (numbered by the page) handed once to on_tap, as its customdata."""
     def tapped() -> None:
         state = st.session_state.get(key) or {}
         tap = state.get("tap") if hasattr(state, "get") else None
         if isinstance(tap, list) and len(tap) == 2 and tap[1] != st.session_state.get(f"_{key}_seen"):
             st.session_state[f"_{key}_seen"] = tap[1]
             on_tap(tap[0])
+    return tapped
 
-    _keys(key=key, on_tap_change=tapped)
+
+def taps_ui(key: str, on_tap: Callable[[object], None]) -> None:
+    """On a page other than the explorer: taps on its figures that leave dragging to the page, each reported
+    once to on_tap with the tapped point's customdata (its keys are not listened to here)."""
+    _keys(key=key, on_tap_change=_on_tap(key, on_tap))
 
 
 def keys_ui() -> None:
     """Listen to the page's keys and taps (mounted once per run, out of sight)."""
-    _keys(key="keys", on_key_change=_pressed, on_tap_change=_tapped)
+    _keys(key="keys", on_key_change=_pressed, on_tap_change=_on_tap("keys", _open_tapped))

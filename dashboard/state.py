@@ -69,6 +69,12 @@ def _parse(raw: str, default: object, allowed: object) -> object:
     return raw if raw in allowed else default  # type: ignore[operator]
 
 
+def shown_ops() -> tuple[str, str]:
+    """(activation, pooling) the bar shows (its default where a segmented control was clicked off)."""
+    return (st.session_state.get("activation") or DEFAULTS["activation"],
+            st.session_state.get("pooling") or DEFAULTS["pooling"])
+
+
 def init_state() -> None:
     """Once per browser session: fill session state from the query string (unknown values ignored)."""
     if st.session_state.get("_state_loaded"):

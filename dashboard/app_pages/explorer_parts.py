@@ -10,7 +10,7 @@ from dashboard.choice import ModelChoice
 from dashboard.figures import Figure
 from dashboard.figures_overview import Screen, geometry
 from dashboard.overview import build_overview, columns_for, shared_limits, view_of
-from dashboard.state import DEFAULTS, sync_query_params
+from dashboard.state import shown_ops, sync_query_params
 from dashboard.views import detail_ui, move_stage
 from lenet.checkpoint import snapshots_of
 from lenet.data import CLASS_NAMES
@@ -21,8 +21,7 @@ from lenet.stages import STAGE_BY_NAME
 
 def choices() -> tuple[ModelChoice, ModelChoice | None]:
     """The model shown and, in compare mode, the one beside it, from the page's state."""
-    act = st.session_state["activation"] or DEFAULTS["activation"]  # a segmented control can be clicked off
-    pool = st.session_state["pooling"] or DEFAULTS["pooling"]
+    act, pool = shown_ops()
     compare = st.session_state.get("compare", "")
     if st.session_state["weights_mode"] == "user":
         models = user_models()

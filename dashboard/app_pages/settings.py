@@ -11,7 +11,7 @@ import streamlit as st
 from dashboard.cache import gallery, user_models
 from dashboard.choice import ops_label
 from dashboard.keys import HELP
-from dashboard.state import COMPARISONS, DEFAULTS
+from dashboard.state import COMPARISONS, shown_ops
 from dashboard.text import plain
 from lenet.checkpoint import snapshots_of
 from lenet.data import HOW_TO_GET_IT
@@ -58,7 +58,7 @@ def _settings_body() -> None:
     st.selectbox("Compare with", ["", *allowed], key="compare",
                  format_func=lambda c: COMPARISONS.get(c, "— nothing: one model —"))
     if st.session_state["compare"] in ("pool", "pool-trained"):
-        pool = st.session_state["pooling"] or DEFAULTS["pooling"]
+        _, pool = shown_ops()
         others = [p for p in POOLINGS if p != pool]
         if st.session_state.get("compare_pooling") not in others:
             st.session_state["compare_pooling"] = others[0]
@@ -75,8 +75,7 @@ def _settings_body() -> None:
 def _mode_changed(models: dict) -> None:
     """Choosing 'a model trained here': the bar's ops become the model's own (the toggles then swap them)."""
     if st.session_state.get("weights_mode") == "user":
-        file = st.session_state.get("user_model")
-        _ops_of_model(models.get(file) or next(iter(models.values()), None))
+        _ops_of_chosen(models)
 
 
 def settle_ops_from_link() -> None:
@@ -86,8 +85,12 @@ def settle_ops_from_link() -> None:
         return
     st.session_state["_ops_from_link"] = True
     if st.session_state.get("weights_mode") == "user" and not {"act", "pool"} & set(st.query_params):
-        models = user_models()
-        _ops_of_model(models.get(st.session_state.get("user_model")) or next(iter(models.values()), None))
+        _ops_of_chosen(user_models())
+
+
+def _ops_of_chosen(models: dict) -> None:
+    """The bar's ops: those of the model trained here that the session shows (or of the first one listed)."""
+    _ops_of_model(models.get(st.session_state.get("user_model")) or next(iter(models.values()), None))
 
 
 def _ops_of_model(checkpoint) -> None:
@@ -144,9 +147,7 @@ def same_weights_ui() -> None:
 
 def _same_weights_changed() -> None:
     if st.session_state.get("same_weights"):
-        act = st.session_state["activation"] or DEFAULTS["activation"]
-        pool = st.session_state["pooling"] or DEFAULTS["pooling"]
-        st.session_state["base_weights"] = closest_shipped(act, pool)  # the weights shown now
+        st.session_state["base_weights"] = closest_shipped(*shown_ops())  # the weights shown now
         st.session_state["weights_mode"] = "swap"
     else:
         st.session_state["weights_mode"] = "trained"
@@ -156,9 +157,7 @@ def ops_changed() -> None:
     """The pooling or activation buttons (or the P key) changed the ops: with the trained variants, that is
     another network, and the page says so once."""
     if st.session_state.get("weights_mode") == "trained":
-        act = st.session_state.get("activation") or DEFAULTS["activation"]
-        pool = st.session_state.get("pooling") or DEFAULTS["pooling"]
-        st.session_state["_another_network"] = closest_shipped(act, pool)
+        st.session_state["_another_network"] = closest_shipped(*shown_ops())
 
 
 def another_network_note() -> None:
