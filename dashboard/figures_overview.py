@@ -17,7 +17,8 @@ from dashboard.layout import (BAR_MIN, CHAR, DEFAULT_SCREEN, LINE, NARROW_BELOW,
                               geometry, text_width)
 
 __all__ = ["BAR_MIN", "CHAR", "COLOUR_KEY", "DEFAULT_SCREEN", "FRAME", "LINE", "MARK", "NARROW_BELOW", "STRIP", "TRUE",
-           "Column", "Geometry", "Screen", "clicked_column", "geometry", "overview_figure", "text_width"]
+           "Column", "Geometry", "Screen", "class_names", "clicked_column", "geometry", "overview_figure",
+           "place_maps", "probability_row", "text_width"]
 
 TRUE = "#1a7f37"  # the true class's name
 MARK = "#1a7f37"  # the outlines of the maps that matter
@@ -46,21 +47,31 @@ def _outlined(col: Column, count: int) -> list[tuple[int, str]]:
     return [(m, colour) for m, colour in picked if 0 <= m < count]
 
 
-def _maps(b: Board, col: Column, left: float, width: float, g: Geometry, k: int) -> None:
+def place_maps(b: Board, col: Column, cols: int, s: float, x: float, y: float, room_w: float | None = None,
+               room_h: float | None = None) -> tuple[float, float]:
+    """A maps (or input) column's maps tiled `cols` to a row, each pixel s px, from (x, y) — or centred in a
+    room_w × room_h box there — with a picker each and the outlined ones outlined; returns (the colour limit,
+    the height drawn). Shared by the overview's columns and a phone's rows (figures_rows)."""
     maps = np.asarray(col.values, dtype=np.float32)
     C, H, W = maps.shape
-    z, centres, limit = mosaic(maps, g.grids[k], col.scale, col.limit, col.per_map)
-    s = g.sizes[k] / W
+    z, centres, limit = mosaic(maps, cols, col.scale, col.limit, col.per_map)
     h, w = z.shape
-    x0, y0 = left + (width - w * s) / 2, g.head + (g.body - h * s) / 2
+    x0 = x + (room_w - w * s) / 2 if room_w is not None else x
+    y0 = y + (room_h - h * s) / 2 if room_h is not None else y
     b.values(z, x0, y0, s, col.scale, limit, col.name, opacity=0.35 if col.faded else 1.0)
     hover = map_hover(maps, f"{col.name} map") if col.kind == "maps" else [f"{col.name}: the image"]
     b.pickers([x0 + (cx + 0.5) * s for cx, _ in centres], [y0 + (cy + 0.5) * s for _, cy in centres],
               [[col.name, i] for i in range(len(centres))], hover, W * s)
     for m, colour in _outlined(col, C):
-        r, c = divmod(m, g.grids[k])
+        r, c = divmod(m, cols)
         b.outline(x0 + c * (W + GAP) * s, y0 + r * (H + GAP) * s, x0 + (c * (W + GAP) + W) * s,
                   y0 + (r * (H + GAP) + H) * s, color=colour)
+    return limit, h * s
+
+
+def _maps(b: Board, col: Column, left: float, width: float, g: Geometry, k: int) -> None:
+    W = np.shape(col.values)[2]
+    limit, _ = place_maps(b, col, g.grids[k], g.sizes[k] / W, left, g.head, width, g.body)
     _legend(b, col, left, width, g, limit)
 
 
@@ -80,14 +91,33 @@ def _vector(b: Board, col: Column, left: float, width: float, g: Geometry, k: in
     _legend(b, col, left, width, g, limit)
 
 
+def class_names(col: Column) -> list[str]:
+    """A softmax column's class names, the true class marked ✓."""
+    return [(col.labels[i] if col.labels else str(i)) + (" ✓" if i == col.true_label else "")
+            for i in range(len(col.values))]
+
+
+def probability_row(b: Board, col: Column, i: int, names: list[str], x0: float, y0: float, y1: float, room: float,
+                    font: int, picker_x: float, picker_size: float) -> None:
+    """Class i's bar from x0 across room px at its probability (the prediction red and bold), its name before
+    it (the true class green), its percentage after it, a picker at picker_x. Shared with figures_rows."""
+    probs = np.asarray(col.values, dtype=np.float64)
+    p, predicted = probs[i], i == int(np.argmax(probs))
+    x1 = x0 + max(p * room, 1.0)
+    b.rect(x0, y0, x1, y1, "#d62728" if predicted else "#7f7f7f")
+    bold = (lambda t: f"<b>{t}</b>") if predicted else (lambda t: t)
+    b.label(x0 - 4, (y0 + y1) / 2, bold(names[i]), "middle left", font,
+            color=TRUE if i == col.true_label else "#31333f")
+    b.label(x1 + 3, (y0 + y1) / 2, bold(f"{p:.0%}"), "middle right", font)
+    b.picker(picker_x, (y0 + y1) / 2, [col.name, i], f"{names[i]}: {p:.4f}", picker_size)
+
+
 def _softmax(b: Board, col: Column, left: float, width: float, g: Geometry, k: int) -> None:
     """The probabilities as bars with class names and percentages. Where the rows would be shorter than a line
     of text (compare mode's three overviews), only the most probable classes are shown, most probable first,
     the true class always among them: the text keeps its size."""
     probs = np.asarray(col.values, dtype=np.float64)
-    pred = int(np.argmax(probs))
-    names = [(col.labels[i] if col.labels else str(i)) + (" ✓" if i == col.true_label else "")
-             for i in range(len(probs))]
+    names = class_names(col)
     shown = list(range(len(probs)))
     fit = int(g.body // (LINE * g.font))
     if fit < len(probs):
@@ -98,15 +128,9 @@ def _softmax(b: Board, col: Column, left: float, width: float, g: Geometry, k: i
     x0 = left + max(text_width(n, g.font) for n in names) + 4
     room = g.sizes[k]
     for r, i in enumerate(shown):
-        p = probs[i]
         y0, y1 = g.head + r * row + row * 0.18, g.head + (r + 1) * row - row * 0.18
-        x1 = x0 + max(p * room, 1.0)
-        b.rect(x0, y0, x1, y1, "#d62728" if i == pred else "#7f7f7f")
-        bold = (lambda t: f"<b>{t}</b>") if i == pred else (lambda t: t)
-        b.label(x0 - 4, (y0 + y1) / 2, bold(names[i]), "middle left", g.font,
-                color=TRUE if i == col.true_label else "#31333f")
-        b.label(x1 + 3, (y0 + y1) / 2, bold(f"{p:.0%}"), "middle right", g.font)
-        b.picker((x0 + x1) / 2, (y0 + y1) / 2, [col.name, i], f"{names[i]}: {p:.4f}", max(3.0, row * 0.6))
+        probability_row(b, col, i, names, x0, y0, y1, room, g.font, x0 + max(probs[i] * room, 1.0) / 2,
+                        max(3.0, row * 0.6))
     if len(shown) < len(probs):
         b.label(left + width / 2, g.head + g.body + 6 + STRIP / 2, f"top {len(shown)} of {len(probs)}", size=g.font)
     elif col.true_label is not None:

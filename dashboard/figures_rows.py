@@ -14,8 +14,9 @@ import numpy as np
 
 from dashboard.board import Board, number_text
 from dashboard.colours import IMAGE
-from dashboard.figures import GAP, Figure, map_hover, mosaic
-from dashboard.figures_overview import LINE, MARK, NARROW_BELOW, STRIP, TRUE, Column, _outlined, text_width
+from dashboard.figures import GAP, Figure
+from dashboard.figures_overview import (LINE, MARK, NARROW_BELOW, STRIP, TRUE, Column, _outlined, class_names,
+                                        place_maps, probability_row, text_width)
 
 __all__ = ["NARROW_BELOW", "map_grid", "row_font", "rows_figure"]
 MAP_TARGET = 3.6  # a map's wished size, px per pixel of its height (28×28: ~100 px; clamped to 44-150)
@@ -56,23 +57,13 @@ def _legend(b: Board, col: Column, y: float, width: float, font: int, limit: flo
 
 
 def _maps(b: Board, col: Column, y: float, width: float, font: int) -> float:
-    maps = np.asarray(col.values, dtype=np.float32)
-    C, H, W = maps.shape
+    C, H, W = np.shape(col.values)
     if col.kind == "input" or C == 1:  # one map: not wider than a good part of the screen
         cols, s = 1, min(width * 0.45, 168.0) / W
     else:
         cols, s = map_grid(C, H, W, width)
-    z, centres, limit = mosaic(maps, cols, col.scale, col.limit, col.per_map)
-    h, _ = z.shape
-    b.values(z, 0, y, s, col.scale, limit, col.name, opacity=0.35 if col.faded else 1.0)
-    hover = map_hover(maps, f"{col.name} map") if col.kind == "maps" else [f"{col.name}: the image"]
-    b.pickers([(cx + 0.5) * s for cx, _ in centres], [y + (cy + 0.5) * s for _, cy in centres],
-              [[col.name, i] for i in range(len(centres))], hover, W * s)
-    for m, colour in _outlined(col, C):
-        r, c = divmod(m, cols)
-        b.outline(c * (W + GAP) * s, y + r * (H + GAP) * s, (c * (W + GAP) + W) * s, y + (r * (H + GAP) + H) * s,
-                  color=colour)
-    return _legend(b, col, y + h * s + 6, width, font, limit)
+    limit, drawn = place_maps(b, col, cols, s, 0.0, y)
+    return _legend(b, col, y + drawn + 6, width, font, limit)
 
 
 def _vector(b: Board, col: Column, y: float, width: float, font: int) -> float:
@@ -107,23 +98,14 @@ def _vector(b: Board, col: Column, y: float, width: float, font: int) -> float:
 
 
 def _softmax(b: Board, col: Column, y: float, width: float, font: int) -> float:
-    probs = np.asarray(col.values, dtype=np.float64)
-    pred = int(np.argmax(probs))
-    names = [(col.labels[i] if col.labels else str(i)) + (" ✓" if i == col.true_label else "")
-             for i in range(len(probs))]
+    names = class_names(col)
     x0 = max(text_width(n, font) for n in names) + 6
     room = width - x0 - text_width("100%", font) - 8
     row = 1.35 * LINE * font
-    for i, p in enumerate(probs):
-        y0, y1 = y + i * row + row * 0.15, y + (i + 1) * row - row * 0.15
-        x1 = x0 + max(p * room, 1.0)
-        b.rect(x0, y0, x1, y1, "#d62728" if i == pred else "#7f7f7f")
-        bold = (lambda t: f"<b>{t}</b>") if i == pred else (lambda t: t)
-        b.label(x0 - 4, (y0 + y1) / 2, bold(names[i]), "middle left", font,
-                color=TRUE if i == col.true_label else "#31333f")
-        b.label(x1 + 3, (y0 + y1) / 2, bold(f"{p:.0%}"), "middle right", font)
-        b.picker(x0 + room / 2, (y0 + y1) / 2, [col.name, i], f"{names[i]}: {p:.4f}", row * 0.8)
-    y += len(probs) * row
+    for i in range(len(names)):
+        probability_row(b, col, i, names, x0, y + i * row + row * 0.15, y + (i + 1) * row - row * 0.15, room, font,
+                        x0 + room / 2, row * 0.8)
+    y += len(names) * row
     if col.true_label is not None:
         b.label(0, y + LINE * font / 2, "✓ true class", "middle right", font, color=TRUE)
         y += LINE * font
