@@ -9,9 +9,6 @@ input change asks for goes through shared() (far cheaper per call); the rest thr
 from __future__ import annotations
 
 import copy
-import functools
-import threading
-from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -24,6 +21,7 @@ from dashboard.figures import Figure
 from dashboard.figures_inputs import thumbnail_strip
 from dashboard.figures_overview import Screen
 from dashboard.overview import Look, build_overview
+from dashboard.shared_cache import clear_shared, shared
 from lenet import attribution
 from lenet.capture import acts_of, capture
 from lenet.checkpoint import Checkpoint, CheckpointError, load_checkpoint, snapshot_model, snapshots_of
@@ -39,52 +37,11 @@ from lenet.stages import STAGE_BY_NAME
 from lenet.user_models import models_dir, scan_models
 
 
-_SHARED: list = []  # every shared() cache, for clear()
-
-
-def shared(max_entries: int):
-    """Like st.cache_resource for the calls made on every input change, at a fraction of its cost per call:
-    keyed by the arguments themselves (plain strings, bytes, numbers, frozen dataclasses: hashed by Python in
-    microseconds, where Streamlit's hashing took ~0.2 ms for an overview's key), least recently used dropped
-    first, one computation per key at a time (a class asking for the same new image computes it once)."""
-    def wrap(fn):
-        values: OrderedDict = OrderedDict()
-        guard, computing = threading.Lock(), {}
-
-        @functools.wraps(fn)
-        def cached(*args):
-            with guard:
-                if args in values:
-                    values.move_to_end(args)
-                    return values[args]
-                lock = computing.setdefault(args, threading.Lock())
-            with lock:
-                with guard:
-                    if args in values:
-                        return values[args]
-                try:
-                    value = fn(*args)
-                    with guard:
-                        values[args] = value
-                        while len(values) > max_entries:
-                            values.popitem(last=False)
-                finally:
-                    with guard:
-                        computing.pop(args, None)
-                return value
-
-        cached.clear = values.clear
-        _SHARED.append(cached)
-        return cached
-    return wrap
-
-
 def clear() -> None:
     """Empty every cache of the app (Streamlit's and shared()'s): tests start from nothing."""
     st.cache_resource.clear()
     st.cache_data.clear()
-    for cached in _SHARED:
-        cached.clear()
+    clear_shared()
 
 
 @shared(max_entries=16)
@@ -109,7 +66,10 @@ def user_stamp(file: str) -> str:
 def _user_model(weights: str, activation: str, pooling: str) -> LeNet:
     file, epoch = user_file_epoch(weights)
     path = models_dir() / file
-    mtime = path.stat().st_mtime_ns if path.exists() else 0
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        mtime = 0  # (gone: load_checkpoint says so)
     model = _user_checkpoint_model(str(path), mtime, epoch)
     if (model.config.activation, model.config.pooling) == (activation, pooling):
         return model

@@ -1,4 +1,4 @@
-"""The shared caches (dashboard.cache.shared): what is kept, what is dropped, one computation per key."""
+"""The shared caches (dashboard.shared_cache.shared, used by dashboard.cache): what is kept, what is dropped, one computation per key."""
 from __future__ import annotations
 
 import threading

@@ -1,0 +1,51 @@
+"""The shared caches: a small LRU per function for what every input change asks for (dashboard/cache.py)."""
+from __future__ import annotations
+
+import functools
+import threading
+from collections import OrderedDict
+
+_SHARED: list = []  # every shared() cache, for clear()
+
+
+def shared(max_entries: int):
+    """Like st.cache_resource for the calls made on every input change, at a fraction of its cost per call:
+    keyed by the arguments themselves (plain strings, bytes, numbers, frozen dataclasses: hashed by Python in
+    microseconds, where Streamlit's hashing took ~0.2 ms for an overview's key), least recently used dropped
+    first, one computation per key at a time (a class asking for the same new image computes it once)."""
+    def wrap(fn):
+        values: OrderedDict = OrderedDict()
+        guard, computing = threading.Lock(), {}
+
+        @functools.wraps(fn)
+        def cached(*args):
+            with guard:
+                if args in values:
+                    values.move_to_end(args)
+                    return values[args]
+                lock = computing.setdefault(args, threading.Lock())
+            with lock:
+                with guard:
+                    if args in values:
+                        return values[args]
+                try:
+                    value = fn(*args)
+                    with guard:
+                        values[args] = value
+                        while len(values) > max_entries:
+                            values.popitem(last=False)
+                finally:
+                    with guard:
+                        computing.pop(args, None)
+                return value
+
+        cached.clear = values.clear
+        _SHARED.append(cached)
+        return cached
+    return wrap
+
+
+def clear_shared() -> None:
+    """Empty every shared() cache."""
+    for cached in _SHARED:
+        cached.clear()
