@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import numpy as np
 import streamlit as st
@@ -34,7 +33,7 @@ from lenet.pretrained import pretrained_path
 from lenet.samples import ImageSet, load_samples
 from lenet.slot import JobManager
 from lenet.stages import STAGE_BY_NAME
-from lenet.user_models import models_dir, scan_models
+from lenet.user_models import SavedModel, models_dir, scan_models
 
 
 def clear() -> None:
@@ -202,23 +201,16 @@ def job_manager() -> JobManager:
     return JobManager()
 
 
-def user_models() -> dict:
-    """Saved user models by file name (newest first); re-read only when the folder's files change."""
-    try:
-        folder = models_dir()
-    except ValueError:
-        return {}
-    try:
-        files = tuple(sorted((f.name, f.lstat().st_mtime_ns, f.lstat().st_size) for f in folder.glob("*.pt"))) \
-            if folder.is_dir() else ()
-    except OSError:  # a file went away while being listed, or the folder cannot be read: list it next time
-        return {}
-    return _user_models(str(folder), files)
+MAX_OFFERED = 100  # saved models offered in the menus: the newest (the Training page pages through all)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _user_models(folder: str, files: tuple) -> dict:
-    return {ck.path.name: ck for ck in scan_models(Path(folder))[0]}
+def user_models() -> dict[str, SavedModel]:
+    """The newest saved user models (at most MAX_OFFERED) by file name, newest first; a file is read once while
+    it is unchanged (lenet.user_models keeps what each held by name, mtime and size)."""
+    try:
+        return {m.path.name: m for m in scan_models(models_dir(), 0, MAX_OFFERED)[0]}
+    except ValueError:  # the folder was set inside assets/: the Training page says so
+        return {}
 
 
 @shared(max_entries=512)
@@ -256,9 +248,11 @@ def initial_of(key: str) -> tuple[LeNet, str]:
     choice = ModelChoice.from_key(key)
     model = get_model(key)
     if choice.user:
-        checkpoint = user_models().get(choice.file)
-        snaps = snapshots_of(checkpoint) if checkpoint else {}
-        return initial_model(model.config, checkpoint.train_config if checkpoint else None, snaps.get(0))
+        try:
+            checkpoint = load_checkpoint(models_dir() / choice.file)
+        except CheckpointError:  # (gone or replaced since the model was loaded: from its seed, as shipped ones)
+            return initial_model(model.config, None)
+        return initial_model(model.config, checkpoint.train_config, snapshots_of(checkpoint).get(0))
     return initial_model(model.config, _shipped(choice.weights).train_config)
 
 

@@ -8,6 +8,7 @@ import os
 import pickle
 import platform
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,7 @@ def save_checkpoint(path: str | os.PathLike, model: LeNet, metrics: dict[str, An
 
 
 MAX_BYTES = 256 * 1024 * 1024  # a LeNet checkpoint with 100 epochs' snapshots is ~25 MB
+MAX_RECORDS = 50_000  # records in a checkpoint's zip: 10 tensors a snapshot; 100 epochs' snapshots are ~1,000
 MAX_EPOCHS = 100_000  # the most epochs a snapshot may be numbered (a run's limit is far lower)
 TEXT_MAX = 200  # characters of a text field (a name, where a model was evaluated)
 _EPOCH = re.compile(r"[0-9]{1,6}")
@@ -106,6 +108,7 @@ def load_checkpoint(path: str | os.PathLike, map_location: str = "cpu") -> Check
         raise CheckpointError(path, f"cannot be read ({_first_line(e)})") from e
     if size > MAX_BYTES:
         raise CheckpointError(path, f"{size / 1e6:.0f} MB, far larger than a LeNet checkpoint: refused")
+    _check_zip(path, size)
     try:
         payload = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
@@ -149,6 +152,29 @@ def load_checkpoint(path: str | os.PathLike, map_location: str = "cpu") -> Check
             raise CheckpointError(path, f"its {key} is not a short text ({str(table[key])[:40]!r})")
     _check_snapshots(path, meta.get("snapshots"), model)
     return Checkpoint(model, model_config, train_config, dict(metrics), dict(meta), path)
+
+
+def _check_zip(path: Path, size: int) -> None:
+    """Before torch inflates anything: a zip (torch.save's format) whose records would inflate past the file's
+    own size (torch.save stores them uncompressed) or that holds more records than any checkpoint is refused
+    from its directory alone; a 2 MB file once inflated a 2 GB record on every read."""
+    try:
+        if not zipfile.is_zipfile(path):
+            return  # torch's older format, or not a PyTorch file at all: torch.load says which
+        with zipfile.ZipFile(path) as z:
+            count = 0
+            inflated = 0
+            for info in z.infolist():
+                count += 1
+                inflated += info.file_size
+                if count > MAX_RECORDS:
+                    raise CheckpointError(path, f"more than {MAX_RECORDS:,} records, far more than a LeNet "
+                                                "checkpoint holds: refused")
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+        raise CheckpointError(path, f"truncated or corrupt, not a readable PyTorch file ({_first_line(e)})") from e
+    if inflated > size + 1_000_000:  # (a little room for torch's headers and alignment)
+        raise CheckpointError(path, f"its records would inflate to {inflated / 1e6:,.0f} MB from a "
+                                    f"{size / 1e6:,.1f} MB file (a compressed bomb?): refused before inflating")
 
 
 def _is_history(history) -> bool:

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from lenet.checkpoint import Checkpoint, CheckpointError, load_checkpoint
+from lenet.checkpoint import CheckpointError, load_checkpoint, snapshots_of
+from lenet.config import ModelConfig, TrainConfig
 from lenet.data import ASSETS_DIR
 
 
@@ -55,28 +59,94 @@ def writable(folder: Path | None = None) -> str | None:
         return f"the models folder {folder.name!r} cannot be written ({e.strerror or type(e).__name__})"
 
 
-def _mtime(path: Path) -> float:
-    try:
-        return path.lstat().st_mtime
-    except OSError:  # gone meanwhile
-        return 0.0
+@dataclass(frozen=True)
+class SavedModel:
+    """What the pages show of a saved model: its configuration, metrics and meta data as verified by
+    load_checkpoint (the file read once), its snapshots reduced to their epoch numbers, no weights held."""
+
+    path: Path
+    model_config: ModelConfig
+    train_config: TrainConfig | None
+    metrics: dict[str, Any]
+    meta: dict[str, Any]  # without the snapshots
+    epochs: tuple[int, ...]  # the epochs it holds weights of (0 = the initial ones); () if none
+    stamp: tuple[int, int]  # the file's (mtime_ns, size) when it was read
 
 
-def scan_models(folder: Path | None = None) -> tuple[list[Checkpoint], list[str]]:
-    """The saved user models, newest first, and one line per file skipped ("NAME: why", no server path), from
-    one read of each file. Nothing in the folder — text, links, folders, hostile pickles, nonsense metrics —
-    raises here."""
+MAX_LISTED = 10_000  # files listed from a folder (names, sizes, times; only those shown are read)
+_READ: dict[str, tuple[tuple[int, int], SavedModel | str]] = {}  # path -> (stamp, what it held / why not)
+_READ_LOCK = threading.Lock()  # one file read at a time: five visitors cost one read of each file
+_READ_MAX = 20_000
+
+
+def list_files(folder: Path | None = None) -> list[tuple[str, int, int]]:
+    """(name, mtime_ns, size) of the *.pt entries of the folder, newest first, at most MAX_LISTED: what is
+    cheap (one lstat a file, nothing opened). OSError if the folder cannot be read."""
     folder = folder or models_dir()
-    models, skipped = [], []
+    if not folder.is_dir():
+        return []
+    entries = []
+    with os.scandir(folder) as it:
+        for entry in it:
+            if entry.name.endswith(".pt") and not entry.name.startswith("."):
+                try:
+                    s = entry.stat(follow_symlinks=False)
+                except OSError:  # gone meanwhile
+                    continue
+                entries.append((entry.name, s.st_mtime_ns, s.st_size))
+    entries.sort(key=lambda e: (-e[1], e[0]))
+    return entries[:MAX_LISTED]
+
+
+def read_model(path: Path, stamp: tuple[int, int] | None = None) -> SavedModel | str:
+    """The saved model in that file, or one line saying why it cannot be used ("NAME: why", no server path);
+    read once per (path, mtime, size): a file replaced under its name is read anew, an unchanged one never."""
+    if stamp is None:
+        try:
+            s = path.lstat()
+            stamp = (s.st_mtime_ns, s.st_size)
+        except OSError:
+            stamp = (0, 0)
+    known = _READ.get(str(path))
+    if known is not None and known[0] == stamp:
+        return known[1]
+    with _READ_LOCK:
+        known = _READ.get(str(path))  # (read by another visitor while this one waited)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        result = _read(path, stamp)
+        if len(_READ) >= _READ_MAX:
+            _READ.clear()  # (a folder renamed again and again: start over rather than grow)
+        _READ[str(path)] = (stamp, result)
+    return result
+
+
+def _read(path: Path, stamp: tuple[int, int]) -> SavedModel | str:
     try:
-        paths = sorted(folder.glob("*.pt"), key=_mtime, reverse=True) if folder.is_dir() else []
+        checkpoint = load_checkpoint(path)
+        meta = {k: v for k, v in checkpoint.meta.items() if k != "snapshots"}
+        result: SavedModel | str = SavedModel(path, checkpoint.model_config, checkpoint.train_config,
+                                              checkpoint.metrics, meta, tuple(sorted(snapshots_of(checkpoint))),
+                                              stamp)
+    except CheckpointError as e:
+        result = f"{path.name}: {e.problem}"
+    return result
+
+
+def scan_models(folder: Path | None = None, start: int = 0, count: int | None = None
+                ) -> tuple[list[SavedModel], list[str]]:
+    """The saved user models, newest first, and one line per file skipped ("NAME: why", no server path): files
+    start .. start + count of the listing (all by default), each read at most once while it is unchanged.
+    Nothing in the folder — text, links, folders, hostile pickles, zip bombs, nonsense metrics — raises here."""
+    folder = folder or models_dir()
+    try:
+        files = list_files(folder)
     except OSError as e:
         return [], [f"{folder.name}: the folder cannot be read ({e.strerror or e})"]
-    for path in paths:
-        try:
-            models.append(load_checkpoint(path))
-        except CheckpointError as e:
-            skipped.append(f"{path.name}: {e.problem}")
+    models, skipped = [], []
+    for name, mtime, size in files[start:None if count is None else start + count]:
+        result = read_model(folder / name, (mtime, size))
+        (skipped if isinstance(result, str) else models).append(result)
     return models, skipped
 
 

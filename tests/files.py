@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 
 import torch
@@ -24,8 +25,22 @@ def hostile_files(folder: Path) -> dict[str, str]:
     save_checkpoint(folder / "snapshot-shapes.pt", model, extra={"snapshots": {"1": {"x": torch.zeros(2)}}})
     torch.save([1, 2, 3], folder / "list.pt")
     os.mkfifo(folder / "pipe.pt")  # (opening it would wait for a writer forever)
-    return {"pipe.pt": "not a regular file", "text.pt": "not a readable PyTorch file", "empty.pt": "not a readable PyTorch file",
-            "random.pt": "PyTorch file|Python objects", "link.pt": "a link", "dangling.pt": "a link",
+    zip_bomb(save_checkpoint(folder / "ok.tmp", model), folder / "bomb.pt", 20 * 2**20)
+    (folder / "ok.tmp").unlink()
+    return {"bomb.pt": "would inflate to 21 MB", "pipe.pt": "not a regular file", "text.pt": "not a readable PyTorch file",
+            "empty.pt": "not a readable PyTorch file", "random.pt": "PyTorch file|Python objects", "link.pt": "a link", "dangling.pt": "a link",
             "folder.pt": "a folder", "text-metrics.pt": "test_acc is not a number",
             "bool-metrics.pt": "epochs is not a number", "snapshot-keys.pt": "not an epoch number",
             "snapshot-shapes.pt": "epoch 1 does not fit", "list.pt": "not a LeNet explainer checkpoint"}
+
+
+def zip_bomb(checkpoint: Path, out: Path, inflated: int) -> Path:
+    """The checkpoint with one weight's record replaced by `inflated` zero bytes, deflated (a few hundred KB on
+    disk for 300 MB): torch's reader inflates a record whole before it checks its size."""
+    with zipfile.ZipFile(checkpoint) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            if info.filename.endswith("/data/4"):  # conv2's weights
+                zout.writestr(info.filename, bytes(inflated), compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+            else:
+                zout.writestr(info, zin.read(info))
+    return out

@@ -12,7 +12,6 @@ from dashboard.figures_overview import Screen, geometry
 from dashboard.overview import build_overview, columns_for, shared_limits, view_of
 from dashboard.state import shown_ops, sync_query_params
 from dashboard.views import detail_ui, move_stage
-from lenet.checkpoint import snapshots_of
 from lenet.data import CLASS_NAMES
 from lenet.model import LeNet
 from lenet.ops import ACTIVATIONS, POOLINGS
@@ -28,7 +27,7 @@ def choices() -> tuple[ModelChoice, ModelChoice | None]:
         file = st.session_state.get("user_model")
         if file in models:
             trained = models[file].model_config.variant
-            epochs = sorted(snapshots_of(models[file]))
+            epochs = list(models[file].epochs)
             epoch = st.session_state.get("user_epoch", -1)
             weights = f"user:{file}" + (f"@{epoch}" if epochs and 0 <= epoch < epochs[-1] else "")
             stamp = user_stamp(file)  # the file as it is now: a file replaced under its name is computed anew

@@ -9,7 +9,6 @@ import streamlit as st
 from dashboard.cache import model_error, user_models, user_stamp
 from dashboard.choice import ModelChoice
 from dashboard.text import plain
-from lenet.checkpoint import snapshots_of
 from lenet.ops import ACTIVATIONS, POOLINGS
 from lenet.pretrained import SHIPPED
 
@@ -35,7 +34,7 @@ def model_ui(c1, c2, key: str) -> ModelChoice:
                                                label_visibility="collapsed"))
     if choice.user:
         file = choice.file
-        epochs = sorted(snapshots_of(user_models()[file]))
+        epochs = list(user_models()[file].epochs)
         if len(epochs) > 1:
             epoch = c2.number_input("After epoch", epochs[0], epochs[-1], epochs[-1], key=f"{key}_epoch_{file}",
                                     help="0 = the random initial weights")

@@ -13,7 +13,6 @@ from dashboard.choice import ops_label
 from dashboard.keys import HELP
 from dashboard.state import COMPARISONS, shown_ops
 from dashboard.text import plain
-from lenet.checkpoint import snapshots_of
 from lenet.data import HOW_TO_GET_IT
 from lenet.ops import POOLINGS
 from lenet.pretrained import SHIPPED, closest_shipped
@@ -124,7 +123,7 @@ def epoch_ui() -> None:
     file = st.session_state.get("user_model")
     if st.session_state["weights_mode"] != "user" or file not in models:
         return
-    epochs = sorted(snapshots_of(models[file]))
+    epochs = list(models[file].epochs)
     if len(epochs) < 2:
         return
     if not epochs[0] <= st.session_state.get("user_epoch", -1) <= epochs[-1]:

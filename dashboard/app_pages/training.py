@@ -1,11 +1,10 @@
 """The training page: train LeNet in front of the class, watch the seed's curves live, keep the model."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from dashboard.app_pages.d2l_import import import_ui
+from dashboard.app_pages.saved_models import saved_models_ui
 from dashboard.app_pages.training_form import settings_ui
 from dashboard.cache import job_manager
 from dashboard.charts import chart
@@ -15,9 +14,8 @@ from dashboard.figures_training import training_figure
 from dashboard.menu import explorer_page
 from lenet.data import FULL_TRAIN, HOW_TO_GET_IT, dataset_available
 from lenet.jobs import JobBusy, TrainingJob
-from lenet.ops import ACTIVATIONS, POOLINGS
 from lenet.slot import RemoteJob
-from lenet.user_models import delete_model, models_dir, safe_name, scan_models, writable
+from lenet.user_models import safe_name, writable
 
 POLL_SECONDS = 3.0  # how often the page redraws a running job (each redraw takes CPU from training)
 CURVES_PX = 340  # the live curves' height: with the progress above, all of it on a 1366×768 screen
@@ -78,52 +76,6 @@ def _stop(job: TrainingJob | RemoteJob) -> None:
         st.session_state["_stop_note"] = refused
     else:
         job.stop()
-
-
-def _delete(path: Path, folder: Path) -> None:
-    refused = refusal("delete models")
-    if refused:
-        st.session_state["_delete_note"] = refused
-        return
-    try:
-        delete_model(path, folder)
-    except FileNotFoundError:
-        st.session_state["_delete_note"] = f"{path.name} was already deleted (by another session)."
-    except (OSError, ValueError) as e:
-        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
-        st.session_state["_delete_note"] = f"{path.name} could not be deleted: {reason}."
-
-
-def saved_models_ui() -> None:
-    st.subheader("Saved models")
-    try:
-        folder = models_dir()
-    except ValueError as e:
-        st.error(plain(str(e)))
-        return
-    note = st.session_state.pop("_delete_note", None)
-    if note:
-        st.warning(plain(note))
-    models, skipped = scan_models(folder)
-    for line in skipped:
-        st.warning(plain(f"Skipped {line}"))
-    if not models:
-        st.caption(plain(f"None yet in {folder.name}/."))
-    for checkpoint in models:
-        c1, c2 = st.columns([5, 1])
-        m, model_config = checkpoint.metrics, checkpoint.model_config
-        acc = m.get("test_acc")
-        ops = f"{ACTIVATIONS[model_config.activation].label} + {POOLINGS[model_config.pooling].label} pooling"
-        # (every value from the file as plain text: a metric's text once rendered as Markdown, images included)
-        if checkpoint.meta.get("source") != "d2l":
-            how = f"{ops}, {plain(str(m.get('epochs', '?')))} epochs, test acc {'?' if acc is None else f'{acc:.1%}'}"
-        elif acc is None:  # dropped in as the notebook saved it
-            how = f"from the d2l notebook, {ops} assumed (import it below to choose others)"
-        else:
-            how = f"from the d2l notebook, {ops}, accuracy {acc:.1%} on {plain(str(m.get('evaluated_on', '?')))}"
-        c1.markdown(f"**{plain(str(checkpoint.meta.get('name', checkpoint.path.stem)))}** — {how} "
-                    f"({plain(checkpoint.path.name)})")
-        c2.button("Delete", key=f"del_{checkpoint.path.name}", on_click=_delete, args=(checkpoint.path, folder))
 
 
 def role_ui() -> None:

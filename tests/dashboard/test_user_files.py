@@ -81,3 +81,32 @@ def test_keys_read_back_whatever_the_file_name():
                 choice = ModelChoice(weights, "relu", "l2", stamp=stamp)
                 assert ModelChoice.from_key(choice.key) == choice
     assert ModelChoice.from_key("relu-max|sigmoid|avg") == ModelChoice("relu-max", "sigmoid", "avg")
+
+
+def test_a_folder_of_2000_models_is_listed_a_page_at_a_time(tmp_path, monkeypatch):
+    """The Training page with 2,000 files: it says how many, shows 20 (each read once), pages to the next 20;
+    the explorer's menus offer the newest MAX_OFFERED."""
+    import os
+
+    from dashboard import cache
+    from dashboard.app_pages.saved_models import PAGE
+    from lenet import ModelConfig, build_model
+    from tests.dashboard.pages import training_page
+
+    monkeypatch.setenv("LENET_MODELS_DIR", str(tmp_path))
+    cache.clear()
+    first = save_checkpoint(tmp_path / "m0000.pt", build_model(ModelConfig(), seed=0), {"test_acc": 0.5, "epochs": 1},
+                            extra={"name": "model"})
+    for k in range(1, 2000):
+        os.link(first, tmp_path / f"m{k:04d}.pt")
+    at = AppTest.from_function(training_page, default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(f"2,000 files in {tmp_path.name}/, newest first: 1–{PAGE} shown." in shown(c.value) for c in at.caption)
+    deletes = [b for b in at.button if b.key and b.key.startswith("del_")]
+    assert [b.key for b in deletes] == [f"del_m{k:04d}.pt" for k in range(PAGE)]
+    assert at.button(key="models_newer").disabled and not at.button(key="models_older").disabled
+    at.button(key="models_older").click().run()
+    assert any(f"{PAGE + 1}–{2 * PAGE} shown." in shown(c.value) for c in at.caption)
+    assert [b.key for b in at.button if b.key and b.key.startswith("del_")][0] == f"del_m{PAGE:04d}.pt"
+    assert list(cache.user_models()) == [f"m{k:04d}.pt" for k in range(cache.MAX_OFFERED)]

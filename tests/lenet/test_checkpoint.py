@@ -1,5 +1,6 @@
 import os
 import pickle
+import re
 import subprocess
 import sys
 
@@ -7,10 +8,10 @@ import pytest
 import torch
 
 from lenet import CheckpointError, ModelConfig, TrainConfig, build_model, load_checkpoint, save_checkpoint
-from lenet.checkpoint import FORMAT
+from lenet.checkpoint import FORMAT, MAX_RECORDS
 from lenet.pretrained import RECIPES, SHIPPED, closest_shipped, load_pretrained, pretrained_path
 from lenet.ops import POOLINGS
-from tests.files import hostile_files
+from tests.files import hostile_files, zip_bomb
 
 
 def test_round_trip_keeps_weights_config_and_metrics(tmp_path):
@@ -226,3 +227,37 @@ def test_every_field_a_page_reads_is_checked_when_the_file_is_read(tmp_path, fie
     assert said in e.value.problem and len(str(e.value).splitlines()) == 1
     torch.save(_payload(model), tmp_path / "fine.pt")  # the same without the odd field loads
     assert load_checkpoint(tmp_path / "fine.pt").meta["name"] == "fine"
+
+
+def test_a_zip_bomb_is_refused_from_its_directory_before_anything_is_inflated(tmp_path):
+    """A record that inflates to 500 MB from a 0.6 MB file: refused, and the process grows by far less than the
+    50 MB goal (torch's reader inflated it whole before it checked the size: +500 MB on every read)."""
+    zip_bomb(save_checkpoint(tmp_path / "ok.pt", build_model(ModelConfig(), seed=0)), tmp_path / "bomb.pt",
+             500 * 2**20)
+    assert (tmp_path / "bomb.pt").stat().st_size < 2_000_000
+    script = f"""
+import resource
+from lenet.checkpoint import CheckpointError, load_checkpoint
+load_checkpoint({str(tmp_path / 'ok.pt')!r})  # torch warmed up: what follows is the bomb's own cost
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    load_checkpoint({str(tmp_path / 'bomb.pt')!r})
+except CheckpointError as e:
+    print(e.problem)
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    problem, grew_mb = out.stdout.strip().splitlines()
+    assert re.fullmatch(r"its records would inflate to 524 MB from a 0\.[0-9] MB file \(a compressed bomb\?\): "
+                        r"refused before inflating", problem), problem
+    assert int(grew_mb) < 20, out.stdout
+
+
+def test_a_zip_with_more_records_than_any_checkpoint_is_refused(tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "many.pt", "w") as z:
+        for k in range(MAX_RECORDS + 1):
+            z.writestr(f"archive/data/{k}", b"")
+    with pytest.raises(CheckpointError, match="more than 50,000 records"):
+        load_checkpoint(tmp_path / "many.pt")

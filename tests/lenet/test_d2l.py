@@ -104,7 +104,7 @@ def test_dropped_into_the_models_folder_it_is_listed_with_the_seeds_ops(tmp_path
     assert ck.meta == {"source": "d2l", "layout": "book"} and ck.path.name == "from-d2l.pt"
     assert len(skipped) == 1 and skipped[0].startswith("wrong.pt: a d2l state_dict that does not fit LeNet: 8.weight")
     with torch.no_grad():
-        assert torch.allclose(ck.model(_images()), net(_images()), atol=1e-6)
+        assert torch.allclose(load_checkpoint(ck.path).model(_images()), net(_images()), atol=1e-6)
 
 
 def test_import_saves_a_model_of_ours_with_its_accuracy_and_never_over_another(tmp_path):
