@@ -58,6 +58,9 @@ def warm_up() -> None:
 
 @asynccontextmanager
 async def lifespan(_app):
+    from dashboard import upload_guard
+
+    upload_guard.install()  # what a session's uploads may hold in memory
     threading.Thread(target=warm_up, name="warm-up", daemon=True).start()  # the server answers meanwhile
     yield
 

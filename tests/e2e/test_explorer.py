@@ -90,3 +90,34 @@ def test_clicking_a_thumbnail_picks_that_image(page, server):
     page.get_by_text("test image #2:").wait_for()
     page.wait_for_function("() => location.search.includes('idx=2')")
     assert_no_errors(page)
+
+
+def test_a_flood_of_uploads_over_the_protocol_is_bounded(page, server, tmp_path):
+    """A student who PUTs file after file under made-up ids through one session (past the browser, with the
+    session's own XSRF cookie) holds at most the session's bound in the server's memory; each drop is logged."""
+    import re
+    import time
+
+    from PIL import Image
+
+    from dashboard import upload_guard
+
+    page.goto(server + "/?src=upload")
+    page.get_by_text("A photo of a garment").wait_for()
+    Image.new("L", (28, 28), 128).save(tmp_path / "grey.png")
+    with page.expect_request(lambda r: "/_stcore/upload_file/" in r.url and r.method == "PUT") as request:
+        page.locator("input[type=file]").set_input_files(str(tmp_path / "grey.png"))
+    session = request.value.url.split("/upload_file/")[1].split("/")[0]
+    xsrf = next(c["value"] for c in page.context.cookies() if c["name"] == "_streamlit_xsrf")
+    for k in range(8):  # 8 × 9.5 MB (40 once held +380 MB, never released while the session lived)
+        answer = page.request.put(f"{server}/_stcore/upload_file/{session}/parked-{k}", headers={"X-Xsrftoken": xsrf},
+                                  multipart={"file": {"name": f"x{k}.bin", "mimeType": "application/octet-stream",
+                                                      "buffer": bytes(int(9.5 * 2**20))}})
+        assert answer.status == 204  # (taken: the bound releases the oldest, it does not refuse)
+    time.sleep(2)  # (Streamlit's metrics cache the memory figures for a moment)
+    metrics = page.request.get(server + "/_stcore/metrics").text()
+    held = sum(float(v) for v in re.findall(r'cache_memory_bytes\{cache_type="UploadedFileManager"[^}]*\} (\S+)',
+                                             metrics))
+    assert 0 < held <= upload_guard.SESSION_BYTES, held
+    log = (ARTIFACTS / "streamlit.log").read_text()
+    assert f"upload dropped: session {session[:8]}" in log and "grey.png" not in log
