@@ -12,7 +12,6 @@ for hours.
 """
 from __future__ import annotations
 
-import hmac
 import math
 import os
 
@@ -37,13 +36,20 @@ def is_lecturer() -> bool:
     return lecturer_key() is None or bool(st.session_state.get("lecturer"))
 
 
-def unlock(typed: str) -> bool:
-    """Unlock this session if `typed` is the key (compared in constant time)."""
+def unlock(typed: str) -> str | None:
+    """Unlock this session if `typed` is the key (compared in constant time): None, else what the page says
+    (wrong keys are slowed down per session and per server, and logged: dashboard/key_guard.py)."""
+    from dashboard.key_guard import check
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
     key = lecturer_key()
-    ok = key is not None and hmac.compare_digest(typed.encode(), key.encode())
+    if key is None:
+        return "No lecturer key is set on this server."
+    ctx = get_script_run_ctx()
+    ok, why = check(st.session_state, typed, key, ctx.session_id if ctx else "-")
     if ok:
         st.session_state["lecturer"] = True
-    return ok
+    return why
 
 
 def refusal(action: str) -> str | None:

@@ -91,8 +91,9 @@ def role_ui() -> None:
     c1.text_input("Lecturer key", type="password", key="lecturer_typed",
                   help="students watch the run and explore; the lecturer starts, stops and deletes")
     c2.button("Unlock", key="unlock", on_click=_unlock)
-    if st.session_state.pop("_unlock_failed", False):
-        c3.warning("That is not the lecturer key.")
+    why = st.session_state.pop("_unlock_failed", None)
+    if why:
+        c3.warning(why)
     else:
         c3.caption("You are watching as a student: the lecturer starts, stops and deletes.")
 
@@ -100,8 +101,9 @@ def role_ui() -> None:
 def _unlock() -> None:
     typed = st.session_state.get("lecturer_typed") or ""
     st.session_state["lecturer_typed"] = ""  # the key does not stay in the page
-    if not unlock(typed):
-        st.session_state["_unlock_failed"] = True
+    why = unlock(typed)
+    if why:
+        st.session_state["_unlock_failed"] = why
 
 
 def show() -> None:
