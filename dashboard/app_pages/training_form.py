@@ -1,6 +1,7 @@
 """The training page's settings: a preset fills every field at once, and what the fields show is what runs."""
 from __future__ import annotations
 
+import math
 from dataclasses import fields
 
 import streamlit as st
@@ -25,6 +26,62 @@ TRAIN_FIELDS = {"train_epochs": "num_epochs", "train_lr": "lr", "train_batch": "
                 "train_optimizer": "optimizer", "train_momentum": "momentum", "train_decay": "weight_decay",
                 "train_schedule": "schedule", "train_augment": "augment", "train_seed": "seed",
                 "train_subset": "train_subset"}
+# widget key -> (its name, lowest, highest): the fields take any number (what a field shows is its value, where
+# Streamlit's own bounds kept showing 300 while 2 ran) and the form refuses what lies outside, naming the field
+LIMITS = {"train_epochs": ("Epochs", 1, 200), "train_subset": ("Training images", 0, FULL_TRAIN),
+          "train_batch": ("Batch size", 8, 4096), "train_lr": ("Learning rate", 1e-5, 20.0),
+          "train_momentum": ("Momentum", 0.0, 0.999), "train_decay": ("Weight decay", 0.0, 1.0),
+          "train_seed": ("Seed", 0, 2**31 - 1)}
+
+
+def _number(v) -> str:
+    if isinstance(v, float) and math.isfinite(v) and v != int(v):
+        return f"{v:.12f}".rstrip("0") if abs(v) < 1e-3 else f"{v:g}"  # 0.00001, not 1e-05
+    return f"{int(v):,}" if isinstance(v, (int, float)) and math.isfinite(v) else str(v)
+
+
+FORM_CSS = """<style>
+[class*="st-key-train_"] [data-testid="stNumberInputClearButton"] { display: none; }
+</style>"""  # (a field is emptied by deleting its text: it then takes the preset's value again, said)
+
+
+def out_of_range(keys=LIMITS) -> list[str]:
+    """One sentence per field (of these keys) whose value lies outside its range, naming the field, its range
+    and the value; [] when every field may run."""
+    problems = []
+    for key in keys:
+        name, low, high = LIMITS[key]
+        v = st.session_state.get(key)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not low <= v <= high:
+            problems.append(f"{name} must be {_number(low)} … {_number(high)}; it is {_number(v)}.")
+    return problems
+
+
+def _field(column, label: str, key: str, **kwargs) -> None:
+    """A number field with its range in its help and no bounds of its own (out_of_range checks them). Its value
+    lives in the session's state, set from the preset where missing; a value no field holds (NaN or ∞ sent past
+    the browser, which Streamlit turns into an empty value) is put back to the preset's and said so."""
+    _, low, high = LIMITS[key]
+    if key in st.session_state and st.session_state[key] is None:
+        st.session_state.setdefault("_form_reset", []).append(key)
+    if st.session_state.get(key) is None:
+        st.session_state[key] = preset(key)
+    if isinstance(preset(key), int):
+        kwargs.setdefault("step", 1)  # (an int field: with no value given, Streamlit would make it a float one)
+    note = kwargs.pop("note", None)
+    column.number_input(label, value=None, key=key, help=f"{_number(low)} … {_number(high)}"
+                        + (f"; {note}" if note else ""), **kwargs)
+
+
+def _said(keys: list[str]) -> None:
+    """Under a row of fields: what is wrong with them, in words."""
+    for key in keys:
+        if key in st.session_state.get("_form_reset", []):
+            st.session_state["_form_reset"].remove(key)
+            st.warning(f"{LIMITS[key][0]} was empty or not a number: it is the preset's {_number(preset(key))} "
+                       "again, as the field shows.")
+    for problem in out_of_range(keys):
+        st.error(f"{problem} Nothing starts until it is.")
 
 
 def fill_from_preset() -> None:
@@ -65,6 +122,7 @@ def _index(options, key: str) -> int:
 def settings_ui() -> tuple | None:
     """The run's settings; returns (model config, train config, device, name) when Start is pressed.
     Four fields a row at most, each label whole at 1280 px (phones stack them)."""
+    st.html(FORM_CSS)
     if st.session_state.get("train_preset") not in PRESETS:
         st.session_state["train_preset"] = next(iter(PRESETS))
     c = st.columns([2, 1, 1], vertical_alignment="bottom")
@@ -76,25 +134,31 @@ def settings_ui() -> tuple | None:
                    format_func=lambda p: POOLINGS[p].label)
     st.caption(PRESET_HELP.get(st.session_state["train_preset"], ""))
     c = st.columns(4)
-    c[0].number_input("Epochs", 1, 200, preset("train_epochs"), key="train_epochs")
-    c[1].number_input(f"Training images (0 = all {FULL_TRAIN:,})", 0, FULL_TRAIN, preset("train_subset"),
-                      step=1000, key="train_subset", help="train on the first N images only: quicker, less accurate")
-    c[2].number_input("Batch size", 8, 4096, preset("train_batch"), key="train_batch")
-    c[3].number_input("Learning rate", 1e-5, 20.0, preset("train_lr"), format="%.4g", key="train_lr")
+    _field(c[0], "Epochs", "train_epochs")
+    _field(c[1], f"Training images (0 = all {FULL_TRAIN:,})", "train_subset", step=1000,
+           note="train on the first N images only: quicker, less accurate")
+    _field(c[2], "Batch size", "train_batch")
+    _field(c[3], "Learning rate", "train_lr", format="%.4g")
+    _said(["train_epochs", "train_subset", "train_batch", "train_lr"])
     c = st.columns(4)
     c[0].selectbox("Optimizer", OPTIMIZERS, _index(OPTIMIZERS, "train_optimizer"), key="train_optimizer")
-    c[1].number_input("Momentum (SGD)", 0.0, 0.999, preset("train_momentum"), format="%.3g", key="train_momentum")
-    c[2].number_input("Weight decay", 0.0, 1.0, preset("train_decay"), format="%.4g", key="train_decay")
+    _field(c[1], "Momentum (SGD)", "train_momentum", format="%.3g")
+    _field(c[2], "Weight decay", "train_decay", format="%.4g")
     c[3].selectbox("Schedule", SCHEDULES, _index(SCHEDULES, "train_schedule"), key="train_schedule")
+    _said(["train_momentum", "train_decay"])
     c = st.columns(4, vertical_alignment="bottom")
     c[0].toggle("Augment", preset("train_augment"), key="train_augment", help="random flips and ±2 px shifts")
-    c[1].number_input("Seed", 0, 2**31 - 1, preset("train_seed"), key="train_seed")
+    _field(c[1], "Seed", "train_seed")
     device = c[2].selectbox("Device", DEVICES, help="auto: cuda, then mps, then cpu", key="train_device")
     name = c[3].text_input("Model name", "", placeholder="automatic", key="train_name")
+    _said(["train_seed"])
+    problems = out_of_range()
     c = st.columns([1, 3], vertical_alignment="center")
-    pressed = c[0].button("Start training", type="primary", key="train_start")
-    c[1].caption(f"Will train on **{describe_device(pick_device(device), threads=TRAIN_THREADS)}**.")
-    if not pressed:
+    pressed = c[0].button("Start training", type="primary", key="train_start", disabled=bool(problems))
+    c[1].caption(f"Not startable: {len(problems)} field{'s' if len(problems) > 1 else ''} out of range (said "
+                 "under each)." if problems else
+                 f"Will train on **{describe_device(pick_device(device), threads=TRAIN_THREADS)}**.")
+    if not pressed or out_of_range():  # (a Start sent past a disabled button starts nothing either)
         return None
     model_config, train_config = shown_configs()
     return model_config, train_config, device, name.strip() or None

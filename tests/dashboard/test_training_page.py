@@ -167,3 +167,27 @@ def test_a_field_whose_state_was_dropped_takes_the_presets_value(models):
     assert not at.exception
     assert at.number_input(key="train_batch").value == 256 and at.number_input(key="train_lr").value == 0.9
     assert at.number_input(key="train_epochs").value == 10
+
+
+def test_a_field_out_of_its_range_is_refused_by_name_and_nothing_starts(models):
+    """Typed 300 epochs (or sent past the browser: −5, 10⁹): the field shows it, the page names the field and its
+    range, and Start is off until it is back in range; NaN (which Streamlit empties) is the preset's again, said."""
+    at = AppTest.from_function(_training_page, default_timeout=120)
+    at.run()
+    for key, value, said in [("train_epochs", 300, "Epochs must be 1 … 200; it is 300."),
+                             ("train_epochs", -5, "Epochs must be 1 … 200; it is -5."),
+                             ("train_epochs", 10**9, "Epochs must be 1 … 200; it is 1,000,000,000."),
+                             ("train_lr", 0.0, "Learning rate must be 0.00001 … 20; it is 0."),
+                             ("train_batch", 5000, "Batch size must be 8 … 4,096; it is 5,000."),
+                             ("train_seed", 2**31, "Seed must be 0 … 2,147,483,647; it is 2,147,483,648.")]:
+        before = at.number_input(key=key).value
+        at.number_input(key=key).set_value(value).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.number_input(key=key).value == value  # the field shows what was typed, and it is refused
+        assert [e.value for e in at.error] == [f"{said} Nothing starts until it is."]
+        assert at.button(key="train_start").disabled
+        at.number_input(key=key).set_value(before).run()
+        assert not at.error and not at.button(key="train_start").disabled
+    at.number_input(key="train_lr").set_value(float("nan")).run()
+    assert at.number_input(key="train_lr").value == 0.9 and not at.button(key="train_start").disabled
+    assert any("Learning rate was empty or not a number: it is the preset's 0.9 again" in w.value for w in at.warning)

@@ -57,3 +57,30 @@ def test_train_watch_stop_and_explore(page_at, server):
     assert epoch.bounding_box()["y"] < 200
     assert_no_errors(page)
     page.screenshot(path=str(ARTIFACTS / "11-trained-model.png"), full_page=True)
+
+
+def test_a_value_out_of_range_is_named_and_nothing_starts(page_at, server):
+    """Typed 300 epochs and lr 0: the fields keep what was typed, the page names each field and its range, Start
+    is off; typed back into range, Start is on again."""
+    if not dataset_available():
+        skip_or_fail("the Training page's form needs the full Fashion-MNIST")
+    page = page_at(1280, 720)
+    page.goto(server + "/training")
+    page.get_by_text("Start training").wait_for()
+    for label, typed in (("Epochs", "300"), ("Learning rate", "0")):
+        field = page.get_by_role("spinbutton", name=label)
+        field.fill(typed)
+        field.press("Enter")
+    page.get_by_text("Epochs must be 1 … 200; it is 300. Nothing starts until it is.").wait_for()
+    page.get_by_text("Learning rate must be 0.00001 … 20; it is 0.").wait_for()
+    assert page.get_by_role("spinbutton", name="Epochs").input_value() == "300"
+    assert page.get_by_role("button", name="Start training").is_disabled()
+    page.screenshot(path=str(ARTIFACTS / "12-training-out-of-range.png"))
+    for label, typed in (("Epochs", "3"), ("Learning rate", "0.5")):
+        field = page.get_by_role("spinbutton", name=label)
+        field.fill(typed)
+        field.press("Enter")
+    page.wait_for_function("() => ![...document.querySelectorAll('button')].find(b => "
+                           "b.innerText.includes('Start training')).disabled")
+    assert page.get_by_text("Nothing starts until it is").count() == 0
+    assert_no_errors(page)
