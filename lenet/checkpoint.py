@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 import importlib.metadata
+import io
 import math
 import os
 import pickle
@@ -68,7 +69,9 @@ def save_checkpoint(path: str | os.PathLike, model: LeNet, metrics: dict[str, An
         },
         "state_dict": {k: v.detach().to("cpu").clone() for k, v in model.state_dict().items()},
     }
-    return atomic_write(path, lambda f: torch.save(payload, f), overwrite=overwrite)
+    data = io.BytesIO()  # (serialized first: a full disk is then a plain OSError, where torch's own writer said
+    torch.save(payload, data)  # "[enforce fail at inline_container.cc:672] . unexpected pos …")
+    return atomic_write(path, lambda f: f.write(data.getbuffer()), overwrite=overwrite)
 
 
 MAX_BYTES = 256 * 1024 * 1024  # a LeNet checkpoint with 100 epochs' snapshots is ~25 MB

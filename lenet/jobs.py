@@ -29,7 +29,7 @@ from lenet.data import Data
 from lenet.engine import EpochEvent, StepEvent, Trainer, TrainingDiverged, metrics_of
 from lenet.model import LeNet
 from lenet.slot import PUBLISH_S, JobBusy, Slot, job_record
-from lenet.user_models import free_paths
+from lenet.user_models import free_paths, models_dir, write_problem
 
 
 WORKER_SPINCOUNT = "1000"  # how long the worker's OpenMP threads spin before they sleep (see TrainingJob.start)
@@ -61,7 +61,8 @@ class Progress:
 class TrainingJob:
     """One training run; start() launches the worker process, stop() asks it to end after the current step.
 
-    state: starting -> running -> (stopping ->) finished | stopped | failed
+    state: starting -> running -> (stopping ->) finished | stopped | failed, or unsaved when the model could not
+    be saved (a full or read-only disk): its epochs stay here, the slot held, until save_again() or discard().
     """
 
     model_config: ModelConfig
@@ -88,6 +89,7 @@ class TrainingJob:
     _slot: Slot | None = None  # where the job shares its state with other server processes (JobManager sets it)
     _slot_fd: int | None = None
     _published: float = 0.0
+    _ended: str = "finished"  # how the training ended: finished or stopped (before its saving)
 
     def start(self) -> "TrainingJob":
         ctx = mp.get_context("spawn")  # never fork a multi-threaded web server
@@ -183,7 +185,7 @@ class TrainingJob:
         except OSError:
             pass  # the folder went away or read-only: this process still shows the run; the others cannot
         finally:
-            if final and self._slot_fd is not None:
+            if final and self._slot_fd is not None and self.state != "unsaved":  # (kept while its model waits)
                 Slot.release(self._slot_fd)
                 self._slot_fd = None
 
@@ -214,15 +216,49 @@ class TrainingJob:
         self._process.join(10)
         kind, payload = outcome
         if kind == "done":
-            try:
-                self.saved = self._save()
-                final, error = ("stopped" if payload else "finished"), None
-            except Exception as e:
-                final, error = "failed", f"saving failed: {type(e).__name__}: {e}"
+            self._ended = "stopped" if payload else "finished"
+            final, error = self._try_save()
         else:
             final, error = "failed", payload
         with self._lock:
             self.state, self.error = final, error
+
+    def _try_save(self) -> tuple[str, str | None]:
+        """(state, error) after saving the model; 'unsaved' with the reason in words where the disk refused."""
+        try:
+            self.saved = self._save()
+            return self._ended, None
+        except Exception as e:
+            with self._lock:
+                snapshots, epochs = len(self._epochs), self._epochs[1:]
+            one = sum(v.numel() * v.element_size() for v in self._epochs[0].state_dict.values())
+            needed = (snapshots + 1) * one + 20_000  # every epoch's snapshot, the model, the rest of the file
+            why = write_problem(e, Path(self.out_dir or models_dir()), needed)
+            if not isinstance(e, OSError):
+                return "failed", why
+            return "unsaved", (f"Not saved: {why}. The {len(epochs)} trained epoch{'s' if len(epochs) > 1 else ''} "
+                               "are kept on this server until there is room: free some (delete a model below), "
+                               "then Save again, or discard the run.")
+
+    def save_again(self) -> bool:
+        """Try once more to save a model that found no room; True when it is saved (the slot is then free)."""
+        with self._lock:
+            if self.state != "unsaved":
+                return self.saved is not None
+        final, error = self._try_save()
+        with self._lock:
+            self.state, self.error = final, error
+        if final != "unsaved":
+            self._share(final=True)
+        return final != "unsaved" and self.saved is not None
+
+    def discard(self) -> None:
+        """Give up a model that found no room: its epochs are dropped and the slot is free for another run."""
+        with self._lock:
+            if self.state != "unsaved":
+                return
+            self.state, self.error, self._epochs = "discarded", None, self._epochs[:1]
+        self._share(final=True)
 
     def _save(self) -> Path | None:
         """Save the last completed epoch (with every epoch's snapshot) atomically; None if none completed."""

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 SLOT_DIR = ".training"
 PUBLISH_S = 0.5  # how often a running job's owner rewrites job.json (and looks for a stop request)
+UNSAVED = "the last run's model is not saved yet (no room in the models folder): save it again or discard it first"
 STALE_S = 10.0  # a live job whose owner has not written for this long has lost its server
 
 
@@ -55,6 +56,8 @@ class Slot:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
+            if (self.read() or {}).get("state") == "unsaved":
+                raise JobBusy(UNSAVED) from None
             raise JobBusy("a training run is already in progress on this server (started in another window "
                           "or by another of its processes); wait for it or stop it") from None
         return fd
@@ -176,6 +179,8 @@ class JobManager:
         with self._lock:
             if self._own is not None and self._own.alive:
                 raise JobBusy("a training run is already in progress on this server; wait for it or stop it")
+            if self._own is not None and self._own.state == "unsaved":
+                raise JobBusy(UNSAVED)
             folder = job.out_dir = Path(job.out_dir or self._folder or models_dir())
             slot = Slot(folder)
             fd = slot.take()  # JobBusy if another process trains into this folder

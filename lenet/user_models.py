@@ -5,8 +5,10 @@ checkpoint module's safe loading, so an unreadable file is reported, not loaded.
 """
 from __future__ import annotations
 
+import errno
 import os
 import re
+import shutil
 import threading
 import time
 from dataclasses import dataclass
@@ -148,6 +150,33 @@ def scan_models(folder: Path | None = None, start: int = 0, count: int | None = 
         result = read_model(folder / name, (mtime, size))
         (skipped if isinstance(result, str) else models).append(result)
     return models, skipped
+
+
+def _size(n: float) -> str:
+    return f"{n / 1e9:,.1f} GB" if n >= 1e9 else f"{n / 1e6:,.1f} MB" if n >= 1e6 else f"{n / 1e3:,.0f} KB"
+
+
+def write_problem(e: BaseException, folder: Path, needed: int | None = None) -> str:
+    """Why a model could not be saved into the folder, in words and without the server's paths: "the models
+    folder models/ is full: 100 KB free, the model needs 3.1 MB"."""
+    code = getattr(e, "errno", None)
+    name = f"{folder.name}/"
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        try:
+            free = f"{_size(shutil.disk_usage(folder).free)} free"
+        except OSError:
+            free = "no room left"
+        return f"the models folder {name} is full: {free}" + (f", the model needs {_size(needed)}" if needed else "")
+    if code == errno.EROFS:
+        return f"the models folder {name} is on a disk that has turned read-only"
+    if code in (errno.EACCES, errno.EPERM):
+        return f"this server may not write into the models folder {name} (permission denied)"
+    if code == errno.ENOENT:
+        return f"the models folder {name} is gone (deleted or unmounted)"
+    if isinstance(e, OSError):
+        return f"the models folder {name} could not be written ({e.strerror or type(e).__name__})"
+    text = str(e).replace(str(folder), name).splitlines()[0][:200] if str(e).strip() else ""
+    return f"saving failed ({type(e).__name__}{': ' + text if text else ''})"
 
 
 STRAY_AGE_S = 15 * 60  # a save takes about a second: a temp file this old was left by a killed one

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lenet.data import dataset_available
+from tests.files import TinyDisk
 from tests.testsupport import skip_or_fail
 
 
@@ -19,3 +20,14 @@ def train_data(need_dataset):
     from lenet.data import Data
 
     return Data.load("cpu")
+
+
+@pytest.fixture
+def tiny_disk(tmp_path, monkeypatch):
+    """A models folder that fills up at 300 KB (tests/files.py's TinyDisk)."""
+    folder = tmp_path / "models"
+    folder.mkdir()
+    disk = TinyDisk(folder, monkeypatch)
+    print("a real 300-KB tmpfs" if disk.real else "no mount allowed here: ENOSPC/EROFS simulated in the save")
+    yield disk
+    disk.close()

@@ -1,7 +1,9 @@
 """Model files that must not break anything: each kind, and what its message says (a regular expression)."""
 from __future__ import annotations
 
+import errno
 import os
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -44,3 +46,38 @@ def zip_bomb(checkpoint: Path, out: Path, inflated: int) -> Path:
             else:
                 zout.writestr(info, zin.read(info))
     return out
+
+
+class TinyDisk:
+    """A 300-KB tmpfs as the models folder where this machine lets the tests mount one (root in CI); else the same
+    folder on the ordinary disk with the save's write failing as a full disk's does (ENOSPC). A disk turned
+    read-only under a running job is simulated either way (EROFS): Linux refuses to remount a file system
+    read-only while the job holds its slot's lock file open for writing."""
+
+    def __init__(self, folder, monkeypatch):
+        import lenet.checkpoint as checkpoint
+
+        self.folder, self.failing = folder, None
+        self.real = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(folder)],
+                                   capture_output=True).returncode == 0
+        original = checkpoint.atomic_write
+
+        def write(path, *args, **kwargs):
+            if self.failing:
+                raise OSError(self.failing, f"simulated: {errno.errorcode[self.failing]}", str(path))
+            return original(path, *args, **kwargs)
+
+        monkeypatch.setattr(checkpoint, "atomic_write", write)
+        self.failing = None if self.real else errno.ENOSPC
+
+    def make_room(self) -> None:
+        if self.real:
+            subprocess.run(["mount", "-o", "remount,size=16m", str(self.folder)], check=True)
+        self.failing = None
+
+    def read_only(self) -> None:
+        self.failing = errno.EROFS
+
+    def close(self) -> None:
+        if self.real:
+            subprocess.run(["umount", "-l", str(self.folder)])

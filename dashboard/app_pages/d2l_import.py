@@ -11,7 +11,7 @@ from dashboard.roles import refusal
 from dashboard.text import plain
 from lenet.d2l import LAYOUT_TEXT, SEED_OPS, D2LError, import_model, layout_of, read_state
 from lenet.ops import ACTIVATIONS, POOLINGS
-from lenet.user_models import models_dir, writable
+from lenet.user_models import models_dir, writable, write_problem
 
 UPLOAD = "the uploaded file"
 HOW = ("In the notebook, save the trained net's weights: `torch.save(net.state_dict(), 'lenet.params')` (the "
@@ -80,8 +80,8 @@ def _import(source, activation: str, pooling: str, name: str) -> str:
         path, acc = import_model(state, activation, pooling, name, models_dir(), X, y, where)
     except D2LError as e:
         return f"Not imported: {e}."
-    except OSError as e:
-        return f"Not imported: the models folder cannot be written ({e.strerror or type(e).__name__})."
+    except OSError as e:  # a full or read-only disk, said in words (never the server's path)
+        return f"Not imported: {write_problem(e, models_dir())}."
     layout = LAYOUT_TEXT[layout_of(state)]
     return (f"Imported as {path.name} ({layout}; {ACTIVATIONS[activation].label} + {POOLINGS[pooling].label} "
             f"pooling): accuracy {acc:.1%} on {where}. Open it in the Explorer (Weights: a model trained here).")

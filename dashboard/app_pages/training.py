@@ -18,6 +18,7 @@ from lenet.slot import RemoteJob
 from lenet.user_models import safe_name, writable
 
 POLL_SECONDS = 3.0  # how often the page redraws a running job (each redraw takes CPU from training)
+STATES = {"unsaved": "not saved (no room)"}  # a state as the page's title says it
 CURVES_PX = 340  # the live curves' height: with the progress above, all of it on a 1366×768 screen
 
 
@@ -39,7 +40,8 @@ def _progress_body() -> None:
         st.rerun()  # once, when the job has ended: refresh the whole page (saved models list included)
     model_config = job.model_config
     head, stop = st.columns([5, 1], vertical_alignment="center")
-    head.subheader(f"{model_config.activation} + {model_config.pooling} pooling — {p.state}")
+    head.subheader(f"{model_config.activation} + {model_config.pooling} pooling — "
+                   f"{STATES.get(p.state, p.state)}")
     if job.alive:
         stop.button("Stop", on_click=_stop, args=(job,), type="secondary", key="stop_training",
                     help="ends after the current step; the last completed epoch is kept")
@@ -54,7 +56,11 @@ def _progress_body() -> None:
                                  f"{p.device or '…'} · {speed} · {p.elapsed:.0f} s elapsed{remaining}")
     chart(training_figure(p.steps, p.epochs, p.num_epochs, height=CURVES_PX), key="train_curves")
     if p.error:
-        st.error(p.error)
+        st.error(plain(p.error))
+    if p.state == "unsaved" and hasattr(job, "save_again"):  # (this process trained it: its epochs are here)
+        c1, c2, _ = st.columns([1, 1, 3])
+        c1.button("Save again", on_click=_keep, args=(job, "save"), type="primary", key="save_again")
+        c2.button("Discard the run", on_click=_keep, args=(job, "discard"), key="discard_run")
     if p.saved:
         taken = p.saved.stem != safe_name(job.name or p.saved.stem)
         st.success(plain(f"Saved as {p.saved.name}") + (" (a model of that name already existed; it is kept)"
@@ -62,12 +68,25 @@ def _progress_body() -> None:
         open_in_explorer(p.saved.name)
     elif p.state in ("stopped", "finished"):
         st.warning("No epoch was completed, so nothing was saved.")
+    elif p.state == "discarded":
+        st.info("The run was discarded: nothing was saved.")
 
 
 def open_in_explorer(file: str) -> None:
     """A link that opens a saved model in the explorer (its settings panel then shows the epoch slider)."""
     st.page_link(explorer_page(), label="Open it in the Explorer", icon="🔎",
                  query_params={"mode": "user", "um": file})
+
+
+def _keep(job: TrainingJob, how: str) -> None:
+    """Save again (or discard) a run whose model found no room in the models folder."""
+    refused = refusal("save or discard runs")
+    if refused:
+        st.session_state["_stop_note"] = refused
+    elif how == "discard":
+        job.discard()
+    elif not job.save_again():
+        st.session_state["_stop_note"] = "Still no room: nothing was saved (what was trained is still kept)."
 
 
 def _stop(job: TrainingJob | RemoteJob) -> None:

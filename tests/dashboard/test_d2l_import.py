@@ -81,3 +81,18 @@ def test_each_file_is_saved_under_its_own_name(models, monkeypatch):
     assert at.text_input(key="d2l_name").value == "d2l lenet"
     at.text_input(key="d2l_name").set_value("typed").run()  # what is typed for the same file stays
     assert at.text_input(key="d2l_name").value == "typed"
+
+
+def test_an_import_into_a_full_models_folder_says_so_in_words(need_dataset, tiny_disk, monkeypatch):
+    from dashboard import cache
+
+    monkeypatch.setenv("LENET_MODELS_DIR", str(tiny_disk.folder))
+    monkeypatch.delenv("LENET_LECTURER_KEY", raising=False)
+    cache.clear()
+    torch.save(d2l_net("seed").state_dict(), tiny_disk.folder / "notebook.pt")  # 250 KB of the 300
+    at = _page()
+    at.button(key="d2l_import").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    (said,) = [shown(e.value) for e in at.error]
+    assert said.startswith("Not imported: the models folder models/ is full: ") and str(tiny_disk.folder) not in said
+    assert sorted(p.name for p in tiny_disk.folder.iterdir() if p.name != ".training") == ["notebook.pt"]

@@ -191,3 +191,32 @@ def test_a_field_out_of_its_range_is_refused_by_name_and_nothing_starts(models):
     at.number_input(key="train_lr").set_value(float("nan")).run()
     assert at.number_input(key="train_lr").value == 0.9 and not at.button(key="train_start").disabled
     assert any("Learning rate was empty or not a number: it is the preset's 0.9 again" in w.value for w in at.warning)
+
+
+def test_a_full_models_folder_keeps_the_run_until_saved_again(need_dataset, tiny_disk, monkeypatch):
+    """The page says in words why nothing was saved (never the server's path), offers Save again and saves the run
+    once there is room."""
+    from dashboard import cache
+
+    monkeypatch.setenv("LENET_MODELS_DIR", str(tiny_disk.folder))
+    cache.clear()
+    at = AppTest.from_function(_training_page, default_timeout=120)
+    at.run()
+    at.selectbox(key="train_preset").set_value("demo").run()
+    at.number_input(key="train_epochs").set_value(1)
+    at.number_input(key="train_subset").set_value(1280)
+    at.text_input(key="train_name").set_value("no room").run()
+    at.button(key="train_start").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    _wait_until_done(at)
+    at.run()
+    said = " ".join(e.value for e in at.error)
+    assert "Not saved: the models folder models/ is full" in shown(said) and str(tiny_disk.folder) not in said
+    assert any("not saved (no room)" in h.value for h in at.subheader)
+    at.button(key="save_again").click().run()
+    assert any("Still no room" in w.value for w in at.warning)
+    tiny_disk.make_room()
+    at.button(key="save_again").click().run()
+    assert not at.exception
+    assert any("Saved as no-room.pt" in shown(s.value) for s in at.success), [e.value for e in at.error]
+    assert (tiny_disk.folder / "no-room.pt").is_file()
