@@ -12,7 +12,9 @@ all share one cookie secret and one models folder — through which they share t
 progress of the run and a lecturer's Stop (lenet.slot). Ctrl-C (or SIGTERM) stops everything it started; if this
 command is killed outright, the kernel stops its processes too (PR_SET_PDEATHSIG). Replica and proxy logs go to
 a folder named at start, beside HAProxy's stats socket (`echo "show stat" | socat stdio FOLDER/haproxy.sock`:
-the sessions of each replica).
+the sessions of each replica); a clean stop removes it (a failed one keeps it and says where), and the next
+start removes those of commands that were killed. A run going on at Ctrl-C is stopped and its completed
+epochs saved (lenet.jobs); one whose process was killed has its record set to say so (lenet.slot.Slot.settle).
 """
 from __future__ import annotations
 
@@ -31,53 +33,11 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dashboard.proxy import find_haproxy, haproxy_config
+
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "dashboard" / "app.py"
-COOKIE = "lenet-replica"  # HAProxy's stickiness cookie: which replica holds this browser's session
 START_TIMEOUT_S = 180.0  # a replica's first start imports torch; a fresh clone has no bytecode yet
-
-
-def haproxy_config(host: str, port: int, backends: list[tuple[str, str, int]], stats: Path | None = None) -> str:
-    """HAProxy's configuration: one HTTP frontend, sticky by cookie, health-checked replicas (name, host, port);
-    stats: a Unix socket for `show stat` (sessions per replica). The same text serves several machines: give
-    backends on other hosts (docs/deployment.md)."""
-    servers = "\n".join(f"    server {name} {h}:{p} check cookie {name}" for name, h, p in backends)
-    socket_line = f"\n    stats socket {stats} mode 600 level user" if stats else ""
-    return f"""global
-    maxconn 4000{socket_line}
-
-defaults
-    mode http
-    option dontlognull
-    retries 2
-    option redispatch
-    timeout connect 5s
-    timeout client 60s
-    timeout server 60s
-    timeout http-request 15s
-    # a student's websocket stays open for the whole lecture
-    timeout tunnel 4h
-
-frontend class
-    bind {host}:{port}
-    default_backend replicas
-    # Streamlit sends its ~8 MB of scripts uncompressed; a hall's Wi-Fi carries them to every student once
-    compression algo gzip
-    compression type text/html text/css text/javascript application/javascript application/json image/svg+xml
-
-backend replicas
-    balance leastconn
-    cookie {COOKIE} insert indirect nocache httponly attr "SameSite=Lax"
-    option httpchk GET /_stcore/health
-    http-check expect string ok
-    default-server inter 2s fall 2 rise 1
-{servers}
-"""
-
-
-def find_haproxy() -> str | None:
-    return shutil.which("haproxy") or next((p for p in ("/usr/sbin/haproxy", "/usr/local/sbin/haproxy")
-                                            if os.access(p, os.X_OK)), None)
 
 
 def free_port() -> int:
@@ -226,6 +186,38 @@ class Class:
                 p.wait()
 
 
+FOLDER_PREFIX = "lenet-serve-"  # this command's folder in the temp dir: HAProxy's config and socket, the logs
+
+
+def clean_stale_folders(tmp: str | None = None) -> list[str]:
+    """Remove the folders of earlier runs of this command that were killed (their pid file names a process that
+    is gone); folders of live ones, and of other users, stay. Their names."""
+    removed = []
+    for folder in Path(tmp or tempfile.gettempdir()).glob(FOLDER_PREFIX + "*"):
+        try:
+            if folder.is_symlink() or not folder.is_dir() or folder.stat().st_uid != os.getuid():
+                continue
+            pid = int((folder / "pid").read_text())
+            os.kill(pid, 0)  # alive (ProcessLookupError if not)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+        except (OSError, ValueError):
+            continue  # no pid file (not ours, or being made), or not readable: left alone
+    return removed
+
+
+def _settle_training() -> None:
+    from lenet.slot import Slot
+    from lenet.user_models import models_dir
+
+    try:
+        if Slot(models_dir()).settle():
+            print("A training run's server was stopped mid-run: its record now says so.", flush=True)
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--port", type=int, default=8501, help="the one port browsers use (default 8501)")
@@ -253,7 +245,10 @@ def main(argv: list[str] | None = None) -> int:
            # one cookie secret for all (Streamlit signs its XSRF cookie with it); kept out of `ps` output
            "STREAMLIT_SERVER_COOKIE_SECRET": os.environ.get("STREAMLIT_SERVER_COOKIE_SECRET")
            or secrets.token_urlsafe(32)}
-    logs = Path(tempfile.mkdtemp(prefix="lenet-serve-"))
+    clean_stale_folders()
+    _settle_training()  # a run whose server was killed with this command's last time
+    logs = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
+    (logs / "pid").write_text(str(os.getpid()))
     replicas = [Replica(f"r{i + 1}", free_port(), logs / f"r{i + 1}.log", env) for i in range(args.replicas)]
     config = logs / "haproxy.cfg"
     config.write_text(haproxy_config(args.host, args.port, [(r.name, "127.0.0.1", r.port) for r in replicas],
@@ -266,25 +261,33 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     front_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    code = 1  # (until it is known: the logs are kept unless the class was served and stopped cleanly)
     try:
         print(f"Starting {args.replicas} dashboard processes and HAProxy (logs in {logs}) ...", flush=True)
         served.start()
         if served.stopping:
-            return 0
+            code = 0
+            return code
         deadline = time.time() + 15
         while not _listening(front_host, args.port) and not served.stopping:
             if served.proxy.poll() is not None or time.time() > deadline:
                 print(f"HAProxy did not start on port {args.port}{served.proxy_said()}", file=sys.stderr)
-                return 1
+                return code
             time.sleep(0.1)
         where = " or ".join(f"http://{h}:{args.port}" for h in _addresses()) \
             if args.host in ("0.0.0.0", "::") else f"http://{args.host}:{args.port}"
         print(f"Serving the class at {where} ({args.replicas} processes). "
               f"Ctrl-C stops everything.", flush=True)
-        return served.supervise()
+        code = served.supervise()
+        return code
     finally:
         served.stop()
-        print("Stopped.", flush=True)
+        _settle_training()
+        if code == 0:  # a clean stop: its configuration, socket and logs go
+            shutil.rmtree(logs, ignore_errors=True)
+            print("Stopped.", flush=True)
+        else:
+            print(f"Stopped; the logs are kept in {logs}.", flush=True)
 
 
 if __name__ == "__main__":

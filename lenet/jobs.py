@@ -10,6 +10,7 @@ stops when one of them asks it to.
 """
 from __future__ import annotations
 
+import atexit
 import multiprocessing as mp
 import os
 import queue
@@ -18,6 +19,7 @@ import threading
 import time
 import types
 import uuid
+import weakref
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -26,15 +28,11 @@ import torch
 from lenet.checkpoint import save_checkpoint
 from lenet.config import ModelConfig, TrainConfig
 from lenet.data import Data
-from lenet.engine import EpochEvent, StepEvent, Trainer, TrainingDiverged, metrics_of
+from lenet.engine import EpochEvent, StepEvent, metrics_of
 from lenet.model import LeNet
 from lenet.slot import PUBLISH_S, JobBusy, Slot, job_record
 from lenet.user_models import free_paths, models_dir, write_problem
-
-
-WORKER_SPINCOUNT = "1000"  # how long the worker's OpenMP threads spin before they sleep (see TrainingJob.start)
-# The worker trains on every core this process may use (the web server itself computes on one thread).
-TRAIN_THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+from lenet.worker import WORKER_SPINCOUNT, _worker
 
 
 @dataclass
@@ -120,6 +118,7 @@ class TrainingJob:
         self._thread = threading.Thread(target=self._listen, args=(events,), name="lenet-train-listener",
                                         daemon=True)
         self._thread.start()
+        _STARTED[self.id] = self
         return self
 
     def stop(self) -> None:
@@ -281,43 +280,24 @@ class TrainingJob:
         raise RuntimeError(f"no free file name for {name!r}")
 
 
-def _worker(model_config: ModelConfig, train_config: TrainConfig, device: str, data: Data | None, events,
-            stop) -> None:
-    """The worker process: train, sending ('device' | 'step' | 'epoch' | 'done' | 'error', payload)."""
-    _die_with_parent()
-    try:
-        torch.set_num_threads(TRAIN_THREADS)
-        trainer = Trainer(model_config, train_config, device, data)
-        events.put(("device", (trainer.device_name, dict(train_examples=len(trainer.data.X_train),
-                                                         test_examples=len(trainer.data.X_test)))))
-        for ev in trainer.run(should_stop=stop.is_set):
-            if isinstance(ev, EpochEvent):
-                # plain arrays: torch would share tensors through file descriptors that die with this process
-                ev = replace(ev, state_dict={k: v.numpy() for k, v in ev.state_dict.items()})
-            events.put(("epoch" if isinstance(ev, EpochEvent) else "step", ev))
-        events.put(("done", stop.is_set()))
-    except TrainingDiverged as e:
-        events.put(("error", str(e)))
-    except Exception as e:  # the page shows what went wrong instead of a silent stop
-        events.put(("error", f"{type(e).__name__}: {e}"))
+_STARTED: "weakref.WeakValueDictionary[str, TrainingJob]" = weakref.WeakValueDictionary()  # for _end_at_exit
+EXIT_WAIT_S = 8.0  # how long a server stopping (Ctrl-C, SIGTERM) waits for its run to save (dashboard.serve: 10)
 
 
-PARENT_CHECK_S = 0.5
+def _end_at_exit() -> None:
+    """The server process is ending (Ctrl-C, SIGTERM from the class command): a run still going is stopped as
+    Stop does, its completed epochs saved and its end published, so that no job.json is left saying 'running'
+    and no finished epoch is lost. (Registered after multiprocessing's own exit handler, so it runs first,
+    while the worker still lives.)"""
+    jobs = [job for job in list(_STARTED.values()) if job.alive]
+    for job in jobs:
+        job.stop()
+    deadline = time.time() + EXIT_WAIT_S
+    for job in jobs:
+        job.join(max(0.1, deadline - time.time()))
 
 
-def _die_with_parent() -> None:
-    """End this worker as soon as the process that started it is gone, however it died (kill -9 too): a
-    thread watches the parent's pid (Linux's PR_SET_PDEATHSIG is no use here: it fires when the *thread*
-    that started the worker ends, and the web server starts it from a short-lived script thread)."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while True:
-            time.sleep(PARENT_CHECK_S)
-            if os.getppid() != parent:  # re-parented: the server is gone
-                os._exit(3)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+atexit.register(_end_at_exit)
 
 
 def default_name(model_config: ModelConfig, train_config: TrainConfig) -> str:

@@ -80,6 +80,30 @@ class Slot:
             return None
         return record if isinstance(record, dict) and isinstance(record.get("id"), str) else None
 
+    def settle(self) -> bool:
+        """A job.json that still says a run goes on while no process holds the slot (its server was killed):
+        rewritten to say the run ended, so that no page, command or later look finds it 'running'. True if
+        it was rewritten."""
+        record = self.read()
+        if not record or record.get("state") not in ("starting", "running", "stopping"):
+            return False
+        try:
+            fd = self.take()
+        except JobBusy:
+            return False  # its owner lives: the record is right
+        try:
+            record = self.read() or record
+            if record.get("state") in ("starting", "running", "stopping"):
+                self.publish({**record, "state": "failed", "updated": time.time(), "remaining": None,
+                              "error": f"the server process running this training ended "
+                                       f"({record.get('owner', '?')} was stopped or killed mid-run)"})
+                return True
+            return False
+        except OSError:  # a read-only folder: readers still see the record go stale (RemoteJob.alive)
+            return False
+        finally:
+            Slot.release(fd)
+
     def ask_stop(self, job_id: str) -> None:
         (self.dir / f"stop-{job_id}").touch()
 
@@ -207,7 +231,8 @@ class JobManager:
             return own
         remote = RemoteJob(record, slot)
         try:
-            remote.progress(), remote.model_config  # a record written by another version, or edited by hand, is no job to show
+            # (a record written by another version, or edited by hand, is no job to show)
+            remote.progress(), remote.model_config
             newer = own is None or remote.started > own.started
         except (KeyError, TypeError, ValueError, AttributeError):
             return own

@@ -29,8 +29,10 @@ def hostile_files(folder: Path) -> dict[str, str]:
     os.mkfifo(folder / "pipe.pt")  # (opening it would wait for a writer forever)
     zip_bomb(save_checkpoint(folder / "ok.tmp", model), folder / "bomb.pt", 20 * 2**20)
     (folder / "ok.tmp").unlink()
-    return {"bomb.pt": "would inflate to 21 MB", "pipe.pt": "not a regular file", "text.pt": "not a readable PyTorch file",
-            "empty.pt": "not a readable PyTorch file", "random.pt": "PyTorch file|Python objects", "link.pt": "a link", "dangling.pt": "a link",
+    return {"bomb.pt": "would inflate to 21 MB", "pipe.pt": "not a regular file",
+            "text.pt": "not a readable PyTorch file",
+            "empty.pt": "not a readable PyTorch file", "random.pt": "PyTorch file|Python objects", "link.pt": "a link",
+            "dangling.pt": "a link",
             "folder.pt": "a folder", "text-metrics.pt": "test_acc is not a number",
             "bool-metrics.pt": "epochs is not a number", "snapshot-keys.pt": "not an epoch number",
             "snapshot-shapes.pt": "epoch 1 does not fit", "list.pt": "not a LeNet explainer checkpoint"}

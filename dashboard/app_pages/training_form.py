@@ -10,7 +10,7 @@ import torch
 from lenet.config import OPTIMIZERS, PRESETS, SCHEDULES, ModelConfig, TrainConfig
 from lenet.data import FULL_TRAIN
 from lenet.device import describe_device, pick_device
-from lenet.jobs import TRAIN_THREADS
+from lenet.worker import TRAIN_THREADS
 from lenet.ops import ACTIVATIONS, POOLINGS
 
 DEVICES = ["auto", "cpu"] + (["cuda"] if torch.cuda.is_available() else []) + \

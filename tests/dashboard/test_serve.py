@@ -3,6 +3,7 @@ message where HAProxy is missing. tests/e2e/test_serve.py runs the whole command
 import subprocess
 
 from dashboard import serve
+from dashboard.proxy import COOKIE
 from tests.testsupport import skip_or_fail
 
 
@@ -13,7 +14,7 @@ def _config(tmp_path):
 
 def test_the_proxy_is_sticky_by_cookie_and_checks_each_replica(tmp_path):
     text = _config(tmp_path)
-    assert f"cookie {serve.COOKIE} insert indirect nocache httponly" in text
+    assert f"cookie {COOKIE} insert indirect nocache httponly" in text
     assert "balance leastconn" in text and "source" not in text  # a lecture hall shares one address
     assert "option httpchk GET /_stcore/health" in text and "http-check expect string ok" in text
     assert "server r1 127.0.0.1:9001 check cookie r1" in text and "server r2 10.0.0.12:9002 check cookie r2" in text
@@ -49,3 +50,20 @@ def test_a_taken_port_is_refused_before_anything_starts(capsys):
         port = other.getsockname()[1]
         assert serve.main(["--host", "127.0.0.1", "--port", str(port), "--replicas", "1"]) == 2
     assert f"Port {port} cannot be used" in capsys.readouterr().err
+
+
+def test_the_folders_of_killed_class_commands_are_removed_and_live_ones_kept(tmp_path):
+    import os
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    for name, pid in (("killed", dead.pid), ("live", os.getpid()), ("no-pid", None)):
+        folder = tmp_path / f"{serve.FOLDER_PREFIX}{name}"
+        folder.mkdir()
+        (folder / "haproxy.cfg").write_text("global\n")
+        if pid is not None:
+            (folder / "pid").write_text(str(pid))
+    (tmp_path / "unrelated").mkdir()
+    assert serve.clean_stale_folders(str(tmp_path)) == [f"{serve.FOLDER_PREFIX}killed"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [f"{serve.FOLDER_PREFIX}live", f"{serve.FOLDER_PREFIX}no-pid", "unrelated"])

@@ -138,7 +138,7 @@ def test_a_preset_fills_every_field_and_the_run_is_what_the_fields_show(models):
                                                                 shown["train_lr"])
     assert (saved.optimizer, saved.weight_decay, saved.schedule, saved.augment) == \
         (train_config.optimizer, train_config.weight_decay, train_config.schedule, train_config.augment)
-    from lenet.jobs import TRAIN_THREADS
+    from lenet.worker import TRAIN_THREADS
 
     assert checkpoint.metrics["device"] == f"cpu ({TRAIN_THREADS} thread{'s' if TRAIN_THREADS > 1 else ''})"
 

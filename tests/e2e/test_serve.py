@@ -8,11 +8,13 @@ import re
 import signal
 import socket
 import time
+from pathlib import Path
 
 import pytest
 
 from bench.dashboard_server import descendants, running_class
-from dashboard.serve import COOKIE, answers, find_haproxy
+from dashboard.proxy import COOKIE
+from dashboard.serve import answers, find_haproxy
 from lenet.data import dataset_available
 from tests.e2e.helpers import ARTIFACTS, assert_no_errors
 from tests.testsupport import skip_or_fail
@@ -89,7 +91,7 @@ def _class_on_two_replicas(browser, url, proc, tmp_path, log_path, pages) -> Non
     lecturer.get_by_role("textbox", name="Lecturer key").fill(KEY)
     lecturer.get_by_role("button", name="Unlock").click()
     lecturer.get_by_text("Unlocked").wait_for()
-    lecturer.get_by_label("Epochs").fill("40")
+    lecturer.get_by_role("spinbutton", name="Epochs").fill("40")
     lecturer.get_by_role("spinbutton", name="Training images").fill("6000")
     lecturer.get_by_label("Model name").fill("class run")
     lecturer.get_by_role("button", name="Start training").click()
@@ -163,3 +165,6 @@ def test_a_dead_replica_comes_back_and_ctrl_c_stops_everything(haproxy, tmp_path
         proc.send_signal(signal.SIGINT)  # what a terminal's Ctrl-C sends
         assert proc.wait(30) == 0
         assert not _gone(started)
+    said = (ARTIFACTS / "serve-restart.log").read_text()
+    folder = Path(re.search(r"logs in (\S+)\)", said).group(1))
+    assert "Stopped." in said and not folder.exists()  # its configuration, socket and logs: gone

@@ -15,7 +15,7 @@ def test_train_watch_stop_and_explore(page_at, server):
     page = page_at(1366, 768)
     page.goto(server + "/training")
     page.get_by_text("Start training").wait_for()
-    page.get_by_label("Epochs").fill("40")
+    page.get_by_role("spinbutton", name="Epochs").fill("40")
     page.get_by_role("spinbutton", name="Training images").fill("6000")
     page.get_by_label("Model name").fill("e2e run")
     page.get_by_role("button", name="Start training").click()

@@ -35,8 +35,8 @@ def test_a_full_disk_keeps_the_epochs_until_there_is_room(small, tiny_disk):
     job = _run(small, tiny_disk)
     p = job.progress()
     assert p.state == "unsaved" and p.saved is None, p.error
-    assert re.fullmatch(r"Not saved: the models folder models/ is full: [0-9,.]+ [KMG]B free, the model needs 1\.0 MB\. "
-                        r"The 2 trained epochs are kept on this server until there is room: free some \(delete a model "
+    assert re.fullmatch(r"Not saved: the models folder models/ is full: [0-9,.]+ [KMG]B free, the model needs "
+                        r"1\.0 MB\. The 2 trained epochs are kept on this server until there is room: free some \(delete a model "
                         r"below\), then Save again, or discard the run\.", p.error), p.error
     assert str(tiny_disk.folder) not in p.error and "enforce fail" not in p.error
     assert not list(tiny_disk.folder.glob("*.pt")) and not list(tiny_disk.folder.glob(".*.tmp"))  # no half file

@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import torch
@@ -88,6 +89,10 @@ def test_a_killed_owner_frees_the_slot_and_its_job_is_reported_ended(data, tmp_p
     manager = JobManager(tmp_path)
     seen = manager.current
     assert not seen.alive and seen.progress().state == "failed" and "ended" in seen.progress().error
+    assert Slot(tmp_path).settle() is True  # the record itself now says so (the class command does this)
+    record = Slot(tmp_path).read()
+    assert record["state"] == "failed" and "host:1 was stopped or killed mid-run" in record["error"]
+    assert Slot(tmp_path).settle() is False
     job = manager.start(_job(data, 1))
     assert job.join(60) and job.progress().state == "finished"
 
@@ -104,3 +109,43 @@ def test_an_unusable_folder_refuses_with_a_reason(data, tmp_path):
     (tmp_path / "file").write_text("not a folder")
     with pytest.raises(JobBusy, match="Not started"):
         JobManager(tmp_path / "file").start(_job(data, 1))
+
+
+_CTRL_C = """
+import sys, time
+from lenet import ModelConfig, TrainConfig
+from lenet.data import Data
+from lenet.jobs import TrainingJob
+from lenet.slot import JobManager
+import torch
+g = torch.Generator().manual_seed(0)
+data = Data(torch.rand(1024, 1, 28, 28, generator=g), torch.randint(0, 10, (1024,), generator=g),
+            torch.rand(256, 1, 28, 28, generator=g), torch.randint(0, 10, (256,), generator=g))
+job = JobManager(sys.argv[1]).start(TrainingJob(ModelConfig("relu", "max"), TrainConfig(num_epochs=500,
+                                    optimizer="adamw", lr=1e-3), device="cpu", data=data, name="interrupted"))
+while len(job.progress().epochs) < 2:
+    time.sleep(0.05)
+print("trained an epoch", flush=True)
+time.sleep(600)
+"""
+
+
+def test_ctrl_c_on_the_server_saves_the_epochs_trained_and_ends_the_record(tmp_path):
+    """A terminal's Ctrl-C reaches the server and its training worker (one process group): the worker carries on
+    until the server, ending, stops it as Stop does; the completed epochs are saved and job.json says stopped."""
+    import os
+    import signal
+
+    server = subprocess.Popen([sys.executable, "-c", _CTRL_C, str(tmp_path)], stdout=subprocess.PIPE, text=True,
+                              start_new_session=True)
+    try:
+        assert server.stdout.readline().strip() == "trained an epoch"
+        os.killpg(server.pid, signal.SIGINT)
+        server.wait(60)
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+    record = Slot(tmp_path).read()
+    assert record["state"] == "stopped" and record["saved"], record.get("error")
+    ck = load_checkpoint(tmp_path / Path(record["saved"]).name)
+    assert 1 <= ck.metrics["epochs"] < 500
