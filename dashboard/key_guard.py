@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
+import math
 import threading
 import time
 from pathlib import Path
@@ -101,7 +102,7 @@ def check(state, typed: str, key: str, session: str, now: float | None = None) -
     misses, last = state.get("_key_misses", 0), state.get("_key_last_miss", 0.0)
     wait = session_wait(misses, last, now)
     if wait > 0:
-        return False, f"Too many wrong keys from this browser: wait {wait:.0f} s before the next try " \
+        return False, f"Too many wrong keys from this browser: wait {math.ceil(wait)} s before the next try " \
                       "(wrong keys are slowed down and logged)."
     wait = server_guard().admit(now)
     if wait > 0:
@@ -118,5 +119,5 @@ def check(state, typed: str, key: str, session: str, now: float | None = None) -
     if left > 0:
         return False, f"That is not the lecturer key ({left} more {'try' if left == 1 else 'tries'} before each " \
                       "one waits longer; wrong keys are logged)."
-    return False, f"That is not the lecturer key. Wait {session_wait(misses, now, now):.0f} s before the next " \
+    return False, f"That is not the lecturer key. Wait {math.ceil(session_wait(misses, now, now))} s before the next " \
                   "try (wrong keys are slowed down and logged)."

@@ -54,7 +54,8 @@ def _progress_body() -> None:
     remaining = f", {p.remaining:.0f} s to go" if p.remaining is not None else ""
     st.progress(p.fraction, text=f"epoch {p.steps[-1].epoch if p.steps else 0:.1f} of {p.num_epochs} · "
                                  f"{p.device or '…'} · {speed} · {p.elapsed:.0f} s elapsed{remaining}")
-    chart(training_figure(p.steps, p.epochs, p.num_epochs, height=CURVES_PX), key="train_curves")
+    chart(training_figure(p.steps, p.epochs, p.num_epochs, height=CURVES_PX), key="train_curves",
+          config={"displayModeBar": False})  # (its buttons covered the legend on a phone)
     if p.error:
         st.error(plain(p.error))
     if p.state == "unsaved" and hasattr(job, "save_again"):  # (this process trained it: its epochs are here)
