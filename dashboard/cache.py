@@ -23,9 +23,16 @@ from dashboard.overview import Look, build_overview
 from dashboard.shared_cache import clear_shared, shared
 from lenet import attribution
 from lenet.capture import acts_of, capture
-from lenet.checkpoint import Checkpoint, CheckpointError, load_checkpoint, snapshot_model, snapshots_of
-from lenet.data import CLASS_NAMES, DatasetNotFound, dataset_available, read_split
+from lenet.checkpoint import (
+    Checkpoint,
+    CheckpointError,
+    load_checkpoint,
+    snapshot_model,
+    snapshots_of,
+)
+from lenet.data import DatasetNotFound, class_name, dataset_available, read_split
 from lenet.filters import TopImages, initial_model, top_images
+from lenet.i18n import language
 from lenet.max_or_avg import Study, study
 from lenet.mistakes import Mistakes, mistakes
 from lenet.model import LeNet, with_ops
@@ -144,11 +151,16 @@ def _image(image: bytes) -> np.ndarray:
     return np.frombuffer(image, dtype=np.float32).reshape(28, 28)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
 def attribution_of(key: str, image: bytes, target: int, method: str) -> tuple[np.ndarray, str]:
-    """One attribution of a class's score to the pixels (lenet.attribution) and its one-line reading."""
+    """One attribution of a class's score to the pixels (lenet.attribution) and its one-line reading (in the
+    session's language)."""
+    return _attribution_of(key, image, target, method, language())
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _attribution_of(key: str, image: bytes, target: int, method: str, lang: str) -> tuple[np.ndarray, str]:
     values = _TORCH.submit(lambda: attribution.attribute(_private(key), _image(image), target, method)).result()
-    return values, attribution.reading(method, values, CLASS_NAMES[target])
+    return values, attribution.reading(method, values, class_name(target))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -213,7 +225,7 @@ def user_models() -> dict[str, SavedModel]:
         return {}
 
 
-@shared(max_entries=512)
+@shared(max_entries=512, by_language=True)
 def overview(key: str, image: bytes, true_label: int | None, screen: Screen, settings: Look) -> Figure:
     """The overview of one model for one image (float32 bytes, 1×28×28), shared by every session; with
     settings.why, the maps that raise that class most outlined."""
@@ -224,14 +236,14 @@ def overview(key: str, image: bytes, true_label: int | None, screen: Screen, set
     return build_overview(get_model(key), acts_for(key, image), true_label, screen, settings=settings, marks=marks)
 
 
-@shared(max_entries=256)
+@shared(max_entries=256, by_language=True)
 def strip(key: str, page: tuple[int, ...], cell: int, width: int) -> Figure:
     """The thumbnail strip of these gallery images, those the model misclassifies framed."""
-    samples, _ = gallery()
+    samples = gallery()[0]
     preds = predictions(key)
     wrong = [bool(preds[k] != samples.labels[k]) for k in page]
-    hover = [f"#{int(samples.indices[k])}: {CLASS_NAMES[samples.labels[k]]}"
-             + (f" — predicted {CLASS_NAMES[preds[k]]}" if w else "") for k, w in zip(page, wrong)]
+    hover = [f"#{int(samples.indices[k])}: {class_name(samples.labels[k])}"
+             + (f" — predicted {class_name(preds[k])}" if w else "") for k, w in zip(page, wrong)]
     return thumbnail_strip(samples.images[list(page)], wrong, hover, cell, width)
 
 
@@ -242,9 +254,14 @@ def top_images_of(key: str) -> TopImages:
     return top_images(get_model(key), samples.tensor(), "conv2", k=9)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
 def initial_of(key: str) -> tuple[LeNet, str]:
-    """The model at its random initialisation, and how that is known (lenet.filters.initial_model)."""
+    """The model at its random initialisation, and how that is known (lenet.filters.initial_model), in the
+    session's language."""
+    return _initial_of(key, language())
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _initial_of(key: str, lang: str) -> tuple[LeNet, str]:
     choice = ModelChoice.from_key(key)
     model = get_model(key)
     if choice.user:

@@ -5,12 +5,15 @@ import re
 from dataclasses import dataclass, field
 
 from dashboard.text import plain
+from lenet.i18n import _
 from lenet.ops import ACTIVATIONS, POOLINGS
 
 
 def ops_label(activation: str, pooling: str, short: bool = False) -> str:
     """'relu + max pooling' ('relu + max' short)."""
-    return f"{ACTIVATIONS[activation].label} + {POOLINGS[pooling].label}{'' if short else ' pooling'}"
+    ops = _("{activation} + {pooling}").format(activation=_(ACTIVATIONS[activation].label),
+                                               pooling=_(POOLINGS[pooling].label))
+    return ops if short else _("{ops} pooling").format(ops=ops)
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class ModelChoice:
     def trained_ops(self) -> tuple[str, str] | None:
         """(activation, pooling) the weights were trained with; None where not known."""
         variant = self.trained if self.user else self.weights
-        act, _, pool = variant.partition("-")
+        act, pool = variant.partition("-")[::2]
         return (act, pool) if act in ACTIVATIONS and pool in POOLINGS else None
 
     @property
@@ -57,13 +60,15 @@ class ModelChoice:
         trained = self.trained_ops
         if self.user:  # (Markdown: the file's name is shown as it is, whatever it holds)
             file, epoch = user_file_epoch(self.weights)
-            name = f"{plain(file)}{f', epoch {epoch}' if epoch else ''}"
+            name = _("{file}, epoch {epoch}").format(file=plain(file), epoch=epoch) if epoch else plain(file)
             if self.swapped:
-                return f"{name}: trained with {ops_label(*trained, short=True)}, run with {run}"
-            return f"{name}: {run}"
+                return _("{name}: trained with {trained}, run with {run}").format(
+                    name=name, trained=ops_label(*trained, short=True), run=run)
+            return _("{name}: {run}").format(name=name, run=run)
         if self.swapped:
-            return f"{run} on weights trained with {ops_label(*trained, short=True)} (not retrained)"
-        return f"{run}, trained with these ops"
+            return _("{run} on weights trained with {trained} (not retrained)").format(
+                run=run, trained=ops_label(*trained, short=True))
+        return _("{run}, trained with these ops").format(run=run)
 
     @property
     def file(self) -> str:

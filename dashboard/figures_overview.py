@@ -15,6 +15,7 @@ from dashboard.colours import IMAGE
 from dashboard.figures import GAP, OUTLINE, Figure, clicked_customdata, map_hover, mosaic
 from dashboard.layout import (BAR_MIN, CHAR, DEFAULT_SCREEN, LINE, NARROW_BELOW, STRIP, Column, Geometry, Screen,
                               geometry, text_width)
+from lenet.i18n import N_, _
 
 __all__ = ["BAR_MIN", "CHAR", "COLOUR_KEY", "DEFAULT_SCREEN", "FRAME", "LINE", "MARK", "NARROW_BELOW", "STRIP", "TRUE",
            "Column", "Geometry", "Screen", "class_names", "clicked_column", "geometry", "overview_figure",
@@ -71,7 +72,7 @@ def place_maps(b: Board, col: Column, cols: int, s: float, x: float, y: float, r
 
 def _maps(b: Board, col: Column, left: float, width: float, g: Geometry, k: int) -> None:
     W = np.shape(col.values)[2]
-    limit, _ = place_maps(b, col, g.grids[k], g.sizes[k] / W, left, g.head, width, g.body)
+    limit = place_maps(b, col, g.grids[k], g.sizes[k] / W, left, g.head, width, g.body)[0]
     _legend(b, col, left, width, g, limit)
 
 
@@ -93,7 +94,7 @@ def _vector(b: Board, col: Column, left: float, width: float, g: Geometry, k: in
 
 def class_names(col: Column) -> list[str]:
     """A softmax column's class names, the true class marked ✓."""
-    return [(col.labels[i] if col.labels else str(i)) + (" ✓" if i == col.true_label else "")
+    return [(_(col.labels[i]) if col.labels else str(i)) + (" ✓" if i == col.true_label else "")
             for i in range(len(col.values))]
 
 
@@ -134,7 +135,7 @@ def _softmax(b: Board, col: Column, left: float, width: float, g: Geometry, k: i
     if len(shown) < len(probs):
         b.label(left + width / 2, g.head + g.body + 6 + STRIP / 2, f"top {len(shown)} of {len(probs)}", size=g.font)
     elif col.true_label is not None:
-        b.label(left + width / 2, g.head + g.body + 6 + STRIP / 2, "✓ true class", size=g.font, color=TRUE)
+        b.label(left + width / 2, g.head + g.body + 6 + STRIP / 2, _("✓ true class"), size=g.font, color=TRUE)
 
 
 def _empty(b: Board, col: Column, left: float, width: float, g: Geometry, k: int) -> None:
@@ -144,7 +145,7 @@ def _empty(b: Board, col: Column, left: float, width: float, g: Geometry, k: int
 DRAW = {"input": _maps, "maps": _maps, "vector": _vector, "softmax": _softmax, "empty": _empty}  # by kind
 
 
-COLOUR_KEY = "colours: blue negative · white 0 · red positive — the strip under each column gives its range"
+COLOUR_KEY = N_("colours: blue negative · white 0 · red positive — the strip under each column gives its range")
 
 
 def overview_figure(columns: list[Column], screen: Screen = DEFAULT_SCREEN,
@@ -155,7 +156,7 @@ def overview_figure(columns: list[Column], screen: Screen = DEFAULT_SCREEN,
     g = geo or geometry(columns, screen)
     b = Board()
     if colour_key and len(columns) > 1:
-        b.label(screen.width / 2, g.head + g.body + 6 + STRIP + 1.5 * LINE * g.font + 2, COLOUR_KEY, size=g.font,
+        b.label(screen.width / 2, g.head + g.body + 6 + STRIP + 1.5 * LINE * g.font + 2, _(COLOUR_KEY), size=g.font,
                 color="#555555")
     for k, (col, (left, width)) in enumerate(zip(columns, g.slots)):
         for i, line in enumerate(col.lines):

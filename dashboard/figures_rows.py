@@ -17,6 +17,7 @@ from dashboard.colours import IMAGE
 from dashboard.figures import GAP, Figure
 from dashboard.figures_overview import (LINE, MARK, NARROW_BELOW, STRIP, TRUE, Column, _outlined, class_names,
                                         place_maps, probability_row, text_width)
+from lenet.i18n import _
 
 __all__ = ["NARROW_BELOW", "map_grid", "row_font", "rows_figure"]
 MAP_TARGET = 3.6  # a map's wished size, px per pixel of its height (28×28: ~100 px; clamped to 44-150)
@@ -107,7 +108,7 @@ def _softmax(b: Board, col: Column, y: float, width: float, font: int) -> float:
                         x0 + room / 2, row * 0.8)
     y += len(names) * row
     if col.true_label is not None:
-        b.label(0, y + LINE * font / 2, "✓ true class", "middle right", font, color=TRUE)
+        b.label(0, y + LINE * font / 2, _("✓ true class"), "middle right", font, color=TRUE)
         y += LINE * font
     return y
 

@@ -15,12 +15,13 @@ from dashboard.charts import chart
 from dashboard.figures import clicked_index
 from dashboard.pictures import png_uri
 from dashboard.sketch import TOOLS, pad_ui
-from lenet.data import CLASS_NAMES
+from lenet.data import CLASS_NAMES, class_name
 from dashboard.text import plain
+from lenet.i18n import N_, _
 from lenet.preprocess import ImageError, prepare_drawing, prepare_upload
 
-SOURCES = {"pick": "Pick", "draw": "Draw", "upload": "Upload"}
-ALL = "all classes"
+SOURCES = {"pick": N_("Pick"), "draw": N_("Draw"), "upload": N_("Upload")}
+ALL = N_("all classes")  # (a key in the link, as the class names are: shown translated)
 THUMB_PX = 46  # a thumbnail in the strip, with its gap
 
 
@@ -35,14 +36,14 @@ class Picked:
 
 def source_ui() -> str:
     """Pick, draw or upload (a segmented control; clicking the chosen one off keeps it)."""
-    st.segmented_control("Input", list(SOURCES), key="source", format_func=SOURCES.get,
+    st.segmented_control(_("Input"), list(SOURCES), key="source", format_func=lambda s: _(SOURCES[s]),
                          label_visibility="collapsed")
     return st.session_state.get("source") or "pick"
 
 
 def candidates(model_key: str) -> np.ndarray:
     """The gallery positions the filters let through (all of them if none would)."""
-    samples, _ = gallery()
+    samples = gallery()[0]
     out = np.arange(len(samples))
     cls = st.session_state.get("pick_class", ALL)
     if cls in CLASS_NAMES:
@@ -75,18 +76,19 @@ def pick_controls_ui(model_key: str) -> np.ndarray:
     filtered = st.session_state["pick_class"] != ALL or st.session_state.get("pick_wrong")
     # a link with a filter and no image (?wrong=1) opens on the first image it lets through
     allowed = _jump(model_key) if filtered else candidates(model_key)
-    st.selectbox("Class", [ALL, *CLASS_NAMES], key="pick_class", label_visibility="collapsed",
-                 on_change=_jump, args=(model_key,), width=140)
+    st.selectbox(_("Class"), [ALL, *CLASS_NAMES], key="pick_class", label_visibility="collapsed",
+                 format_func=_, on_change=_jump, args=(model_key,), width=140)
     st.session_state["index"] = min(int(st.session_state.get("index", 0)), len(samples) - 1)
-    st.number_input(f"Image (0–{len(samples) - 1})", 0, len(samples) - 1, key="index", label_visibility="collapsed",
-                    help=f"image {'of the test set' if full else 'of the 1,000 bundled test images'}", width=124)
+    st.number_input(_("Image (0–{last})").format(last=len(samples) - 1), 0, len(samples) - 1, key="index",
+                    label_visibility="collapsed", width=124,
+                    help=_("image of the test set") if full else _("image of the 1,000 bundled test images"))
 
     def choose_random() -> None:
         st.session_state["index"] = int(np.random.default_rng().choice(allowed))
 
-    st.button("Random", key="random", on_click=choose_random, help="a random image among those listed")
-    st.toggle("only wrong", key="pick_wrong", on_change=_jump, args=(model_key,),
-                    help="only the images this model misclassifies (framed in red in the strip)")
+    st.button(_("Random"), key="random", on_click=choose_random, help=_("a random image among those listed"))
+    st.toggle(_("only wrong"), key="pick_wrong", on_change=_jump, args=(model_key,),
+              help=_("only the images this model misclassifies (framed in red in the strip)"))
     return allowed
 
 
@@ -112,9 +114,9 @@ def picked() -> Picked:
     samples, full = gallery()
     idx = min(int(st.session_state.get("index", 0)), len(samples) - 1)
     label = int(samples.labels[idx])
-    where = "test image" if full else "bundled test image"
+    where = _("test image #{n}") if full else _("bundled test image #{n}")
     return Picked(samples.images[idx].astype(np.float32) / 255.0, label,
-                  f"{where} #{int(samples.indices[idx])}: {CLASS_NAMES[label]}")
+                  where.format(n=int(samples.indices[idx])) + ": " + class_name(label))
 
 
 def draw_ui() -> Picked:
@@ -128,27 +130,27 @@ def draw_ui() -> Picked:
                                 help="the brush's width (4–60 px of the 280-px pad)")
     sketch = pad_ui(tool, int(width), png_uri(base) if base is not None else None, "pad_edit" if edit else "pad")
     st.toggle("Over the image", key="draw_edit", help="draw over the picked test image, for what-ifs")
-    what = "your drawing" if base is None else "the picked image, drawn over"
+    what = _("your drawing") if base is None else _("the picked image, drawn over")
     if sketch is None:  # nothing drawn yet
         return Picked(base, None, what) if base is not None else \
-            Picked(np.zeros((28, 28), np.float32), None, "an empty canvas (all black)")
+            Picked(np.zeros((28, 28), np.float32), None, _("an empty canvas (all black)"))
     try:
         return Picked(prepare_drawing(sketch.gray).image, None, what)
     except ImageError:  # a blank pad: the network sees black, and the overview shows what that gives
-        return Picked(np.zeros((28, 28), np.float32), None, "an empty canvas (all black)")
+        return Picked(np.zeros((28, 28), np.float32), None, _("an empty canvas (all black)"))
 
 
 def upload_ui() -> Picked:
     f = st.file_uploader("PNG or JPEG", type=["png", "jpg", "jpeg", "gif", "webp", "bmp"], key="upload")
     if f is None:  # until a file is chosen the network shows what it makes of a black image: never an empty page
-        st.caption("A photo of a garment, converted like Fashion-MNIST (light on black, 28×28). Until one is "
-                   "chosen the network sees black.")
-        return Picked(np.zeros((28, 28), np.float32), None, "no upload yet: an all-black image")
+        st.caption(_("A photo of a garment, converted like Fashion-MNIST (light on black, 28×28). Until one is "
+                     "chosen the network sees black."))
+        return Picked(np.zeros((28, 28), np.float32), None, _("no upload yet: an all-black image"))
     try:
         prepared = prepare_upload(f.getvalue(), f.name)
     except ImageError as e:
         st.error(plain(str(e)))
-        return Picked(np.zeros((28, 28), np.float32), None, "the upload could not be read: an all-black image")
+        return Picked(np.zeros((28, 28), np.float32), None, _("the upload could not be read: an all-black image"))
     for note in prepared.notes:
         st.caption(note)
-    return Picked(prepared.image, None, f"upload {f.name}")  # (the caption is shown as plain text)
+    return Picked(prepared.image, None, _("upload {name}").format(name=f.name))  # (the caption is shown as plain text)

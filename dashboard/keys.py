@@ -15,6 +15,7 @@ import streamlit as st
 
 from dashboard.state import shown_ops
 from dashboard.views import move_stage, next_detail_stage
+from lenet.i18n import N_
 from lenet.ops import POOLINGS
 from lenet.stages import STAGE_BY_NAME
 
@@ -116,8 +117,8 @@ SHORTCUTS: dict[str, tuple[str, Callable[[], None]]] = {
     "b": ("previous image", _next_image(-1)),
     "f": ("presentation mode on or off", _toggle_presentation),
 }
-HELP = "→/PgDn next stage · ←/PgUp previous · Enter its numbers · Esc close · P pooling · N/B next/previous image · " \
-       "F present"
+HELP = N_("→/PgDn next stage · ←/PgUp previous · Enter its numbers · Esc close · P pooling · N/B next/previous "
+          "image · F present")
 
 _keys = st.components.v2.component("lenet_keys", js=_JS % sorted(SHORTCUTS))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +19,7 @@ from dashboard.colours import SIGNED, Scale
 from dashboard.figures import GAP
 
 CHAR = 0.56  # a character's width in em, for Source Sans text (a little generous: text must never overlap)
+WIDE = 1.02  # a Chinese character's (Noto Sans CJK: one em)
 LINE = 1.3  # a line's height in em
 STRIP = 8.0  # the colour strip of a legend, px
 BAR_MIN = 7.0  # the softmax bars' room, at least, in em
@@ -65,8 +67,8 @@ class Column:
 
 
 def text_width(text: str, font: float) -> float:
-    """How wide a line of text is, about (generously)."""
-    return len(text) * CHAR * font
+    """How wide a line of text is, about (generously): a Chinese character takes a whole em."""
+    return sum(WIDE if unicodedata.east_asian_width(c) in "WF" else CHAR for c in text) * font
 
 
 @dataclass(frozen=True)

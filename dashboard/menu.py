@@ -1,6 +1,8 @@
 """The pages' menu: each page declared once, for the navigation and for pages that send the user to another."""
 import streamlit as st
 
+from lenet.i18n import _
+
 
 def explorer() -> None:
     from dashboard.app_pages import explorer as page  # (imports torch: seconds on a fresh server)
@@ -41,12 +43,12 @@ def pooling() -> None:
 def pages() -> list:
     """The pages, made anew for each run: a Page runs once per st.navigation, so one object shared by the
     sessions of a server would be refused to the second session that runs it at the same time."""
-    return [st.Page(explorer, title="Explorer", url_path="explorer", default=True),
-            st.Page(training, title="Training", url_path="training"),
-            st.Page(mistakes, title="Mistakes", url_path="mistakes"),
-            st.Page(filters, title="Filters", url_path="filters"),
-            st.Page(step, title="One step", url_path="step"),
-            st.Page(pooling, title="Max or average?", url_path="pooling")]
+    return [st.Page(explorer, title=_("Explorer"), url_path="explorer", default=True),
+            st.Page(training, title=_("Training"), url_path="training"),
+            st.Page(mistakes, title=_("Mistakes"), url_path="mistakes"),
+            st.Page(filters, title=_("Filters"), url_path="filters"),
+            st.Page(step, title=_("One step"), url_path="step"),
+            st.Page(pooling, title=_("Max or average?"), url_path="pooling")]
 
 
 def explorer_page():

@@ -11,8 +11,9 @@ from dashboard.colours import IMAGE, POSITIVE, SIGNED, Scale, color_limit
 from dashboard.figures import Figure
 from dashboard.figures_rows import rows_figure
 from dashboard.figures_overview import DEFAULT_SCREEN, Column, Geometry, Screen, clicked_column, overview_figure
-from lenet.data import CLASS_NAMES
+from lenet.data import CLASS_NAMES, class_name
 from lenet.explain import never_negative, stage_params
+from lenet.i18n import _
 from lenet.model import LeNet
 from lenet.stages import STAGE_BY_NAME, STAGES, Stage, next_stage, previous_stage
 
@@ -74,8 +75,9 @@ def header(model: LeNet, name: str) -> tuple[str, str, str]:
     params = stage_params(model, name)
     if stage.kind == "dense":  # (its values are shown after the activation that follows it, if any)
         logits = next_stage(name).kind == "softmax"
-        return stage.title, f"{stage.shape[0]} {'logits' if logits else 'neurons'}", f"{params:,} weights"
-    return stage.title, shape, f"{params:,} weights" if params else ""
+        count = (_("{n} logits") if logits else _("{n} neurons")).format(n=stage.shape[0])
+        return stage.title, count, _("{n:,} weights").format(n=params)
+    return stage.title, shape, _("{n:,} weights").format(n=params) if params else ""
 
 
 def _picked(view: View, name: str) -> int | None:
@@ -105,7 +107,7 @@ def _dense_column(view: View, name: str) -> Column:
 
 
 def _softmax_column(view: View, name: str) -> Column:
-    return Column(name, (STAGE_BY_NAME[name].title, f"{len(CLASS_NAMES)} classes", ""), "softmax",
+    return Column(name, (STAGE_BY_NAME[name].title, _("{n} classes").format(n=len(CLASS_NAMES)), ""), "softmax",
                   view.acts[name], labels=CLASS_NAMES, true_label=view.true_label)
 
 
@@ -150,7 +152,7 @@ def view_of(model: LeNet, acts: Acts, true_label: int | None, difference: bool =
     settings = settings or look()
     lims = shared if shared is not None and settings.mode != "map" else limits(acts, settings.mode)
     return View(model, acts, true_label, lims, settings.mode == "map", settings.stage, settings.selected,
-                difference, marks, CLASS_NAMES[settings.why] if marks and settings.why >= 0 else "", settings.framed)
+                difference, marks, class_name(settings.why) if marks and settings.why >= 0 else "", settings.framed)
 
 
 def shared_limits(*all_acts: Acts) -> dict[str, float]:

@@ -5,20 +5,27 @@ import functools
 import threading
 from collections import OrderedDict
 
+from lenet.i18n import language
+
 _SHARED: list = []  # every shared() cache, for clear()
 
 
-def shared(max_entries: int):
+def shared(max_entries: int, by_language: bool = False):
     """Like st.cache_resource for the calls made on every input change, at a fraction of its cost per call:
     keyed by the arguments themselves (plain strings, bytes, numbers, frozen dataclasses: hashed by Python in
     microseconds, where Streamlit's hashing took ~0.2 ms for an overview's key), least recently used dropped
-    first, one computation per key at a time (a class asking for the same new image computes it once)."""
+    first, one computation per key at a time (a class asking for the same new image computes it once).
+    by_language: the value holds text, so the language of the calling session is part of the key."""
     def wrap(fn):
         values: OrderedDict = OrderedDict()
         guard, computing = threading.Lock(), {}
 
         @functools.wraps(fn)
         def cached(*args):
+            key = (*args, language()) if by_language else args
+            return _get(key, args)
+
+        def _get(args, call):
             with guard:
                 if args in values:
                     values.move_to_end(args)
@@ -29,7 +36,7 @@ def shared(max_entries: int):
                     if args in values:
                         return values[args]
                 try:
-                    value = fn(*args)
+                    value = fn(*call)
                     with guard:
                         values[args] = value
                         while len(values) > max_entries:

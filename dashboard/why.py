@@ -12,7 +12,8 @@ from dashboard.overview import COLUMNS, shown
 from dashboard.state import sync_query_params
 from dashboard.views.common import NARROW
 from lenet.attribution import METHODS, WINDOW, maps_reading
-from lenet.data import CLASS_NAMES
+from lenet.data import CLASS_NAMES, class_name
+from lenet.i18n import _
 from lenet.stages import STAGE_BY_NAME
 
 
@@ -44,8 +45,8 @@ def _stop() -> None:
 
 
 def why_button(container, probs: np.ndarray) -> None:
-    container.button("Why?", key="why_button", on_click=open_why, args=(int(np.argmax(probs)),),
-                     help="which pixels and which maps made this prediction (Captum attributions)")
+    container.button(_("Why?"), key="why_button", on_click=open_why, args=(int(np.argmax(probs)),),
+                     help=_("which pixels and which maps made this prediction (Captum attributions)"))
 
 
 def why_dialog(key: str, image: bytes, probs: np.ndarray, label: int | None, font: int,
@@ -88,13 +89,13 @@ def why_dialog(key: str, image: bytes, probs: np.ndarray, label: int | None, fon
         lines.insert(1, f"- The orange square: covering rows {i}–{i + WINDOW - 1}, columns {j}–{j + WINDOW - 1} "
                         f"lowers the score most, by {float(drops[i, j]):.2f}.")
         parts = contributions_of(key, image, target)
-        maps = [f"- {maps_reading(STAGE_BY_NAME[c].title, parts[shown(c)], CLASS_NAMES[target], noun)}"
+        maps = [f"- {maps_reading(STAGE_BY_NAME[c].title, parts[shown(c)], class_name(target), noun)}"
                 for c in COLUMNS if shown(c) in parts
                 for noun in ["maps" if len(STAGE_BY_NAME[c].shape) == 3 else "neurons"]]
         with right.container(key="why_text"):
             said, matter = st.tabs(["What the pictures say", "Which maps matter"])
             said.markdown("\n".join(lines))
-            matter.markdown(f"For {CLASS_NAMES[target]} (layer integrated gradients; outlined in green on the "
+            matter.markdown(f"For {class_name(target)} (layer integrated gradients; outlined in green on the "
                             "overview):\n" + "\n".join(maps))
         sync_query_params()
 

@@ -12,9 +12,15 @@ import numpy as np
 import torch
 
 from lenet.atomic import atomic_write
+from lenet.i18n import N_, _
 
-CLASS_NAMES: tuple[str, ...] = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                                "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+CLASS_NAMES: tuple[str, ...] = (N_("T-shirt/top"), N_("Trouser"), N_("Pullover"), N_("Dress"), N_("Coat"),
+                                N_("Sandal"), N_("Shirt"), N_("Sneaker"), N_("Bag"), N_("Ankle boot"))
+
+
+def class_name(k: int) -> str:
+    """Class k's name as the page shows it, in the session's language (CLASS_NAMES: the English keys)."""
+    return _(CLASS_NAMES[int(k)])
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"  # shipped with the code: samples and weights
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")  # Debian package dataset-fashion-mnist
 RAW_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",

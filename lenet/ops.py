@@ -20,6 +20,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lenet.i18n import N_
+
 Tensor = torch.Tensor
 Phases = tuple[Tensor, Tensor, Tensor, Tensor]  # the window's positions (0,0), (0,1), (1,0), (1,1)
 
@@ -166,12 +168,12 @@ def _l2_backward(dp: Tensor, p: Phases, pooled: Tensor, saved: tuple) -> tuple[T
 
 
 AVG = Pooling(
-    "avg", "average", lambda: nn.AvgPool2d(POOL_SIZE, POOL_SIZE), _avg_forward, _avg_backward,
+    "avg", N_("average"), lambda: nn.AvgPool2d(POOL_SIZE, POOL_SIZE), _avg_forward, _avg_backward,
     lambda w: float(np.mean(w)), lambda w: None,
     lambda w: "(" + " + ".join(_num(v) for v in np.ravel(w)) + f") / {np.size(w)}",
     "mean", "(a + b + c + d) / 4", "every input counting the same", shipped=True)
 MAX = Pooling(
-    "max", "max", lambda: nn.MaxPool2d(POOL_SIZE, POOL_SIZE), _max_forward, _max_backward,
+    "max", N_("max"), lambda: nn.MaxPool2d(POOL_SIZE, POOL_SIZE), _max_forward, _max_backward,
     lambda w: float(np.max(w)), _first_max,
     lambda w: "max(" + ", ".join(_num(v) for v in np.ravel(w)) + ")",
     "max", "max(a, b, c, d)", "keeping only the strongest response of each window", shipped=True)

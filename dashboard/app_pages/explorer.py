@@ -30,6 +30,7 @@ from dashboard.text import plain
 from dashboard.views import settle_map
 from dashboard.why import settle_class, why_button, why_dialog
 from lenet.config import ModelConfig
+from lenet.i18n import _
 from lenet.model import LeNet
 from lenet.stages import STAGE_BY_NAME
 from lenet.ops import ACTIVATIONS, POOLINGS
@@ -40,7 +41,7 @@ STRIP_ROW = 56  # px of that for the strip's row (drawing and uploading have non
 PRESENT_RESERVED = 150  # the same in presentation mode: the prediction and the keys above
 # presentation mode: no settings button, no header, the page from the top
 PRESENT_CSS = """<style>
-.st-key-settings, [data-testid="stHeader"] {display: none;}
+.st-key-settings, .st-key-language, [data-testid="stHeader"] {display: none;}
 [data-testid="stMainBlockContainer"] {padding-top: 0.6rem;}
 </style>"""
 SIDE_MAX, SIDE_MIN = 310, 200  # px of the column beside the overview when drawing or uploading ...
@@ -77,10 +78,11 @@ def _bar(model_key: str) -> tuple[str, np.ndarray | None]:
     input change, and the columns were more than half of the page's."""
     st.html(BAR_CSS)
     with st.container(horizontal=True, vertical_alignment="center", gap="xsmall", key="bar"):
-        st.segmented_control("Pooling", list(POOLINGS), key="pooling", format_func=lambda p: POOLINGS[p].label,
-                             label_visibility="collapsed", help="pooling after each conv block", on_change=ops_changed)
-        st.segmented_control("Activation", list(ACTIVATIONS), key="activation", label_visibility="collapsed",
-                             format_func=lambda a: ACTIVATIONS[a].label, help="activation after each layer",
+        st.segmented_control(_("Pooling"), list(POOLINGS), key="pooling",
+                             format_func=lambda p: _(POOLINGS[p].label), label_visibility="collapsed",
+                             help=_("pooling after each conv block"), on_change=ops_changed)
+        st.segmented_control(_("Activation"), list(ACTIVATIONS), key="activation", label_visibility="collapsed",
+                             format_func=lambda a: _(ACTIVATIONS[a].label), help=_("activation after each layer"),
                              on_change=ops_changed)
         same_weights_ui()
         epoch_ui()
@@ -104,7 +106,8 @@ def _body(reported: Screen | None) -> None:
     source, allowed = _bar(choice.key)
     another_network_note()
     if error:
-        st.error(f"This model cannot be loaded: {plain(error)}. Choose another one in ⚙ Settings.")
+        st.error(_("This model cannot be loaded: {error}. Choose another one in ⚙ Settings.").format(
+            error=plain(error)))
         sync_query_params()
         return
     narrow = screen.narrow  # a phone or a tablet: everything in one column, the network a stage a row
@@ -150,9 +153,10 @@ def _presentation(choice, other, reported: Screen | None) -> None:
     if at in STAGE_BY_NAME:  # the stage framed on the network, in a sentence; its numbers one key away
         stage = STAGE_BY_NAME[at]
         keys_help.markdown(f"**{stage.title}** ({stage.name}): {first_sentence(stage.describe(choice_config(choice)))}"
-                           "  \n:small[:gray[Enter: its numbers · →/PgDn, ←/PgUp: the next, the previous stage]]")
+                           "  \n:small[:gray[" + _("Enter: its numbers · →/PgDn, ←/PgUp: the next, the previous stage")
+                           + "]]")
     else:
-        keys_help.caption("Keys: " + HELP)
+        keys_help.caption(_("Keys: {keys}").format(keys=_(HELP)))
     view = picked() if st.session_state.get("source") != "draw" else draw_ui()
     if reported is not None and view.image is not None and not model_error(choice.key):
         _network(choice, other, view, st.container(key="network"), reported,
@@ -162,7 +166,7 @@ def _presentation(choice, other, reported: Screen | None) -> None:
 
 def first_sentence(text: str) -> str:
     """A stage's explanation up to its first full stop (its first sentence)."""
-    head, dot, _ = text.partition(". ")
+    head, dot = text.partition(". ")[:2]
     return head + "." if dot else text
 
 
@@ -219,12 +223,13 @@ def _draw(r: _Ready, main, seen_row, info: int | str = INFO, page_width: float =
     page_width px allows)."""
     note = ""
     if st.session_state["weights_mode"] == "trained" and r.choice.swapped:
-        note = (f" No shipped weights were trained with {ops_label(r.choice.activation, r.choice.pooling)}: "
-                "train some on the Training page.")
+        note = _(" No shipped weights were trained with {ops}: train some on the Training page.").format(
+            ops=ops_label(r.choice.activation, r.choice.pooling))
     seen_row.image(r.seen, width=SEEN, caption=None)
     # the prediction and its caption in one element (one message less per input change)
     said = f":small[:gray[{r.choice.label} · {plain(r.view.caption)}]]"
-    help = f"{r.choice.label}; {accuracy_line(r.choice)}.{note} The picture: what the network sees, 28×28."
+    help = _("{model}; {accuracy}.{note} The picture: what the network sees, 28×28.").format(
+        model=r.choice.label, accuracy=accuracy_line(r.choice), note=note)
     if below is None:
         seen_row.markdown(f"{prediction_text(r.acts, r.view.label)}  \n{said}", width=info, help=help)
     else:

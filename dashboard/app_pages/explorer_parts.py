@@ -12,7 +12,8 @@ from dashboard.figures_overview import Screen, geometry
 from dashboard.overview import build_overview, columns_for, shared_limits, view_of
 from dashboard.state import shown_ops, sync_query_params
 from dashboard.views import detail_ui, move_stage
-from lenet.data import CLASS_NAMES
+from lenet.i18n import _
+from lenet.data import class_name
 from lenet.model import LeNet
 from lenet.ops import ACTIVATIONS, POOLINGS
 from lenet.pretrained import closest_shipped
@@ -50,19 +51,22 @@ def accuracy_line(choice: ModelChoice) -> str:
     """Test accuracy of what is shown: stored with the shipped weights, or measured once otherwise."""
     if not choice.user and not choice.swapped:
         m = shipped_metrics(choice.weights)
-        return f"test accuracy {m['test_acc']:.1%} ({m['test_examples']:,} images), trained {m['epochs']} epochs"
+        return _("test accuracy {acc:.1%} ({images:,} images), trained {epochs} epochs").format(
+            acc=m["test_acc"], images=m["test_examples"], epochs=m["epochs"])
     acc, n = accuracy(choice.key)
-    _, full = gallery()
-    note = "" if choice.user else ", weights not retrained for these ops"
-    return f"accuracy {acc:.1%} on {'the full test set' if full else 'the bundled test images'} ({n:,}){note}"
+    full = gallery()[1]
+    where = _("the full test set") if full else _("the bundled test images")
+    line = _("accuracy {acc:.1%} on {where} ({n:,})").format(acc=acc, where=where, n=n)
+    return line if choice.user else line + _(", weights not retrained for these ops")
 
 
 def prediction_text(acts: dict[str, np.ndarray], label: int | None) -> str:
     """'**Ankle boot** 100% · correct' — never cut: it wraps rather than ends in an ellipsis."""
     probs = acts["softmax"]
     pred = int(np.argmax(probs))
-    verdict = "" if label is None else (" · correct" if pred == label else f" · wrong (true: {CLASS_NAMES[label]})")
-    return f"**{CLASS_NAMES[pred]}** {probs[pred]:.0%}{verdict}"
+    verdict = "" if label is None else _(" · correct") if pred == label else \
+        _(" · wrong (true: {name})").format(name=class_name(label))
+    return f"**{class_name(pred)}** {probs[pred]:.0%}{verdict}"
 
 
 COMPARE_TITLE = 66  # px each of compare mode's overviews takes beyond its figure: its title line and the gaps
@@ -79,9 +83,9 @@ def compare_overviews(model_a: LeNet, model_b: LeNet, a: ModelChoice, b: ModelCh
     pa, pb = acts_a["softmax"], acts_b["softmax"]
     title = "**{}** {} — {}: {:.0%}"
     return [
-        (title.format("A", a.label, CLASS_NAMES[int(np.argmax(pa))], pa.max()), "overview",
+        (title.format("A", a.label, class_name(int(np.argmax(pa))), pa.max()), "overview",
          build_overview(model_a, acts_a, label, screen, geo=g, limits=shared, colour_key=False)),
-        (title.format("B", b.label, CLASS_NAMES[int(np.argmax(pb))], pb.max()), "overview_b",
+        (title.format("B", b.label, class_name(int(np.argmax(pb))), pb.max()), "overview_b",
          build_overview(model_b, acts_b, label, screen, geo=g, limits=shared, colour_key=False)),
         ("**A − B**, stage by stage, on the same colour ranges", "overview_diff",
          build_overview(model_a, diff, label, screen, difference=True, geo=g, limits=shared)),

@@ -14,7 +14,7 @@ from dashboard.figures_overview import DEFAULT_SCREEN, LINE, STRIP
 from dashboard.figures_rows import row_font
 from dashboard.keys import taps_ui
 from dashboard.screen import screen_ui
-from lenet.data import CLASS_NAMES
+from lenet.data import class_name
 from lenet.filters import receptive_field
 
 RESERVED = 150  # px above the kernels: the menu, the row of controls, the caption
@@ -83,13 +83,13 @@ def _top_images(choice, c: int, cell: float, font: int, per_row: int | None = No
     top = top_images_of(choice.key)
     positions = top.images[c]
     boxes = [receptive_field("conv2", int(i), int(j)) for i, j in top.pixels[c]]
-    hover = [f"#{int(samples.indices[n])}: {CLASS_NAMES[samples.labels[n]]}; map {c}'s largest output "
+    hover = [f"#{int(samples.indices[n])}: {class_name(samples.labels[n])}; map {c}'s largest output "
              f"{v:.3f} at row {i}, column {j}" for n, v, (i, j) in zip(positions, top.values[c], top.pixels[c])]
     st.markdown(f"The {len(positions)} {'test' if full else 'bundled test'} images that excite **conv2 map {c}** "
                 "most; outlined, the pixels its strongest output sees (its receptive field, 14×14 inside the "
                 "image).")
     chart(top_figure(samples.images[positions], boxes, hover, cell, font, per_row), key="top_images",
           width="content", config=CHART_OPTIONS)
-    classes = [CLASS_NAMES[samples.labels[n]] for n in positions]
+    classes = [class_name(samples.labels[n]) for n in positions]
     common = max(set(classes), key=classes.count)
     st.caption(f"{classes.count(common)} of {len(classes)} are {common}: " + ", ".join(classes) + ".")

@@ -17,7 +17,7 @@ from dashboard.figures_overview import DEFAULT_SCREEN
 from dashboard.figures_rows import row_font
 from dashboard.screen import screen_ui
 from dashboard.state import init_state
-from lenet.data import CLASS_NAMES
+from lenet.data import CLASS_NAMES, class_name
 
 SHOWN = 40  # images of a cell shown at most (most confident first)
 THUMB = 50  # px per image in the galleries
@@ -50,7 +50,7 @@ def _gallery(key: str, choice: ModelChoice, positions: np.ndarray, title: str, w
     if not len(shown):
         st.caption("No images.")
         return
-    hover = [f"#{int(samples.indices[k])}: {CLASS_NAMES[m.labels[k]]} — predicted {CLASS_NAMES[m.predictions[k]]} "
+    hover = [f"#{int(samples.indices[k])}: {class_name(m.labels[k])} — predicted {class_name(m.predictions[k])} "
              f"{m.confidence[k]:.0%}; click to open it in the explorer" for k in shown]
 
     def opened() -> None:
@@ -58,7 +58,7 @@ def _gallery(key: str, choice: ModelChoice, positions: np.ndarray, title: str, w
         if k is not None and k < len(shown):
             _open_in_explorer(choice, int(shown[k]))
 
-    labels = [(CLASS_NAMES[m.predictions[k]], CLASS_NAMES[m.labels[k]]) for k in shown] if named else None
+    labels = [(class_name(m.predictions[k]), class_name(m.labels[k])) for k in shown] if named else None
     fig = gallery_figure(samples.images[shown], hover, [bool(m.labels[k] != m.predictions[k]) for k in shown],
                          THUMB, width, labels, font, key if narrow else None)
     if narrow:
@@ -131,9 +131,9 @@ def show() -> None:
     with right:
         if cell:
             t, p = cell
-            what = "correct" if t == p else f"predicted **{CLASS_NAMES[p]}**"
+            what = "correct" if t == p else f"predicted **{class_name(p)}**"
             _gallery("cell_gallery", choice, m.cell(t, p),
-                     f"**{CLASS_NAMES[t]}** {what}: {int(m.counts[t, p]):,} images", gallery_px, font,
+                     f"**{class_name(t)}** {what}: {int(m.counts[t, p]):,} images", gallery_px, font,
                      narrow=narrow)
         _gallery("worst_gallery", choice, m.most_confident_mistakes(24), "The most confident mistakes", gallery_px,
                  font, named=True, narrow=narrow)

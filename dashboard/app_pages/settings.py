@@ -14,6 +14,7 @@ from dashboard.keys import HELP
 from dashboard.state import COMPARISONS, shown_ops
 from dashboard.text import plain
 from lenet.data import HOW_TO_GET_IT
+from lenet.i18n import _
 from lenet.ops import POOLINGS
 from lenet.pretrained import SHIPPED, closest_shipped
 
@@ -32,7 +33,7 @@ def settings_ui() -> None:
     presentation mode; in a panel over the page."""
     st.html(SETTINGS_CSS)
     with st.container(key="settings"):
-        with st.popover("⚙ Settings", help="weights, compare, colour range, focus, presentation mode"):
+        with st.popover(_("⚙ Settings"), help=_("weights, compare, colour range, focus, presentation mode")):
             _settings_body()
 
 
@@ -57,7 +58,7 @@ def _settings_body() -> None:
     st.selectbox("Compare with", ["", *allowed], key="compare",
                  format_func=lambda c: COMPARISONS.get(c, "— nothing: one model —"))
     if st.session_state["compare"] in ("pool", "pool-trained"):
-        _, pool = shown_ops()
+        pool = shown_ops()[1]
         others = [p for p in POOLINGS if p != pool]
         if st.session_state.get("compare_pooling") not in others:
             st.session_state["compare_pooling"] = others[0]
@@ -139,9 +140,9 @@ def same_weights_ui() -> None:
     if st.session_state["weights_mode"] == "user":
         return
     st.session_state["same_weights"] = st.session_state["weights_mode"] == "swap"
-    st.toggle("same weights", key="same_weights", on_change=_same_weights_changed,
-              help="on: the pooling and activation buttons swap only the op and keep these weights; off: each "
-                   "combination shows the network trained with it (another network)")
+    st.toggle(_("same weights"), key="same_weights", on_change=_same_weights_changed,
+              help=_("on: the pooling and activation buttons swap only the op and keep these weights; off: each "
+                     "combination shows the network trained with it (another network)"))
 
 
 def _same_weights_changed() -> None:
@@ -163,6 +164,6 @@ def another_network_note() -> None:
     """A toast, once, after the ops changed the network (not only its op)."""
     variant = st.session_state.pop("_another_network", None)
     if variant:
-        act, _, pool = variant.partition("-")
+        act, pool = variant.partition("-")[::2]
         st.toast(f"Another network: the weights trained with {ops_label(act, pool)}. For the same weights with "
                  "only the op swapped, switch on “same weights”.")

@@ -17,7 +17,7 @@ from dashboard.figures_overview import DEFAULT_SCREEN, Column, Screen, overview_
 from dashboard.figures_rows import row_font, rows_figure
 from dashboard.overview import columns_for, view_of
 from dashboard.screen import screen_ui
-from lenet.data import CLASS_NAMES
+from lenet.data import CLASS_NAMES, class_name
 from lenet.model import LeNet
 from lenet.step import Step, one_step
 
@@ -53,7 +53,7 @@ def show() -> None:
                                    value=int(st.session_state.get("index", 0)) % len(samples)))
     label = int(samples.labels[position])
     target = c4.selectbox("Target class", range(10), index=label, key=f"step_target_{position}",
-                          format_func=lambda k: CLASS_NAMES[k] + (" (true)" if k == label else ""))
+                          format_func=lambda k: class_name(k) + (" (true)" if k == label else ""))
     lr = c5.number_input("lr", 0.001, 10.0, 0.1, format="%.3f", key="step_lr", help="the step's learning rate")
     key = _state_key(choice.key, position)
     stepped = st.session_state.setdefault("_stepped", {})
@@ -71,11 +71,11 @@ def show() -> None:
     pred, pred_after = int(np.argmax(step.probs)), int(np.argmax(step.probs_after))
     st.markdown(
         f"{'Before any step' if not steps_done else f'After {steps_done} step(s)'}: loss **{step.loss:.4f}**, "
-        f"P({CLASS_NAMES[target]}) {step.probs[target]:.1%}, predicted **{CLASS_NAMES[pred]}**. One more SGD step "
+        f"P({class_name(target)}) {step.probs[target]:.1%}, predicted **{class_name(pred)}**. One more SGD step "
         f"at lr {lr:g} (w ← w − lr · ∂loss/∂w): loss **{step.loss_after:.4f}** "
         f"({step.loss_after - step.loss:+.4f}), "
-        f"P({CLASS_NAMES[target]}) {step.probs_after[target]:.1%}, predicted **{CLASS_NAMES[pred_after]}**. "
-        f"Test image #{int(samples.indices[position])}{'' if full else ' (bundled)'}: {CLASS_NAMES[label]}.")
+        f"P({class_name(target)}) {step.probs_after[target]:.1%}, predicted **{class_name(pred_after)}**. "
+        f"Test image #{int(samples.indices[position])}{'' if full else ' (bundled)'}: {class_name(label)}.")
     st.caption("The gradient flowing back: ∂loss/∂ each stage's output (blue: raising that value lowers the loss; "
                "red: raises it). A dense column shows its activation's gradient; fc3's is p − onehot(target).")
     columns = gradient_columns(current, step, label)

@@ -10,7 +10,7 @@ from dashboard.colours import WEIGHTS
 from dashboard.figures import stage_figure
 from dashboard.figures_detail import contributions_figure
 from dashboard.views.common import Detail, map_ui
-from lenet.data import CLASS_NAMES
+from lenet.data import class_name
 from lenet.explain import dense_neuron
 from lenet.ops import ACTIVATIONS
 from lenet.stages import flat_source, next_stage, previous_stage
@@ -33,11 +33,11 @@ def show(d: Detail) -> None:
     with d.controls():
         k = map_ui(count, "neuron")
         if logits:  # the neuron's class, beside its number
-            st.markdown(f"**{CLASS_NAMES[min(k, count - 1)]}**")
+            st.markdown(f"**{class_name(min(k, count - 1))}**")
     n = dense_neuron(d.model, d.acts, d.stage, k, top=TOP)
     act = ACTIVATIONS[d.model.config.activation].label
     after = f" → {act} = **{n.activated:.4f}**" if n.activated is not None else " (a logit)"
-    label = f" ({CLASS_NAMES[k]})" if logits else ""
+    label = f" ({class_name(k)})" if logits else ""
     st.markdown(f"Neuron {k}{label}: Σ {len(n.inputs)} inputs × weights = {n.contributions.sum():.4f}, "
                 f"+ bias {n.bias:+.4f} = **{n.value:.4f}**{after}")
     c1, c2 = st.columns([1.2, 1])

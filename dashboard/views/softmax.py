@@ -10,14 +10,14 @@ from dashboard.charts import CHART_OPTIONS, chart
 from dashboard.figures_detail import temperature_figure
 from dashboard.state import TEMPERATURES
 from dashboard.views.common import Detail
-from lenet.data import CLASS_NAMES
+from lenet.data import CLASS_NAMES, class_name
 from lenet.explain import softmax_steps
 
 
 
 def reading(own, tempered) -> str:
     """One line on what the temperature did, from the numbers."""
-    top = CLASS_NAMES[tempered.prediction]
+    top = class_name(tempered.prediction)
     if abs(tempered.temperature - 1.0) < 1e-9:
         return (f"At T = 1 these are the network's own probabilities: **{top}** "
                 f"{tempered.probs[tempered.prediction]:.1%}. Move T below 1 to sharpen them, above 1 to flatten them.")
@@ -46,5 +46,5 @@ def show(d: Detail) -> None:
                               "at T = 1": own.probs})
         st.dataframe(table.style.format({c: "{:.3f}" for c in table.columns[1:]}).highlight_max(
             subset=["probability"], color="#ffe08a"), hide_index=True, row_height=27)
-        st.markdown(f"Σ exp = **{s.total:.4f}**; prediction: **{CLASS_NAMES[s.prediction]}** "
+        st.markdown(f"Σ exp = **{s.total:.4f}**; prediction: **{class_name(s.prediction)}** "
                     f"({s.probs[s.prediction]:.1%}). Subtracting m changes nothing but keeps e^z from overflowing.")

@@ -1,0 +1,54 @@
+"""Which language a browser session speaks, and the control that switches it (on every page).
+
+The language comes from the link (?lang=zh, ?lang=en: a link on a slide keeps its language), else from what
+this session chose, else from the browser's own language (a Chinese browser gets Chinese without asking). It is
+always written back into the link, and switching it keeps the view (image, stage, pooling, open detail: all in
+the session's state).
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from lenet.i18n import LANGUAGES, from_browser, use
+
+# at the header's right end, left of the explorer's ⚙ Settings
+LANGUAGE_CSS = """<style>
+.st-key-language {position: fixed; top: 0.3rem; right: 9.5rem; z-index: 999990; width: auto;}
+.st-key-language [data-testid="stButtonGroup"] button {min-height: 2rem; padding: 0 0.6rem;}
+</style>"""
+
+
+def settle_language() -> str:
+    """The session's language for this run (set for the thread: lenet.i18n.use), and the link says it."""
+    asked = st.query_params.get("lang")
+    if asked in LANGUAGES:
+        st.session_state["lang"] = asked
+    elif st.session_state.get("lang") not in LANGUAGES:
+        st.session_state["lang"] = from_browser(st.context.locale)
+    lang = use(st.session_state["lang"])
+    if st.query_params.get("lang") != lang:
+        st.query_params["lang"] = lang
+    return lang
+
+
+def _switched() -> None:
+    chosen = st.session_state.get("lang_choice")
+    if chosen not in LANGUAGES:
+        return
+    # The browser sends a menu's choice back as the text it shows: in the next run, in the other language, that
+    # text would match no option and the choice would be lost. Read here (with this run's texts), each menu's
+    # value (a text: buttons, toggles and numbers are sent as what they are) is set again, so the view is kept.
+    for key in list(st.session_state.keys()):
+        if key != "lang_choice" and isinstance(st.session_state[key], str):
+            st.session_state[key] = st.session_state[key]
+    st.session_state["lang"] = chosen
+    st.query_params["lang"] = chosen
+
+
+def language_ui() -> None:
+    """中文 | English, at the header's right end."""
+    st.html(LANGUAGE_CSS)
+    st.session_state["lang_choice"] = st.session_state["lang"]
+    with st.container(key="language"):
+        st.segmented_control("Language / 语言", list(LANGUAGES), key="lang_choice", format_func=LANGUAGES.get,
+                             label_visibility="collapsed", on_change=_switched)
