@@ -74,8 +74,9 @@ class Figure(dict):
 
 # The app's look, set in each figure instead of by Streamlit's theme (see make_figure): the theme's font, dark
 # grey text, white paper and hover labels.
-# the page's own font for Latin text, then the Chinese fonts of Linux (Debian's fonts-noto-cjk), macOS and Windows
-FONT_FAMILY = '"Source Sans", "Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif'
+# the page's own font; Chinese characters come from the system's fallback (Debian's fonts-noto-cjk, PingFang,
+# YaHei): naming a CJK font before sans-serif made its wider Latin glyphs the figures' (texts overflowed)
+FONT_FAMILY = '"Source Sans", sans-serif'
 TEXT = "#31333f"
 STYLE = dict(font=dict(family=FONT_FAMILY, size=14, color=TEXT), paper_bgcolor="#ffffff", hovermode="closest",
              hoverlabel=dict(bgcolor="#ffffff", bordercolor="rgba(0,0,0,0.2)",

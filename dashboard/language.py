@@ -47,8 +47,8 @@ def _switched() -> None:
 
 def language_ui() -> None:
     """中文 | English, at the header's right end."""
-    st.html(LANGUAGE_CSS)
     st.session_state["lang_choice"] = st.session_state["lang"]
-    with st.container(key="language"):
+    with st.container(key="language"):  # (its style inside it: fixed, nothing of it takes room on the page)
+        st.html(LANGUAGE_CSS)
         st.segmented_control("Language / 语言", list(LANGUAGES), key="lang_choice", format_func=LANGUAGES.get,
                              label_visibility="collapsed", on_change=_switched)

@@ -77,7 +77,7 @@ def test_a_confusion_cell_shows_its_images_and_one_opens_in_the_explorer(page_at
     hover = cell.evaluate("gd => gd.data.find(t => t.name === 'pickers').hovertext[0]")
     number = re.match(r"#(\d+): Shirt — predicted T-shirt/top", hover).group(1)
     page.mouse.click(*picker_position(cell, 0))
-    page.wait_for_url(re.compile(rf"/\?idx={number}&act=sigmoid&pool=avg$"), timeout=30_000)  # on this model
+    page.wait_for_url(re.compile(rf"/\?idx={number}&act=sigmoid&pool=avg(&lang=en)?$"), timeout=30_000)  # on this model
     wait_for_app(page)
     assert prediction(page).startswith("T-shirt/top")
     assert f"test image #{number}: Shirt" in prediction(page)
