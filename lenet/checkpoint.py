@@ -71,7 +71,11 @@ def save_checkpoint(path: str | os.PathLike, model: LeNet, metrics: dict[str, An
     }
     data = io.BytesIO()  # (serialized first: a full disk is then a plain OSError, where torch's own writer said
     torch.save(payload, data)  # "[enforce fail at inline_container.cc:672] . unexpected pos …")
-    return atomic_write(path, lambda f: f.write(data.getbuffer()), overwrite=overwrite)
+    try:
+        return atomic_write(path, lambda f: f.write(data.getbuffer()), overwrite=overwrite)
+    except OSError as e:
+        e.needed = data.getbuffer().nbytes  # what the file needs, for the message (user_models.write_problem)
+        raise
 
 
 MAX_BYTES = 256 * 1024 * 1024  # a LeNet checkpoint with 100 epochs' snapshots is ~25 MB

@@ -228,14 +228,12 @@ class TrainingJob:
             self.saved = self._save()
             return self._ended, None
         except Exception as e:
-            with self._lock:
-                snapshots, epochs = len(self._epochs), self._epochs[1:]
-            one = sum(v.numel() * v.element_size() for v in self._epochs[0].state_dict.values())
-            needed = (snapshots + 1) * one + 20_000  # every epoch's snapshot, the model, the rest of the file
-            why = write_problem(e, Path(self.out_dir or models_dir()), needed)
+            why = write_problem(e, Path(self.out_dir or models_dir()))
             if not isinstance(e, OSError):
                 return "failed", why
-            return "unsaved", (f"Not saved: {why}. The {len(epochs)} trained epoch{'s' if len(epochs) > 1 else ''} "
+            with self._lock:
+                trained = len(self._epochs) - 1
+            return "unsaved", (f"Not saved: {why}. The {trained} trained epoch{'s' if trained > 1 else ''} "
                                "are kept on this server until there is room: free some (delete a model below), "
                                "then Save again, or discard the run.")
 

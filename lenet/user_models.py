@@ -126,13 +126,11 @@ def read_model(path: Path, stamp: tuple[int, int] | None = None) -> SavedModel |
 def _read(path: Path, stamp: tuple[int, int]) -> SavedModel | str:
     try:
         checkpoint = load_checkpoint(path)
-        meta = {k: v for k, v in checkpoint.meta.items() if k != "snapshots"}
-        result: SavedModel | str = SavedModel(path, checkpoint.model_config, checkpoint.train_config,
-                                              checkpoint.metrics, meta, tuple(sorted(snapshots_of(checkpoint))),
-                                              stamp)
     except CheckpointError as e:
-        result = f"{path.name}: {e.problem}"
-    return result
+        return f"{path.name}: {e.problem}"
+    meta = {k: v for k, v in checkpoint.meta.items() if k != "snapshots"}
+    return SavedModel(path, checkpoint.model_config, checkpoint.train_config, checkpoint.metrics, meta,
+                      tuple(sorted(snapshots_of(checkpoint))), stamp)
 
 
 def scan_models(folder: Path | None = None, start: int = 0, count: int | None = None
@@ -153,13 +151,14 @@ def scan_models(folder: Path | None = None, start: int = 0, count: int | None = 
 
 
 def _size(n: float) -> str:
-    return f"{n / 1e9:,.1f} GB" if n >= 1e9 else f"{n / 1e6:,.1f} MB" if n >= 1e6 else f"{n / 1e3:,.0f} KB"
+    """Bytes in the unit a reader expects: 999,700 is "1.0 MB", not "1,000 KB" (the thresholds round first)."""
+    return f"{n / 1e9:,.1f} GB" if n >= 999_950_000 else f"{n / 1e6:,.1f} MB" if n >= 999_500 else f"{n / 1e3:,.0f} KB"
 
 
-def write_problem(e: BaseException, folder: Path, needed: int | None = None) -> str:
+def write_problem(e: BaseException, folder: Path) -> str:
     """Why a model could not be saved into the folder, in words and without the server's paths: "the models
-    folder models/ is full: 100 KB free, the model needs 3.1 MB"."""
-    code = getattr(e, "errno", None)
+    folder models/ is full: 100 KB free, the model needs 3.1 MB" (the size save_checkpoint puts on the error)."""
+    code, needed = getattr(e, "errno", None), getattr(e, "needed", None)
     name = f"{folder.name}/"
     if code in (errno.ENOSPC, errno.EDQUOT):
         try:
