@@ -23,13 +23,7 @@ from dashboard.overview import Look, build_overview
 from dashboard.shared_cache import clear_shared, shared
 from lenet import attribution
 from lenet.capture import acts_of, capture
-from lenet.checkpoint import (
-    Checkpoint,
-    CheckpointError,
-    load_checkpoint,
-    snapshot_model,
-    snapshots_of,
-)
+from lenet.checkpoint import Checkpoint, CheckpointError, load_checkpoint, snapshot_model, snapshots_of
 from lenet.data import DatasetNotFound, class_name, dataset_available, read_split
 from lenet.filters import TopImages, initial_model, top_images
 from lenet.i18n import language

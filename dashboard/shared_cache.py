@@ -23,27 +23,24 @@ def shared(max_entries: int, by_language: bool = False):
         @functools.wraps(fn)
         def cached(*args):
             key = (*args, language()) if by_language else args
-            return _get(key, args)
-
-        def _get(args, call):
             with guard:
-                if args in values:
-                    values.move_to_end(args)
-                    return values[args]
-                lock = computing.setdefault(args, threading.Lock())
+                if key in values:
+                    values.move_to_end(key)
+                    return values[key]
+                lock = computing.setdefault(key, threading.Lock())
             with lock:
                 with guard:
-                    if args in values:
-                        return values[args]
+                    if key in values:
+                        return values[key]
                 try:
-                    value = fn(*call)
+                    value = fn(*args)
                     with guard:
-                        values[args] = value
+                        values[key] = value
                         while len(values) > max_entries:
                             values.popitem(last=False)
                 finally:
                     with guard:
-                        computing.pop(args, None)
+                        computing.pop(key, None)
                 return value
 
         cached.clear = values.clear

@@ -17,10 +17,6 @@ from lenet.i18n import N_, _
 CLASS_NAMES: tuple[str, ...] = (N_("T-shirt/top"), N_("Trouser"), N_("Pullover"), N_("Dress"), N_("Coat"),
                                 N_("Sandal"), N_("Shirt"), N_("Sneaker"), N_("Bag"), N_("Ankle boot"))
 
-
-def class_name(k: int) -> str:
-    """Class k's name as the page shows it, in the session's language (CLASS_NAMES: the English keys)."""
-    return _(CLASS_NAMES[int(k)])
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"  # shipped with the code: samples and weights
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")  # Debian package dataset-fashion-mnist
 RAW_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
@@ -32,6 +28,11 @@ HOW_TO_GET_IT = (
     "or anywhere, and pass --data-dir DIR or set LENET_DATA_DIR=DIR\n"
     "  3. When online: let torchvision download it (--download on the CLI, or LENET_DOWNLOAD=1)"
 )
+
+
+def class_name(k: int) -> str:
+    """Class k's name as the page shows it, in the session's language (CLASS_NAMES: the English keys)."""
+    return _(CLASS_NAMES[int(k)])
 
 
 class DatasetNotFound(FileNotFoundError):

@@ -1,6 +1,6 @@
 """Training in a background worker process, for the dashboard: one run at a time, progress readable any time.
 
-The worker never touches any UI: a separate process (so that training and the web server don't share one
+The worker (lenet.worker) never touches any UI: a separate process (so that training and the web server don't share one
 Python interpreter lock) runs lenet.engine.Trainer and sends its events over a queue; a listener thread
 here appends them to the lists the page polls, keeps every epoch's snapshot, and when the run ends
 (finished or stopped) saves the last completed epoch atomically into the user models folder. A diverging
@@ -30,29 +30,9 @@ from lenet.config import ModelConfig, TrainConfig
 from lenet.data import Data
 from lenet.engine import EpochEvent, StepEvent, metrics_of
 from lenet.model import LeNet
-from lenet.slot import PUBLISH_S, JobBusy, Slot, job_record
+from lenet.slot import PUBLISH_S, JobBusy, Progress, Slot, job_record
 from lenet.user_models import free_paths, models_dir, write_problem
 from lenet.worker import WORKER_SPINCOUNT, _worker
-
-
-@dataclass
-class Progress:
-    """A consistent copy of a job's state, for drawing."""
-
-    state: str
-    steps: list[StepEvent]
-    epochs: list[EpochEvent]
-    num_epochs: int
-    elapsed: float  # seconds since start
-    remaining: float | None  # estimated seconds to the end (None before the first report)
-    error: str | None
-    saved: Path | None
-    device: str
-
-    @property
-    def fraction(self) -> float:
-        done = self.steps[-1].epoch if self.steps else 0.0
-        return min(1.0, done / max(self.num_epochs, 1))
 
 
 @dataclass

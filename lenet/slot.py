@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lenet.config import ModelConfig, TrainConfig
+from lenet.engine import EpochEvent, StepEvent
 from lenet.user_models import models_dir
 
 if TYPE_CHECKING:
@@ -36,6 +37,26 @@ STALE_S = 10.0  # a live job whose owner has not written for this long has lost 
 
 class JobBusy(RuntimeError):
     """A training job is already running on this server (or on another process sharing the models folder)."""
+
+
+@dataclass
+class Progress:
+    """A consistent copy of a job's state, for drawing: what a TrainingJob and a RemoteJob both give."""
+
+    state: str
+    steps: list[StepEvent]
+    epochs: list[EpochEvent]
+    num_epochs: int
+    elapsed: float  # seconds since start
+    remaining: float | None  # estimated seconds to the end (None before the first report)
+    error: str | None
+    saved: Path | None
+    device: str
+
+    @property
+    def fraction(self) -> float:
+        done = self.steps[-1].epoch if self.steps else 0.0
+        return min(1.0, done / max(self.num_epochs, 1))
 
 
 class Slot:
@@ -167,9 +188,6 @@ class RemoteJob:
         return self._live and time.time() - float(self.record.get("updated") or 0) < STALE_S
 
     def progress(self):
-        from lenet.engine import EpochEvent, StepEvent
-        from lenet.jobs import Progress
-
         r = self.record
         state, error, remaining = r["state"], r.get("error"), r.get("remaining")
         since = max(0.0, time.time() - float(r.get("updated") or 0))
@@ -239,4 +257,4 @@ class JobManager:
         return remote if newer else own
 
 
-__all__ = ["JobBusy", "JobManager", "RemoteJob", "Slot", "job_record"]
+__all__ = ["JobBusy", "JobManager", "Progress", "RemoteJob", "Slot", "job_record"]

@@ -12,8 +12,8 @@ from dashboard.figures_overview import Screen, geometry
 from dashboard.overview import build_overview, columns_for, shared_limits, view_of
 from dashboard.state import shown_ops, sync_query_params
 from dashboard.views import detail_ui, move_stage
-from lenet.i18n import _
 from lenet.data import class_name
+from lenet.i18n import _
 from lenet.model import LeNet
 from lenet.ops import ACTIVATIONS, POOLINGS
 from lenet.pretrained import closest_shipped

@@ -13,13 +13,14 @@ from lenet.ops import ACTIVATIONS, POOLINGS
 from lenet.pretrained import SHIPPED
 
 
-def model_options() -> dict[str, str]:
-    """Model choice key -> its name in the menu: the shipped variants, then the models trained here."""
+def model_options(saved: dict) -> dict[str, str]:
+    """Model choice key -> its name in the menu: the shipped variants, then the models trained here (`saved`:
+    cache.user_models())."""
     out = {}
     for variant in SHIPPED:
         act, pool = variant.split("-")
         out[ModelChoice(variant, act, pool).key] = f"{ACTIVATIONS[act].label} + {POOLINGS[pool].label} (shipped)"
-    for file, ck in user_models().items():
+    for file, ck in saved.items():
         cfg = ck.model_config
         out[ModelChoice(f"user:{file}", cfg.activation, cfg.pooling).key] = f"{ck.meta.get('name', file)} (here)"
     return out
@@ -27,14 +28,15 @@ def model_options() -> dict[str, str]:
 
 def model_ui(c1, c2, key: str) -> ModelChoice:
     """The menu in c1 (state key `key`), and in c2 the epoch of a model trained here with snapshots."""
-    models = model_options()
+    saved = user_models()  # (the folder listed once a run)
+    models = model_options(saved)
     if st.session_state.get(key) not in models:
         st.session_state[key] = next(iter(models))
     choice = ModelChoice.from_key(c1.selectbox("Model", list(models), key=key, format_func=models.get,
                                                label_visibility="collapsed"))
     if choice.user:
         file = choice.file
-        epochs = list(user_models()[file].epochs)
+        epochs = list(saved[file].epochs)
         if len(epochs) > 1:
             epoch = c2.number_input("After epoch", epochs[0], epochs[-1], epochs[-1], key=f"{key}_epoch_{file}",
                                     help="0 = the random initial weights")

@@ -120,9 +120,11 @@ def _user_model_ui(models: dict) -> None:
 
 def epoch_ui() -> None:
     """In the bar, for a model trained here: which epoch's weights (0 = the random initial ones)."""
+    if st.session_state["weights_mode"] != "user":  # (first: the folder is listed only where it is needed)
+        return
     models = user_models()
     file = st.session_state.get("user_model")
-    if st.session_state["weights_mode"] != "user" or file not in models:
+    if file not in models:
         return
     epochs = list(models[file].epochs)
     if len(epochs) < 2:

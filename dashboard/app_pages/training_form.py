@@ -158,7 +158,7 @@ def settings_ui() -> tuple | None:
     c[1].caption(f"Not startable: {len(problems)} field{'s' if len(problems) > 1 else ''} out of range (said "
                  "under each)." if problems else
                  f"Will train on **{describe_device(pick_device(device), threads=TRAIN_THREADS)}**.")
-    if not pressed or out_of_range():  # (a Start sent past a disabled button starts nothing either)
+    if not pressed or problems:  # (a Start sent past a disabled button starts nothing either)
         return None
     model_config, train_config = shown_configs()
     return model_config, train_config, device, name.strip() or None
