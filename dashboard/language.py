@@ -11,9 +11,11 @@ import streamlit as st
 
 from lenet.i18n import LANGUAGES, from_browser, use
 
-# at the header's right end, left of the explorer's ⚙ Settings
+# at the header's right end, left of the explorer's ⚙ Settings; its wrapper out of the page's flow too (in it, an
+# empty wrapper still cost the page a gap of 18 px above its content)
 LANGUAGE_CSS = """<style>
 .st-key-language {position: fixed; top: 0.3rem; right: 9.5rem; z-index: 999990; width: auto;}
+[data-testid="stLayoutWrapper"]:has(> .st-key-language) {position: absolute;}
 .st-key-language [data-testid="stButtonGroup"] button {min-height: 2rem; padding: 0 0.6rem;}
 </style>"""
 
@@ -48,7 +50,7 @@ def _switched() -> None:
 def language_ui() -> None:
     """中文 | English, at the header's right end."""
     st.session_state["lang_choice"] = st.session_state["lang"]
-    with st.container(key="language"):  # (its style inside it: fixed, nothing of it takes room on the page)
+    with st.container(key="language"):  # (its style inside it: nothing of it takes room on the page)
         st.html(LANGUAGE_CSS)
         st.segmented_control("Language / 语言", list(LANGUAGES), key="lang_choice", format_func=LANGUAGES.get,
                              label_visibility="collapsed", on_change=_switched)

@@ -10,14 +10,10 @@ from dashboard.screen import report_screen
 st.set_page_config(page_title="LeNet CNN Explainer", layout="wide", initial_sidebar_state="collapsed")
 settle_language()  # before any text: every page speaks it
 page = st.navigation(pages(), position="top")
-explorer = page.url_path in ("", "explorer")
-if explorer:  # fixed at the header's right end; the explorer measures where its network starts, so first here
-    language_ui()
+language_ui()  # at the header's right end, taking no room on the page
 if page.url_path in ("", "explorer", "mistakes", "filters", "step", "pooling"):
     # First, before the page's imports: the browser reports its size meanwhile. Only these pages lay their
     # figures out for the screen; elsewhere the report would only cost a rerun (and a rerun that cuts the
     # first one short can leave a form's fields at their minimums in the browser).
     report_screen("screen" if page.url_path in ("", "explorer") else f"screen_{page.url_path}")
 page.run()
-if not explorer:  # the other pages lay out for a fixed budget: the room its element takes goes to the page's end
-    language_ui()
