@@ -58,7 +58,7 @@ def writable(folder: Path | None = None) -> str | None:
         probe.unlink()
         return None
     except OSError as e:
-        return f"the models folder {folder.name!r} cannot be written ({e.strerror or type(e).__name__})"
+        return write_problem(e, folder)
 
 
 @dataclass(frozen=True)
