@@ -7,7 +7,7 @@ import numpy as np
 from dashboard.board import Board
 from dashboard.colours import IMAGE, WEIGHTS, Scale
 from dashboard.figures import GAP, OUTLINE, Figure, tile
-from dashboard.figures_overview import CHAR, LINE, STRIP, text_width
+from dashboard.figures_overview import LINE, STRIP, text_width
 
 
 def _grid(kernels: np.ndarray, by_output: bool) -> tuple[np.ndarray, int, int]:
@@ -31,7 +31,7 @@ def kernels_figure(learned: np.ndarray, initial: np.ndarray, layer: str, font: i
     O, I, k, _ = learned.shape
     by_output = I > 1
     limit = float(max(np.abs(learned).max(), np.abs(initial).max(), 1e-6))
-    left = (len("map 15") * CHAR * font + 12) if by_output else 0.0
+    left = (text_width("map 15", font) + 12) if by_output else 0.0
     head = LINE * font + 4
     b = Board()
     x = left

@@ -9,7 +9,7 @@ import numpy as np
 from dashboard.board import Board
 from dashboard.colours import IMAGE, POSITIVE
 from dashboard.figures import Figure
-from dashboard.figures_overview import CHAR, LINE, TRUE, text_width
+from dashboard.figures_overview import LINE, TRUE, text_width
 
 CORRECT = "#dcefe0"  # the diagonal's cells: right answers, drawn apart from the mistakes' scale
 TOOLBAR = 26  # px above the matrix left empty for the chart's toolbar (shown on hover)
@@ -27,7 +27,7 @@ def confusion_figure(counts: np.ndarray, names: list[str], normalised: bool, fon
     n = len(names)
     totals = counts.sum(1)
     share = np.divide(counts, np.maximum(totals, 1)[:, None]).astype(np.float32)
-    left = max(len(f"{name} 100%") for name in names) * CHAR * font + 8
+    left = max(text_width(f"{name} 100%", font) for name in names) + 8
     head = TOOLBAR + 2 * LINE * font + 8  # (the toolbar's room above the column names: it never covers them)
     foot = 2 * LINE * font + 14  # the axis's name, then the colours' legend
     cell = max(3.4 * font, min(6.0 * font, (width - left - 4) / n, (height - head - foot) / n))
