@@ -4,13 +4,15 @@ import streamlit as st
 from dashboard.language import language_ui, settle_language
 from dashboard.menu import pages  # light: no torch
 from dashboard.screen import report_screen
+from dashboard.state import presenting
 
 
 # The sidebar (the explorer's less used settings) starts closed: on a 1280-px projector the network needs the width.
 st.set_page_config(page_title="LeNet CNN Explainer", layout="wide", initial_sidebar_state="collapsed")
 settle_language()  # before any text: every page speaks it
 page = st.navigation(pages(), position="top")
-language_ui()  # at the header's right end, taking no room on the page
+if not (page.url_path in ("", "explorer") and presenting()):  # (presentation mode shows the network alone)
+    language_ui()  # at the header's right end, taking no room on the page
 if page.url_path in ("", "explorer", "mistakes", "filters", "step", "pooling"):
     # First, before the page's imports: the browser reports its size meanwhile. Only these pages lay their
     # figures out for the screen; elsewhere the report would only cost a rerun (and a rerun that cuts the

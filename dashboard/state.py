@@ -69,6 +69,13 @@ def _parse(raw: str, default: object, allowed: object) -> object:
     return raw if raw in allowed else default  # type: ignore[operator]
 
 
+def presenting() -> bool:
+    """Is the explorer in presentation mode: the session's state once it has read the link, else the link."""
+    if st.session_state.get("_state_loaded"):
+        return bool(st.session_state.get("present"))
+    return _parse(st.query_params.get("pres", "0"), False, bool)
+
+
 def shown_ops() -> tuple[str, str]:
     """(activation, pooling) the bar shows (its default where a segmented control was clicked off)."""
     return (st.session_state.get("activation") or DEFAULTS["activation"],

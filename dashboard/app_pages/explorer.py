@@ -41,7 +41,7 @@ STRIP_ROW = 56  # px of that for the strip's row (drawing and uploading have non
 PRESENT_RESERVED = 150  # the same in presentation mode: the prediction and the keys above
 # presentation mode: no settings button, no header, the page from the top
 PRESENT_CSS = """<style>
-.st-key-settings, .st-key-language, [data-testid="stHeader"] {display: none;}
+.st-key-settings, [data-testid="stHeader"] {display: none;}
 [data-testid="stMainBlockContainer"] {padding-top: 0.6rem;}
 </style>"""
 SIDE_MAX, SIDE_MIN = 310, 200  # px of the column beside the overview when drawing or uploading ...
