@@ -26,7 +26,7 @@ from lenet.capture import acts_of, capture
 from lenet.checkpoint import Checkpoint, CheckpointError, load_checkpoint, snapshot_model, snapshots_of
 from lenet.data import DatasetNotFound, class_name, dataset_available, read_split
 from lenet.filters import TopImages, initial_model, top_images
-from lenet.i18n import language
+from lenet.i18n import _, language
 from lenet.max_or_avg import Study, study
 from lenet.mistakes import Mistakes, mistakes
 from lenet.model import LeNet, with_ops
@@ -113,8 +113,8 @@ def model_error(key: str) -> str | None:
         return None
     except CheckpointError as e:
         if e.problem == "file not found":
-            return f"{e.path.name} is gone (deleted, perhaps from another session)"
-        return f"{e.path.name}: {e.problem}"
+            return _("{name} is gone (deleted, perhaps from another session)").format(name=e.path.name)
+        return f"{e.path.name}: {e.explained()}"
 
 
 # Every session's script runs in a new thread, and torch's first operation in a thread costs ~1.5 ms of set-up:
@@ -148,13 +148,13 @@ def _image(image: bytes) -> np.ndarray:
 def attribution_of(key: str, image: bytes, target: int, method: str) -> tuple[np.ndarray, str]:
     """One attribution of a class's score to the pixels (lenet.attribution) and its one-line reading (in the
     session's language)."""
-    return _attribution_of(key, image, target, method, language())
+    values = _attribution_values(key, image, target, method)  # (the reading is cheap: written in each language)
+    return values, attribution.reading(method, values, class_name(target))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _attribution_of(key: str, image: bytes, target: int, method: str, lang: str) -> tuple[np.ndarray, str]:
-    values = _TORCH.submit(lambda: attribution.attribute(_private(key), _image(image), target, method)).result()
-    return values, attribution.reading(method, values, class_name(target))
+def _attribution_values(key: str, image: bytes, target: int, method: str) -> np.ndarray:
+    return _TORCH.submit(lambda: attribution.attribute(_private(key), _image(image), target, method)).result()
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -185,7 +185,7 @@ def gallery() -> tuple[ImageSet, bool]:
 def mistakes_of(key: str) -> Mistakes:
     """What the model predicts for every gallery image (the full test set when present), computed once per
     model and shared by every session: the confusion matrix and its cells (lenet.mistakes)."""
-    samples, _ = gallery()
+    samples = gallery()[0]
     return mistakes(get_model(key), samples.tensor(), samples.labels)
 
 
@@ -196,7 +196,7 @@ def predictions(key: str) -> np.ndarray:
 
 def accuracy(key: str) -> tuple[float, int]:
     """Accuracy on the gallery (the full test set when present) and the number of images."""
-    samples, _ = gallery()
+    samples = gallery()[0]
     return float((predictions(key) == samples.labels).mean()), len(samples)
 
 
@@ -236,15 +236,16 @@ def strip(key: str, page: tuple[int, ...], cell: int, width: int) -> Figure:
     samples = gallery()[0]
     preds = predictions(key)
     wrong = [bool(preds[k] != samples.labels[k]) for k in page]
-    hover = [f"#{int(samples.indices[k])}: {class_name(samples.labels[k])}"
-             + (f" — predicted {class_name(preds[k])}" if w else "") for k, w in zip(page, wrong)]
+    right, mistaken = _("#{n}: {true}"), _("#{n}: {true} — predicted {predicted}")
+    hover = [(mistaken if w else right).format(n=int(samples.indices[k]), true=class_name(samples.labels[k]),
+                                               predicted=class_name(preds[k])) for k, w in zip(page, wrong)]
     return thumbnail_strip(samples.images[list(page)], wrong, hover, cell, width)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def top_images_of(key: str) -> TopImages:
     """For each conv2 map, the 9 gallery images that excite it most (lenet.filters), once per model."""
-    samples, _ = gallery()
+    samples = gallery()[0]
     return top_images(get_model(key), samples.tensor(), "conv2", k=9)
 
 

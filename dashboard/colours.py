@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.colors
 
+from lenet.i18n import N_, _
+
 
 def _lut(stops: list[str], n: int = 256) -> np.ndarray:
     """(n, 3) uint8 colours interpolated linearly between evenly spaced 'rgb(r,g,b)' or '#rrggbb' stops."""
@@ -43,8 +45,8 @@ class Scale:
     name: str
     lut: np.ndarray  # (256, 3) uint8, index 0 = the low end
     signed: bool  # low end = −limit (else 0)
-    meaning: str  # what the colours stand for, for legends
-    ends: tuple[str, str, str] = ("", "", "")  # the colours' names: the low end, zero, the high end
+    meaning: str  # what the colours stand for, for legends (an English key: shown through _())
+    ends: tuple[str, str, str] = ("", "", "")  # the colours' names: the low end, zero, the high end (keys too)
 
     def index(self, z: np.ndarray, limit: float) -> np.ndarray:
         """The LUT index of each value (NaN counts as 0)."""
@@ -101,7 +103,7 @@ class Scale:
     def legend(self, limit: float, per_map: bool = False) -> str:
         """The range the colours span, e.g. '−7.04 … 0 … 7.04'."""
         if per_map:
-            return "each map ÷ its own max"
+            return _("each map ÷ its own max")
         lo, hi = self.bounds(limit)
         if self.signed:
             return f"{number(lo)} … 0 … {number(hi)}"
@@ -110,10 +112,11 @@ class Scale:
 
     def words(self, limit: float, per_map: bool = False) -> str:
         """The range with its colours named, for a legend with room for a line: 'blue −6.48 · 0 white · red 6.48'."""
-        low, zero, high = self.ends
+        low, zero, high = (_(end) for end in self.ends)
         if per_map:
-            return (f"each map its own range: {low} − · 0 {zero} · {high} +" if self.signed
-                    else f"each map its own range: 0 {zero} · {high} its largest")
+            return (_("each map its own range: {low} − · 0 {zero} · {high} +") if self.signed
+                    else _("each map its own range: 0 {zero} · {high} its largest")).format(low=low, zero=zero,
+                                                                                             high=high)
         lo, hi = self.bounds(limit)
         if self.signed:
             return f"{low} {number(lo)} · 0 {zero} · {high} {number(hi)}"
@@ -133,12 +136,13 @@ def _upper_half(lut: np.ndarray) -> np.ndarray:
 
 
 _RDBU = _lut(plotly.colors.diverging.RdBu[::-1])  # blue, white, red
-SIGNED = Scale("signed", _RDBU, True, "blue below 0, white 0, red above", ("blue", "white", "red"))
-POSITIVE = Scale("positive", _upper_half(_RDBU), False, "white 0, red the largest", ("white", "white", "red"))
-WEIGHTS = Scale("weights", _lut(plotly.colors.diverging.PuOr), True, "orange below 0, white 0, purple above",
-                ("orange", "white", "purple"))
-IMAGE = Scale("image", _lut(["rgb(0,0,0)", "rgb(255,255,255)"]), False, "black 0, white 1 (pixel brightness)",
-              ("black", "black", "white"))
+SIGNED = Scale("signed", _RDBU, True, N_("blue below 0, white 0, red above"), (N_("blue"), N_("white"), N_("red")))
+POSITIVE = Scale("positive", _upper_half(_RDBU), False, N_("white 0, red the largest"),
+                 (N_("white"), N_("white"), N_("red")))
+WEIGHTS = Scale("weights", _lut(plotly.colors.diverging.PuOr), True, N_("orange below 0, white 0, purple above"),
+                (N_("orange"), N_("white"), N_("purple")))
+IMAGE = Scale("image", _lut(["rgb(0,0,0)", "rgb(255,255,255)"]), False, N_("black 0, white 1 (pixel brightness)"),
+              (N_("black"), N_("black"), N_("white")))
 SCALES: dict[str, Scale] = {s.name: s for s in (SIGNED, POSITIVE, WEIGHTS, IMAGE)}
 
 

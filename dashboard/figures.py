@@ -15,6 +15,7 @@ import numpy as np
 
 from dashboard.colours import IMAGE, SIGNED, Scale, per_map_normalised
 from dashboard.pictures import png_uri, values_uri
+from lenet.i18n import _
 
 GAP = 1  # pixels of empty space between tiled maps
 FONT = dict(size=15)
@@ -196,9 +197,9 @@ def stage_figure(maps: np.ndarray, title: str, scale: Scale = SIGNED, limit: flo
     xs, ys = zip(*centres)
     H, W = maps.shape[1:]
     data = [image_trace(values_uri(z, scale, lim), name="maps", limit=lim, scale=scale),
-            picker_trace(xs, ys, range(len(maps)), hover or map_hover(maps, "map"), 14 if W <= 10 else 26)]
+            picker_trace(xs, ys, range(len(maps)), hover or map_hover(maps, _("map")), 14 if W <= 10 else 26)]
     if colour_bar:
-        data.append(colour_bar_trace(scale, lim, "÷ max" if per_map else ""))
+        data.append(colour_bar_trace(scale, lim, _("÷ max") if per_map else ""))
     shapes = []
     if selected is not None and 0 <= selected < len(maps):
         r, k = divmod(selected, cols)

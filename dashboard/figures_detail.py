@@ -16,6 +16,7 @@ from dashboard.board import Board, number_text
 from dashboard.colours import SIGNED, WEIGHTS, Scale
 from dashboard.figures import FONT, Figure, make_figure
 from lenet.explain import ConvWindow, PoolWindow
+from lenet.i18n import _
 from lenet.ops import POOLINGS
 
 MAX_PICKABLE = 200  # output maps up to 14×14 get a clickable marker per pixel; a 28×28 map is chosen by its row
@@ -70,15 +71,16 @@ def _input_maps(b: Board, w: ConvWindow, inputs: Paint, x0: float, y0: float, ro
     head = 1.6 * font + 4
     if C == 1:
         s = room / Hp
-        b.label(x0 + room / 2, y0 + head / 2, f"{source} (padded by {w.padding})" if w.padding else source,
-                size=font)
+        title = _("{stage} (padded by {p})").format(stage=source, p=w.padding) if w.padding else source
+        b.label(x0 + room / 2, y0 + head / 2, title, size=font)
         b.values(w.padded_input[0], x0, y0 + head, s, inputs.scale, inputs.of(w.padded_input), name="input")
         b.outline(x0 + w.col * s, y0 + head + w.row * s, x0 + (w.col + k) * s, y0 + head + (w.row + k) * s)
         return head + room
     t = (room - 10 * (cols - 1)) / cols
     row_h = t + 1.4 * font + 6
     s = t / Hp
-    b.label(x0 + room / 2, y0 + head / 2, f"{source}: {C} input maps", size=font)
+    b.label(x0 + room / 2, y0 + head / 2, _("{stage}: {n} input maps").format(stage=source, n=C), size=font)
+    hover = _("input map {m}: Σ = {sum:.4f}")
     for m in range(C):
         r, q = divmod(m, cols)
         mx, my = x0 + q * (t + 10), y0 + head + r * row_h
@@ -86,7 +88,7 @@ def _input_maps(b: Board, w: ConvWindow, inputs: Paint, x0: float, y0: float, ro
         b.outline(mx + w.col * s, my + w.row * s, mx + (w.col + k) * s, my + (w.row + k) * s, width=2)
         if m == chosen:
             b.outline(mx - 2, my - 2, mx + t + 2, my + t + 2, color="#31333f", width=3)
-        b.picker(mx + t / 2, my + t / 2, ["in", m], f"input map {m}: Σ = {w.channel_sums[m]:.4f}", t)
+        b.picker(mx + t / 2, my + t / 2, ["in", m], hover.format(m=m, sum=w.channel_sums[m]), t)
         b.label(mx + t / 2, my + t + 0.7 * font + 2, f"{m}: Σ {number_text(w.channel_sums[m])}", size=font,
                 color="#31333f" if m == chosen else "#555555")
     return head + math.ceil(C / cols) * row_h
@@ -102,10 +104,12 @@ def conv_figure(w: ConvWindow, out_map: np.ndarray, c: int, stage: str, source: 
     px: everything top to bottom instead, as wide as that.
     """
     C, k = w.kernels.shape[0], w.kernels.shape[-1]
-    parts = ((w.patches[chosen], inputs, f"patch (map {chosen})" if C > 1 else "patch under the window"),
-             (w.kernels[chosen], Paint(WEIGHTS), f"kernel {c}" + (f", slice {chosen}" if C > 1 else "")),
-             (w.products[chosen], Paint(SIGNED), "kernel ⊙ patch"))
-    out_title = f"{stage} map {c} (pre-{activation})"
+    parts = ((w.patches[chosen], inputs, _("patch (map {m})").format(m=chosen) if C > 1 else
+              _("patch under the window")),
+             (w.kernels[chosen], Paint(WEIGHTS), _("kernel {c}, slice {m}").format(c=c, m=chosen) if C > 1 else
+              _("kernel {c}").format(c=c)),
+             (w.products[chosen], Paint(SIGNED), _("kernel ⊙ patch")))
+    out_title = _("{stage} map {c} (pre-{activation})").format(stage=stage, c=c, activation=activation)
     head = 1.6 * font + 4
     b = Board()
     if width is not None:
@@ -126,7 +130,7 @@ def conv_figure(w: ConvWindow, out_map: np.ndarray, c: int, stage: str, source: 
     x += 5 * font
     size = max(g, 200.0)
     b.label(x + size / 2, head / 2, out_title, size=font)
-    _output_map(b, out_map, x, head, size, w.row, w.col, f"{stage} map {c}", output, font)
+    _output_map(b, out_map, x, head, size, w.row, w.col, _("{stage} map {c}").format(stage=stage, c=c), output, font)
     return b.figure()
 
 
@@ -139,7 +143,8 @@ def _conv_narrow(b: Board, w: ConvWindow, out_map: np.ndarray, c: int, stage: st
     half = (width - GAP_X) / 2
     used = _input_maps(b, w, inputs, 0.0, 0.0, half, chosen, source, font, cols=2)
     b.label(half + GAP_X + half / 2, head / 2, out_title, size=font)
-    _output_map(b, out_map, half + GAP_X, head, half, w.row, w.col, f"{stage} map {c}", output, font)
+    _output_map(b, out_map, half + GAP_X, head, half, w.row, w.col, _("{stage} map {c}").format(stage=stage, c=c),
+                output, font)
     y = max(used, head + half + 7 + 1.4 * font + 4) + 10
     cell = min(width / k, 4.2 * font)
     g = k * cell
@@ -175,29 +180,30 @@ def pool_figure(windows: list[PoolWindow], in_map: np.ndarray, out_map: np.ndarr
     size = 220.0 if width is None else (width - GAP_X) / 2
     s = size / in_map.shape[0]
     first = windows[0]
-    b.label(size / 2, head / 2, f"{source} map {c}", size=font)
+    b.label(size / 2, head / 2, _("{stage} map {c}").format(stage=source, c=c), size=font)
     b.values(in_map, 0.0, head, s, inputs.scale, inputs.of(in_map), name="input")
     b.outline(first.col * s, head + first.row * s, (first.col + 2) * s, head + (first.row + 2) * s)
     _legend(b, 0.0, head + size + 6, size, inputs, in_map, font)
     x, y = size + GAP_X + 16, head
     if width is not None:  # the output map beside the input; the windows below
-        b.label(size + GAP_X + size / 2, head / 2, f"{stage} map {c}", size=font)
-        _output_map(b, out_map, size + GAP_X, head, size, i, j, f"{stage} map {c}", output, font)
+        out_title = _("{stage} map {c}").format(stage=stage, c=c)
+        b.label(size + GAP_X + size / 2, head / 2, out_title, size=font)
+        _output_map(b, out_map, size + GAP_X, head, size, i, j, out_title, output, font)
         x, y = 0.0, head + size + 7 + 1.4 * font + 4 + head
     for w in windows:
         op = POOLINGS[w.op]
-        b.label(x + cell, y - head / 2, f"2×2 window, {op.label} pooling", size=font)
+        b.label(x + cell, y - head / 2, _("2×2 window, {op} pooling").format(op=_(op.label)), size=font)
         b.numbers(w.window, x, y + 10, cell, inputs.scale, inputs.of(in_map), size=font + 1, name="window")
         if w.pick is not None:  # the input that decides
             r, cc = w.pick
             b.outline(x + cc * cell, y + 10 + r * cell, x + (cc + 1) * cell, y + 10 + (r + 1) * cell,
                       color="#2ca02c")
-        b.label(x + cell, y + 10 + 2 * cell + font + 6, f"{op.result} = {w.value:.4f}", size=font + 2)
+        b.label(x + cell, y + 10 + 2 * cell + font + 6, f"{_(op.result)} = {w.value:.4f}", size=font + 2)
         x += 2 * cell + GAP_X + 60
     if width is not None:
         return b.figure(height=int(y + 10 + 2 * cell + 2 * font + 14), width=int(width))
-    b.label(x + size / 2, head / 2, f"{stage} map {c}", size=font)
-    _output_map(b, out_map, x, head, size, i, j, f"{stage} map {c}", output, font)
+    b.label(x + size / 2, head / 2, _("{stage} map {c}").format(stage=stage, c=c), size=font)
+    _output_map(b, out_map, x, head, size, i, j, _("{stage} map {c}").format(stage=stage, c=c), output, font)
     return b.figure()
 
 
@@ -205,30 +211,30 @@ def activation_figure(x: np.ndarray, y: np.ndarray, pre: np.ndarray, post: np.nd
                       highlight: tuple[float, float] | None = None, height: int = 360) -> Figure:
     """The activation's curve with every value of this map on it."""
     data = [dict(type="scatter", x=x, y=y, mode="lines", name=name, line=dict(color="#444", width=3)),
-            dict(type="scattergl", x=np.ravel(pre), y=np.ravel(post), mode="markers", name="this map",
+            dict(type="scattergl", x=np.ravel(pre), y=np.ravel(post), mode="markers", name=_("this map"),
                  marker=dict(size=6, color="#d62728", opacity=0.5))]
     if highlight is not None:
-        data.append(dict(type="scatter", x=[highlight[0]], y=[highlight[1]], mode="markers", name="selected",
+        data.append(dict(type="scatter", x=[highlight[0]], y=[highlight[1]], mode="markers", name=_("selected"),
                          marker=dict(size=16, color="#ffb000", line=dict(color="black", width=2))))
     lo, hi = float(min(np.min(pre), -4)), float(max(np.max(pre), 4))
-    layout = dict(title=dict(text=f"{name}: input → output", font=FONT), height=height,
+    layout = dict(title=dict(text=_("{name}: input → output").format(name=name), font=FONT), height=height,
                   margin=dict(l=40, r=10, t=50, b=40),
-                  xaxis=dict(title=dict(text="input (pre-activation)"), range=[lo, hi]),
-                  yaxis=dict(title=dict(text="output")), legend=dict(orientation="h", y=-0.2))
+                  xaxis=dict(title=dict(text=_("input (pre-activation)")), range=[lo, hi]),
+                  yaxis=dict(title=dict(text=_("output"))), legend=dict(orientation="h", y=-0.2))
     return make_figure(data, layout)
 
 
 def contributions_figure(contrib: np.ndarray, top: np.ndarray, names: list[str], bias: float, value: float,
                          height: int = 360) -> Figure:
     """The largest inputs × weights of one neuron, with the bias and the sum."""
-    labels = [names[i] for i in top] + ["bias", "= value"]
+    labels = [names[i] for i in top] + [_("bias"), _("= value")]
     vals = [float(contrib[i]) for i in top] + [bias, value]
     colours = ["#d62728" if v > 0 else "#1f77b4" for v in vals[:-1]] + ["#2ca02c"]
     data = [dict(type="bar", x=vals, y=labels, orientation="h", marker=dict(color=colours),
                  text=[f"{v:+.3f}" for v in vals], textposition="outside", cliponaxis=False)]
     lo, hi = min(vals + [0.0]), max(vals + [0.0])
     room = 0.2 * (hi - lo)  # for the values written beyond the ends of the bars
-    layout = dict(title=dict(text=f"top {len(top)} of {len(contrib)} inputs × weights", font=FONT),
+    layout = dict(title=dict(text=_("top {k} of {n} inputs × weights").format(k=len(top), n=len(contrib)), font=FONT),
                   height=height, margin=dict(l=5, r=40, t=50, b=30),  # (room for the x axis's numbers)
                   xaxis=dict(range=[lo - room if lo < 0 else lo, hi + room if hi > 0 else hi]),
                   yaxis=dict(autorange="reversed", automargin=True),  # room for the inputs' names
@@ -241,7 +247,7 @@ def temperature_figure(names: list[str], own: np.ndarray, tempered: np.ndarray, 
     """The probabilities at the network's own temperature (1, grey) beside those at T (red): one pair of bars
     per class (a row each, the class names written whole), on a fixed 0–100% axis so that sharpening and
     flattening show as bars growing and shrinking."""
-    data = [dict(type="bar", y=names, x=own.tolist(), name="T = 1 (the network's)", orientation="h",
+    data = [dict(type="bar", y=names, x=own.tolist(), name=_("T = 1 (the network's)"), orientation="h",
                  marker=dict(color="#bbbbbb"), hovertemplate="%{y}: %{x:.1%}<extra>T = 1</extra>"),
             dict(type="bar", y=names, x=tempered.tolist(), name=f"T = {temperature:g}", orientation="h",
                  marker=dict(color="#d62728"), text=[f"{p:.0%}" for p in tempered], textposition="outside",

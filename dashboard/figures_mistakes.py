@@ -10,6 +10,7 @@ from dashboard.board import Board
 from dashboard.colours import IMAGE, POSITIVE
 from dashboard.figures import Figure
 from dashboard.figures_overview import LINE, TRUE, text_width
+from lenet.i18n import _
 
 CORRECT = "#dcefe0"  # the diagonal's cells: right answers, drawn apart from the mistakes' scale
 TOOLBAR = 26  # px above the matrix left empty for the chart's toolbar (shown on hover)
@@ -40,6 +41,8 @@ def confusion_figure(counts: np.ndarray, names: list[str], normalised: bool, fon
         b.rect(left + k * cell, head + k * cell, left + (k + 1) * cell, head + (k + 1) * cell, CORRECT)
     luma = POSITIVE.lut[POSITIVE.index(np.nan_to_num(off), limit)].astype(np.float64) @ [0.299, 0.587, 0.114]
     xs, ys, cds, hovers = [], [], [], []
+    right = _("true {true}, predicted {predicted}: {n:,} images ({share:.1%} of {true})")
+    wrong = _("true {true}, predicted {predicted}: {n:,} images ({share:.1%} of {true}) — click to see them")
     for t in range(n):
         acc = counts[t, t] / totals[t] if totals[t] else float("nan")
         b.label(left - 6, head + (t + 0.5) * cell, f"{names[t]} {acc:.0%}", "middle left", font)
@@ -52,23 +55,23 @@ def confusion_figure(counts: np.ndarray, names: list[str], normalised: bool, fon
             xs.append(left + (p + 0.5) * cell)
             ys.append(head + (t + 0.5) * cell)
             cds.append([t, p])
-            hovers.append(f"true {names[t]}, predicted {names[p]}: {counts[t, p]:,} images "
-                          f"({share[t, p]:.1%} of {names[t]})" + ("" if t == p else " — click to see them"))
+            hovers.append((right if t == p else wrong).format(true=names[t], predicted=names[p], n=counts[t, p],
+                                                              share=share[t, p]))
     b.pickers(xs, ys, cds, hovers, cell * 0.9)
     if selected is not None:
         t, p = selected
         b.outline(left + p * cell, head + t * cell, left + (p + 1) * cell, head + (t + 1) * cell)
-    b.label(left + n * cell / 2, head + n * cell + LINE * font / 2 + 4, "predicted class →", size=font)
+    b.label(left + n * cell / 2, head + n * cell + LINE * font / 2 + 4, _("predicted class →"), size=font)
     y = head + n * cell + 1.5 * LINE * font + 8
     b.picture(POSITIVE.ramp(64), left, y - 4, 80 / 64, 8.0, name="strip", limit=limit, scale=POSITIVE)
-    said = f"mistakes: 0 → {limit:.0%} of the true class"
+    said = _("mistakes: 0 → {limit:.0%} of the true class").format(limit=limit)
     b.label(left + 86, y, said, "middle right", font, color="#555555")
     x = left + 86 + text_width(said, font) + 10
     b.rect(x, y - 6, x + 12, y + 6, CORRECT)
-    b.label(x + 16, y, "right answers", "middle right", font, color="#555555")
+    b.label(x + 16, y, _("right answers"), "middle right", font, color="#555555")
     # the last column's name may stick out of its cell: room for it on the right
     overhang = max(0.0, text_width(names[-1], font) / 2 - cell / 2)
-    legend = x + 16 + text_width("right answers", font) - left
+    legend = x + 16 + text_width(_("right answers"), font) - left
     return b.figure(height=int(head + n * cell + foot), width=int(max(left + n * cell + overhang, left + legend) + 4))
 
 
@@ -118,9 +121,11 @@ def confusion_rows_figure(counts: np.ndarray, names: list[str], font: int, width
     bar = 22.0
     row = 2 * LINE * font + bar + 12
     b = Board()
+    part = _("true {true}, predicted {predicted}: {n:,} images ({share:.1%})")
     for t in range(n):
         y = 4 + t * row
-        b.label(0, y + LINE * font / 2, f"<b>{names[t]}</b> {share[t, t]:.0%} right", "middle right", font)
+        b.label(0, y + LINE * font / 2, _("<b>{name}</b> {share:.0%} right").format(name=names[t], share=share[t, t]),
+                "middle right", font)
         x = 0.0
         for p in np.argsort(-counts[t], kind="stable"):
             w = share[t, p] * width
@@ -129,12 +134,13 @@ def confusion_rows_figure(counts: np.ndarray, names: list[str], font: int, width
             colour = CORRECT if p == t else "#%02x%02x%02x" % tuple(POSITIVE.lut[POSITIVE.index(off[t, p], limit)])
             b.rect(x, y + LINE * font + 2, x + max(w, 1.0), y + LINE * font + 2 + bar, colour)
             b.picker(x + w / 2, y + LINE * font + 2 + bar / 2, [t, int(p)],
-                     f"true {names[t]}, predicted {names[p]}: {counts[t, p]:,} images ({share[t, p]:.1%})",
+                     part.format(true=names[t], predicted=names[p], n=counts[t, p], share=share[t, p]),
                      max(4.0, min(w, bar)))
             if selected == (t, int(p)):
                 b.outline(x, y + LINE * font + 2, x + max(w, 1.0), y + LINE * font + 2 + bar)
             x += w
         worst = [p for p in np.argsort(-off[t], kind="stable")[:3] if off[t, p] >= 0.005]
-        said = "taken for " + ", ".join(f"{names[p]} {off[t, p]:.0%}" for p in worst) if worst else "no mistakes"
+        said = _("taken for {classes}").format(classes=_(", ").join(f"{names[p]} {off[t, p]:.0%}" for p in worst)) \
+            if worst else _("no mistakes")
         b.label(0, y + 1.5 * LINE * font + bar + 4, said, "middle right", font, color="#555555")
     return b.figure(height=int(n * row + 8), width=int(width), dragmode=False)

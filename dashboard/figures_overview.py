@@ -37,7 +37,7 @@ def _legend(b: Board, col: Column, left: float, width: float, g: Geometry, limit
 
 def _compact_legend(col: Column, limit: float) -> str:
     if col.per_map and col.scale is not IMAGE:
-        return "÷ own max"
+        return _("÷ own max")
     lo, hi = col.scale.bounds(limit)
     return f"±{limit:.3g}" if col.scale.signed else f"{lo:.3g}–{hi:.3g}"
 
@@ -60,8 +60,10 @@ def place_maps(b: Board, col: Column, cols: int, s: float, x: float, y: float, r
     x0 = x + (room_w - w * s) / 2 if room_w is not None else x
     y0 = y + (room_h - h * s) / 2 if room_h is not None else y
     b.values(z, x0, y0, s, col.scale, limit, col.name, opacity=0.35 if col.faded else 1.0)
-    hover = map_hover(maps, f"{col.name} map") if col.kind == "maps" else [f"{col.name}: the image"]
-    b.pickers([x0 + (cx + 0.5) * s for cx, _ in centres], [y0 + (cy + 0.5) * s for _, cy in centres],
+    named = col.lines[0] if col.name == "input" else col.name  # (the input's name in the page's language)
+    hover = map_hover(maps, _("{stage} map").format(stage=named)) if col.kind == "maps" else \
+        [_("{stage}: the image").format(stage=named)]
+    b.pickers([x0 + (c[0] + 0.5) * s for c in centres], [y0 + (c[1] + 0.5) * s for c in centres],
               [[col.name, i] for i in range(len(centres))], hover, W * s)
     for m, colour in _outlined(col, C):
         r, c = divmod(m, cols)
@@ -83,7 +85,8 @@ def _vector(b: Board, col: Column, left: float, width: float, g: Geometry, k: in
     cell_h, cell_w = g.body / D, g.sizes[k]
     x0 = left + (width - cell_w) / 2
     b.values(v[:, None], x0, g.head, cell_w, col.scale, limit, col.name, sy=cell_h)
-    names = list(col.labels) if col.labels else [f"neuron {i}" for i in range(D)]
+    named = _("neuron {i}")
+    names = [_(label) for label in col.labels] if col.labels else [named.format(i=i) for i in range(D)]
     values = v.tolist()  # (Python floats format several times faster than numpy's)
     b.pickers([x0 + cell_w / 2] * D, [g.head + (i + 0.5) * cell_h for i in range(D)], [[col.name, i] for i in range(D)],
               [f"{col.name} {names[i]}: {values[i]:.4f}" for i in range(D)], max(3.0, cell_h))
@@ -133,7 +136,8 @@ def _softmax(b: Board, col: Column, left: float, width: float, g: Geometry, k: i
         probability_row(b, col, i, names, x0, y0, y1, room, g.font, x0 + max(probs[i] * room, 1.0) / 2,
                         max(3.0, row * 0.6))
     if len(shown) < len(probs):
-        b.label(left + width / 2, g.head + g.body + 6 + STRIP / 2, f"top {len(shown)} of {len(probs)}", size=g.font)
+        b.label(left + width / 2, g.head + g.body + 6 + STRIP / 2,
+                _("top {k} of {n}").format(k=len(shown), n=len(probs)), size=g.font)
     elif col.true_label is not None:
         b.label(left + width / 2, g.head + g.body + 6 + STRIP / 2, _("✓ true class"), size=g.font, color=TRUE)
 

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from dashboard.figures import FONT, Figure, make_figure
+from lenet.i18n import _
 from lenet.max_or_avg import LAYERS, Side, Study, curves
+from lenet.ops import POOLINGS
 
 COLOURS = {"max": "#d62728", "avg": "#1f77b4"}
-NAMES = {"max": "max", "avg": "average"}
 
 
 def _legend() -> dict:
@@ -17,11 +18,13 @@ def curves_figure(study: Study, height: int = 300) -> Figure:
     data = []
     for s in (study.max, study.avg):
         x, acc = curves(s, "test_acc")
-        data.append(dict(type="scatter", x=x.tolist(), y=acc.tolist(), name=f"{NAMES[s.pooling]}: test accuracy",
+        data.append(dict(type="scatter", x=x.tolist(), y=acc.tolist(), name=_("{pooling}: test accuracy").format(
+                             pooling=_(POOLINGS[s.pooling].label)),
                          mode="lines+markers", line=dict(color=COLOURS[s.pooling], width=3), marker=dict(size=6)))
     for s in (study.max, study.avg):
         x, loss = curves(s, "train_loss")
-        data.append(dict(type="scatter", x=x.tolist(), y=loss.tolist(), name=f"{NAMES[s.pooling]}: training loss",
+        data.append(dict(type="scatter", x=x.tolist(), y=loss.tolist(), name=_("{pooling}: training loss").format(
+                             pooling=_(POOLINGS[s.pooling].label)),
                          mode="lines", line=dict(color=COLOURS[s.pooling], width=2, dash="dash"), yaxis="y2"))
     # every axis's range from the numbers (never Plotly's autorange: after the recipe changed, the browser kept
     # the empty figure's defaults once, and the accuracy axis read −100 %…400 %)
@@ -30,27 +33,28 @@ def curves_figure(study: Study, height: int = 300) -> Figure:
     losses = [v for trace in data[2:] for v in trace["y"]] or [1.0]
     lo, hi = max(0.0, min(accs) - 0.05), min(1.0, max(accs) + 0.03)
     layout = dict(height=height, margin=dict(l=55, r=55, t=60, b=40), legend=_legend(),
-                  xaxis=dict(title=dict(text="epoch"), dtick=1, range=[min(epochs) - 0.3, max(epochs) + 0.3]),
-                  yaxis=dict(title=dict(text="test accuracy"), tickformat=".0%", range=[lo, hi]),
-                  yaxis2=dict(title=dict(text="training loss"), overlaying="y", side="right", showgrid=False,
+                  xaxis=dict(title=dict(text=_("epoch")), dtick=1, range=[min(epochs) - 0.3, max(epochs) + 0.3]),
+                  yaxis=dict(title=dict(text=_("test accuracy")), tickformat=".0%", range=[lo, hi]),
+                  yaxis2=dict(title=dict(text=_("training loss")), overlaying="y", side="right", showgrid=False,
                               range=[0.0, 1.08 * max(losses)], tickformat=".1f", nticks=6))
     return make_figure(data, layout)
 
 
 def _bars(s: Side, when: str) -> dict:
     trained = when == "trained"
-    return dict(type="bar", x=list(LAYERS), y=[s.grads[when][n] for n in LAYERS],
-                name=f"{NAMES[s.pooling]}, {'trained' if trained else 'at init'}",
+    name = (_("{pooling}, trained") if trained else _("{pooling}, at init")).format(
+        pooling=_(POOLINGS[s.pooling].label))
+    return dict(type="bar", x=list(LAYERS), y=[s.grads[when][n] for n in LAYERS], name=name,
                 marker=dict(color=COLOURS[s.pooling], opacity=1.0 if trained else 0.45,
                             pattern=dict(shape="" if trained else "/")),
-                hovertemplate="%{x}: %{y:.3g}<extra>" + f"{NAMES[s.pooling]}, {when}" + "</extra>")
+                hovertemplate="%{x}: %{y:.3g}<extra>" + name + "</extra>")
 
 
 def gradients_figure(study: Study, height: int = 300) -> Figure:
     """RMS of ∂loss/∂weight per layer (log scale): max and average, at initialisation and trained."""
     data = [_bars(s, when) for when in ("init", "trained") for s in (study.max, study.avg)]
     layout = dict(height=height, margin=dict(l=55, r=10, t=60, b=40), barmode="group", legend=_legend(),
-                  yaxis=dict(title=dict(text="RMS of ∂loss/∂weight"), type="log", exponentformat="power",
+                  yaxis=dict(title=dict(text=_("RMS of ∂loss/∂weight")), type="log", exponentformat="power",
                              dtick=1, tickfont=dict(size=FONT["size"])),  # powers of ten only: no 10-px minor labels
-                  xaxis=dict(title=dict(text="layer")))
+                  xaxis=dict(title=dict(text=_("layer"))))
     return make_figure(data, layout)

@@ -81,7 +81,8 @@ def _vector(b: Board, col: Column, y: float, width: float, font: int) -> float:
     grid = np.full(rows * per_row, np.nan, np.float32)
     grid[:D] = v
     b.values(grid.reshape(rows, per_row), 0, y, cell, col.scale, limit, col.name, sy=cell_h)
-    names = list(col.labels) if col.labels else [f"neuron {i}" for i in range(D)]
+    named = _("neuron {i}")
+    names = [_(label) for label in col.labels] if col.labels else [named.format(i=i) for i in range(D)]
     values = v.tolist()
     if D <= 12:  # the logits: each value written in its cell
         luma = col.scale.lut[col.scale.index(v, limit)].astype(np.float64) @ np.array([0.299, 0.587, 0.114])

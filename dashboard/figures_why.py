@@ -6,6 +6,7 @@ import numpy as np
 from dashboard.board import Board
 from dashboard.colours import IMAGE, SIGNED, color_limit, number
 from dashboard.figures import OUTLINE, Figure
+from lenet.i18n import _
 
 PIXEL = 0.5  # px per image pixel, in units of the font size: four ~170 px panels, two by two, beside the readings
 SHOWN = 0.9  # the opacity of an attribution at its colour limit: the image stays visible under the strongest
@@ -37,10 +38,10 @@ def attribution_figure(image: np.ndarray, panels: list[tuple[str, np.ndarray]],
         b.values(np.asarray(image, dtype=np.float32), x, y + head, px, IMAGE, 1.0, name="image")
         limit = color_limit(values)
         b.picture(overlay(values, limit), x, y + head, px, name=f"why:{title}", limit=limit, scale=SIGNED)
-        b.label(x + size / 2, y + head + size + 0.9 * font, f"blue −{number(limit)} … red +{number(limit)}",
-                size=font, color="#555555")
+        b.label(x + size / 2, y + head + size + 0.9 * font,
+                _("blue −{limit} … red +{limit}").format(limit=number(limit)), size=font, color="#555555")
         if window is not None and window[0] == k:
-            _, i, j = window
+            i, j = window[1:]
             b.outline(x + j * px, y + head + i * px, x + (j + 5) * px,
                       y + head + (i + 5) * px, color=OUTLINE, width=2)
     return b.figure(margin_top=2)

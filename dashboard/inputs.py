@@ -124,12 +124,12 @@ def draw_ui() -> Picked:
     edit = bool(st.session_state.get("draw_edit"))
     base = picked().image if edit else None
     with st.container(horizontal=True, vertical_alignment="center", gap="xsmall"):  # one row: the pad's height
-        tool = st.selectbox("Tool", list(TOOLS), format_func=TOOLS.get, key="draw_tool", width=86,
-                            label_visibility="collapsed", help="pen, line, box or circle")
-        width = st.number_input("Brush", 4, 60, 22, key="draw_width", width=90, label_visibility="collapsed",
-                                help="the brush's width (4–60 px of the 280-px pad)")
+        tool = st.selectbox(_("Tool"), list(TOOLS), format_func=lambda t: _(TOOLS[t]), key="draw_tool", width=86,
+                            label_visibility="collapsed", help=_("pen, line, box or circle"))
+        width = st.number_input(_("Brush"), 4, 60, 22, key="draw_width", width=90, label_visibility="collapsed",
+                                help=_("the brush's width (4–60 px of the 280-px pad)"))
     sketch = pad_ui(tool, int(width), png_uri(base) if base is not None else None, "pad_edit" if edit else "pad")
-    st.toggle("Over the image", key="draw_edit", help="draw over the picked test image, for what-ifs")
+    st.toggle(_("Over the image"), key="draw_edit", help=_("draw over the picked test image, for what-ifs"))
     what = _("your drawing") if base is None else _("the picked image, drawn over")
     if sketch is None:  # nothing drawn yet
         return Picked(base, None, what) if base is not None else \
@@ -141,7 +141,7 @@ def draw_ui() -> Picked:
 
 
 def upload_ui() -> Picked:
-    f = st.file_uploader("PNG or JPEG", type=["png", "jpg", "jpeg", "gif", "webp", "bmp"], key="upload")
+    f = st.file_uploader(_("PNG or JPEG"), type=["png", "jpg", "jpeg", "gif", "webp", "bmp"], key="upload")
     if f is None:  # until a file is chosen the network shows what it makes of a black image: never an empty page
         st.caption(_("A photo of a garment, converted like Fashion-MNIST (light on black, 28×28). Until one is "
                      "chosen the network sees black."))

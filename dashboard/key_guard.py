@@ -16,6 +16,8 @@ import threading
 import time
 from pathlib import Path
 
+from lenet.i18n import _, ngettext
+
 FREE_MISSES = 5
 MAX_WAIT_S = 60.0
 WINDOW_S = 600.0  # server-wide misses older than this are forgotten
@@ -102,12 +104,12 @@ def check(state, typed: str, key: str, session: str, now: float | None = None) -
     misses, last = state.get("_key_misses", 0), state.get("_key_last_miss", 0.0)
     wait = session_wait(misses, last, now)
     if wait > 0:
-        return False, f"Too many wrong keys from this browser: wait {math.ceil(wait)} s before the next try " \
-                      "(wrong keys are slowed down and logged)."
+        return False, _("Too many wrong keys from this browser: wait {s} s before the next try (wrong keys are "
+                        "slowed down and logged).").format(s=math.ceil(wait))
     wait = server_guard().admit(now)
     if wait > 0:
-        return False, "Too many wrong keys on this server: one try a second is checked; try again in a moment " \
-                      "(wrong keys are slowed down and logged)."
+        return False, _("Too many wrong keys on this server: one try a second is checked; try again in a moment "
+                        "(wrong keys are slowed down and logged).")
     if hmac.compare_digest(typed.encode(), key.encode()):
         state["_key_misses"] = 0
         return True, None
@@ -117,7 +119,8 @@ def check(state, typed: str, key: str, session: str, now: float | None = None) -
     LOG.warning("lecturer key refused: session %s, wrong key %d from it", session[:8], misses)
     left = FREE_MISSES - misses
     if left > 0:
-        return False, f"That is not the lecturer key ({left} more {'try' if left == 1 else 'tries'} before each " \
-                      "one waits longer; wrong keys are logged)."
-    return False, f"That is not the lecturer key. Wait {math.ceil(session_wait(misses, now, now))} s before the next " \
-                  "try (wrong keys are slowed down and logged)."
+        return False, ngettext("That is not the lecturer key ({n} more try before each one waits longer; wrong keys "
+                               "are logged).", "That is not the lecturer key ({n} more tries before each one waits "
+                               "longer; wrong keys are logged).", left).format(n=left)
+    return False, _("That is not the lecturer key. Wait {s} s before the next try (wrong keys are slowed down and "
+                    "logged).").format(s=math.ceil(session_wait(misses, now, now)))

@@ -8,8 +8,10 @@ the session's state).
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from lenet.i18n import LANGUAGES, from_browser, use
+from lenet import i18n
+from lenet.i18n import LANGUAGES, _, from_browser, use
 
 # at the header's right end, left of the explorer's ⚙ Settings; its wrapper out of the page's flow too (in it, an
 # empty wrapper still cost the page a gap of 18 px above its content)
@@ -18,6 +20,17 @@ LANGUAGE_CSS = """<style>
 [data-testid="stLayoutWrapper"]:has(> .st-key-language) {position: absolute;}
 .st-key-language [data-testid="stButtonGroup"] button {min-height: 2rem; padding: 0 0.6rem;}
 </style>"""
+
+
+def _session_language() -> str | None:
+    """The browser session's language, for a thread that has not said its own: a widget's callback runs before
+    the page (and settle_language) in each run's new thread."""
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return None
+    return st.session_state.get("lang")
+
+
+i18n.fallback = _session_language
 
 
 def settle_language() -> str:
@@ -52,5 +65,5 @@ def language_ui() -> None:
     st.session_state["lang_choice"] = st.session_state["lang"]
     with st.container(key="language"):  # (its style inside it: nothing of it takes room on the page)
         st.html(LANGUAGE_CSS)
-        st.segmented_control("Language / 语言", list(LANGUAGES), key="lang_choice", format_func=LANGUAGES.get,
+        st.segmented_control(_("Language"), list(LANGUAGES), key="lang_choice", format_func=LANGUAGES.get,
                              label_visibility="collapsed", on_change=_switched)

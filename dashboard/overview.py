@@ -86,7 +86,7 @@ def _picked(view: View, name: str) -> int | None:
 
 def _input_column(view: View, name: str) -> Column:
     return Column(name, header(view.model, name), "input", view.acts[name], IMAGE,
-                  note=f"green: {view.marked_for}" if view.marks else "")
+                  note=_("green: {cls}").format(cls=view.marked_for) if view.marks else "")
 
 
 def _marked(view: View, name: str) -> tuple[int, ...]:
@@ -169,7 +169,7 @@ def columns_for(view: View) -> list[Column]:
         kind = STAGE_BY_NAME[name].kind
         if view.difference and kind in ("input", "softmax"):
             out.append(Column(name, (STAGE_BY_NAME[name].title, "", ""), "empty", np.zeros(0),
-                              labels=("the same<br>image",) if kind == "input" else ("",)))
+                              labels=(_("the same<br>image"),) if kind == "input" else ("",)))
         else:
             out.append(COLUMN_BUILDERS[kind](view, name))
         if view.framed and view.framed in (name, shown(name)):
@@ -210,7 +210,7 @@ def overview_ui(fig: Figure, key: str = "overview") -> None:
 def focus_ui(model: LeNet, acts: Acts, true_label: int | None, screen: Screen) -> None:
     """One stage, large, for a projector: the overview's own column, given the whole width."""
     current = st.session_state.get("stage")
-    name = st.selectbox("Stage", COLUMNS, index=COLUMNS.index(current) if current in COLUMNS else 1,
+    name = st.selectbox(_("Stage"), COLUMNS, index=COLUMNS.index(current) if current in COLUMNS else 1,
                         key="focus_stage", format_func=lambda n: STAGE_BY_NAME[n].title)
     column = COLUMN_BUILDERS[STAGE_BY_NAME[name].kind](view_of(model, acts, true_label), name)
     chart(overview_figure([column], screen), key="focus_fig", width="content", config=CHART_OPTIONS)

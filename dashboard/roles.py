@@ -17,6 +17,8 @@ import os
 
 import streamlit as st
 
+from lenet.i18n import _
+
 DEFAULT_MAX_STEPS = 12_000  # the modern preset (30 epochs of 60,000 at batch 256) takes 7,050
 
 
@@ -44,7 +46,7 @@ def unlock(typed: str) -> str | None:
 
     key = lecturer_key()
     if key is None:
-        return "No lecturer key is set on this server."
+        return _("No lecturer key is set on this server.")
     ctx = get_script_run_ctx()
     ok, why = check(st.session_state, typed, key, ctx.session_id if ctx else "-")
     if ok:
@@ -56,8 +58,8 @@ def refusal(action: str) -> str | None:
     """None if this session may do `action` ("start", "stop", "delete"), else why not, in plain words."""
     if is_lecturer():
         return None
-    return f"Only the lecturer can {action} here: students watch the run and explore (the lecturer unlocks " \
-           f"with the key on this page)."
+    return _("Only the lecturer can {action} here: students watch the run and explore (the lecturer unlocks with "
+             "the key on this page).").format(action=action)
 
 
 def max_steps() -> int:
@@ -73,6 +75,7 @@ def run_too_long(epochs: int, images: int, batch: int) -> str | None:
     steps, limit = epochs * batches, max_steps()
     if steps <= limit:
         return None
-    return (f"This run would take {steps:,} steps ({epochs} epochs × {batches:,} "
-            f"batches); this server allows {limit:,} per run, so that nobody holds the only training slot for "
-            "long. Choose fewer epochs, fewer images or a larger batch (the limit is LENET_MAX_STEPS).")
+    return _("This run would take {steps:,} steps ({epochs} epochs × {batches:,} batches); this server allows "
+             "{limit:,} per run, so that nobody holds the only training slot for long. Choose fewer epochs, fewer "
+             "images or a larger batch (the limit is LENET_MAX_STEPS).").format(steps=steps, epochs=epochs,
+                                                                               batches=batches, limit=limit)

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
+from lenet.i18n import N_, _
+
 PAD_PX = 280  # the pad's side on the page
 SENT_PX = 84  # the side of the picture it sends
 SEND_MS = 180  # while drawing, a picture this often
-TOOLS = {"freedraw": "pen", "line": "line", "rect": "box", "circle": "circle"}
+TOOLS = {"freedraw": N_("pen"), "line": N_("line"), "rect": N_("box"), "circle": N_("circle")}
 
 _JS = """
 export default function(component) {
@@ -91,6 +93,8 @@ export default function(component) {
     }
     root.setState = setStateValue;
     root.tool = data.tool; root.width = data.width;
+    root.querySelector('[data-do="undo"]').textContent = "↶ " + data.undo;  // (in the page's language)
+    root.querySelector('[data-do="clear"]').textContent = data.clear;
     if (root.backgroundSrc !== data.background) {  // a new picture under the strokes
         root.backgroundSrc = data.background;
         root.background = null;
@@ -126,7 +130,8 @@ class Sketch:
 
 def pad_ui(tool: str, width: int, background_uri: str | None, key: str) -> Sketch | None:
     """The pad; what it holds (None until it has sent a picture)."""
-    result = _pad(key=key, data={"tool": tool, "width": width, "background": background_uri},
+    result = _pad(key=key, data={"tool": tool, "width": width, "background": background_uri, "undo": _("undo"),
+                                 "clear": _("clear")},
                   on_picture_change=lambda: None, default={"picture": None})
     picture = result.get("picture") if hasattr(result, "get") else None
     if not picture:

@@ -4,17 +4,18 @@ from __future__ import annotations
 import streamlit as st
 
 from lenet.data import CLASS_NAMES
+from lenet.i18n import N_
 from lenet.ops import ACTIVATIONS, POOLINGS
 from lenet.pretrained import SHIPPED
 from lenet.stages import STAGE_BY_NAME
 
 # what compare mode sets side by side (state key "compare"; "" = off)
 COMPARISONS = {
-    "pool": "the same weights, another pooling",
-    "pool-trained": "another pooling, each trained with its own",
-    "act": "the same weights, another activation",
-    "epochs": "this model before training (epoch 0)",
-    "shipped": "the shipped variant with these ops",
+    "pool": N_("the same weights, another pooling"),
+    "pool-trained": N_("another pooling, each trained with its own"),
+    "act": N_("the same weights, another activation"),
+    "epochs": N_("this model before training (epoch 0)"),
+    "shipped": N_("the shipped variant with these ops"),
 }
 ALIASES = {"cmp": {"1": "pool"}}  # older links
 

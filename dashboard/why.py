@@ -67,36 +67,39 @@ def why_dialog(key: str, image: bytes, probs: np.ndarray, label: int | None, fon
 
         def name(c: str) -> str:
             k = CLASS_NAMES.index(c)
-            notes = (["predicted"] if k == pred else []) + (["true"] if k == label else [])
-            return f"{c} ({probs[k]:.0%}{', ' + ', '.join(notes) if notes else ''})"
+            notes = ([_("predicted")] if k == pred else []) + ([_("true")] if k == label else [])
+            return _("{name} ({p:.0%}{notes})").format(
+                name=class_name(k), p=probs[k], notes="".join(_(", {note}").format(note=n) for n in notes))
 
         with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
-            st.button("Close", key="why_close", on_click=_close, type="primary", help="or press Esc")
-            st.selectbox("Why this class?", CLASS_NAMES, key="why", format_func=name, width=320,
-                         help="every attribution explains this class's score (its logit, before the softmax)")
-            st.button("Clear the outlines", key="why_stop", on_click=_stop,
-                      help="remove the green outlines from the overview and close")
+            st.button(_("Close"), key="why_close", on_click=_close, type="primary", help=_("or press Esc"))
+            st.selectbox(_("Why this class?"), CLASS_NAMES, key="why", format_func=name, width=320,
+                         help=_("every attribution explains this class's score (its logit, before the softmax)"))
+            st.button(_("Clear the outlines"), key="why_stop", on_click=_stop,
+                      help=_("remove the green outlines from the overview and close"))
         target = CLASS_NAMES.index(st.session_state["why"])
         results = {m: attribution_of(key, image, target, m) for m in METHODS}
         drops = window_drops_of(key, image, target)
         i, j = np.unravel_index(int(np.argmax(drops)), drops.shape)
-        panels = [(METHODS[m].label, values) for m, (values, _) in results.items()]
+        panels = [(_(METHODS[m].label), got[0]) for m, got in results.items()]
         left, right = (st.container(), st.container()) if narrow else st.columns([1, 1.15], gap="medium")
         chart(attribution_figure(np.frombuffer(image, np.float32).reshape(28, 28), panels,
                                  (list(METHODS).index("occlusion"), int(i), int(j)), font, per_row=2),
               key="why_fig", where=left, config=CHART_OPTIONS)
-        lines = [f"- **{METHODS[m].label}** ({METHODS[m].explains}): {text}" for m, (_, text) in results.items()]
-        lines.insert(1, f"- The orange square: covering rows {i}–{i + WINDOW - 1}, columns {j}–{j + WINDOW - 1} "
-                        f"lowers the score most, by {float(drops[i, j]):.2f}.")
+        lines = [f"- **{_(METHODS[m].label)}** ({_(METHODS[m].explains).format(w=WINDOW)}): {got[1]}"
+                 for m, got in results.items()]
+        lines.insert(1, "- " + _("The orange square: covering rows {top}–{bottom}, columns {left}–{right} lowers the "
+                                 "score most, by {drop:.2f}.").format(top=i, bottom=i + WINDOW - 1, left=j,
+                                                                      right=j + WINDOW - 1, drop=float(drops[i, j])))
         parts = contributions_of(key, image, target)
         maps = [f"- {maps_reading(STAGE_BY_NAME[c].title, parts[shown(c)], class_name(target), noun)}"
                 for c in COLUMNS if shown(c) in parts
-                for noun in ["maps" if len(STAGE_BY_NAME[c].shape) == 3 else "neurons"]]
+                for noun in ["maps" if len(STAGE_BY_NAME[c].shape) == 3 else "neurons"]]  # (English keys)
         with right.container(key="why_text"):
-            said, matter = st.tabs(["What the pictures say", "Which maps matter"])
+            said, matter = st.tabs([_("What the pictures say"), _("Which maps matter")])
             said.markdown("\n".join(lines))
-            matter.markdown(f"For {class_name(target)} (layer integrated gradients; outlined in green on the "
-                            "overview):\n" + "\n".join(maps))
+            matter.markdown(_("For {cls} (layer integrated gradients; outlined in green on the overview):").format(
+                cls=class_name(target)) + "\n" + "\n".join(maps))
         sync_query_params()
 
-    st.dialog("Why this prediction?", width=width, on_dismiss=_close)(body)()
+    st.dialog(_("Why this prediction?"), width=width, on_dismiss=_close)(body)()

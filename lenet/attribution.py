@@ -23,6 +23,7 @@ from typing import Callable
 import numpy as np
 import torch
 
+from lenet.i18n import N_, _, ngettext
 from lenet.model import LeNet
 
 WINDOW = 5  # occlusion's square, conv1's kernel size
@@ -99,18 +100,18 @@ class Method:
     """One way of attributing the score to the pixels."""
 
     label: str
-    explains: str  # what a value means, one sentence
+    explains: str  # what a value means, one sentence (a template: {w} is WINDOW)
     compute: Callable[[LeNet, np.ndarray, int], np.ndarray]  # (model, image, class) -> (28, 28)
 
 
-METHODS: dict[str, Method] = {
-    "occlusion": Method("Occlusion", f"how much the score drops while a {WINDOW}×{WINDOW} black square covers the "
-                        "pixel (the square slides like conv1's kernel)", occlusion),
-    "integrated_gradients": Method("Integrated gradients", "each pixel's share of the score's rise from a black "
-                                   "image to this one", integrated_gradients),
-    "saliency": Method("Saliency", "how much brightening the pixel a little would change the score (the gradient)",
-                       saliency),
-    "grad_cam": Method("Grad-CAM (conv2)", "where conv2's maps that raise the score are active",
+METHODS: dict[str, Method] = {  # label and explains: English keys (N_), shown through _()
+    "occlusion": Method(N_("Occlusion"), N_("how much the score drops while a {w}×{w} black square covers the pixel "
+                                            "(the square slides like conv1's kernel)"), occlusion),
+    "integrated_gradients": Method(N_("Integrated gradients"), N_("each pixel's share of the score's rise from a "
+                                                                  "black image to this one"), integrated_gradients),
+    "saliency": Method(N_("Saliency"), N_("how much brightening the pixel a little would change the score (the "
+                                          "gradient)"), saliency),
+    "grad_cam": Method(N_("Grad-CAM (conv2)"), N_("where conv2's maps that raise the score are active"),
                        lambda m, x, t: on_image(grad_cam(m, x, t))),
 }
 
@@ -142,11 +143,12 @@ def contributions(model: LeNet, image: np.ndarray, target: int) -> dict[str, np.
     return out
 
 
-REGIONS = (("top left", "top", "top right"), ("left", "centre", "right"), ("bottom left", "bottom", "bottom right"))
+REGIONS = ((N_("top left"), N_("top"), N_("top right")), (N_("left"), N_("centre"), N_("right")),
+           (N_("bottom left"), N_("bottom"), N_("bottom right")))
 
 
 def region_of(values: np.ndarray) -> tuple[str, float]:
-    """The ninth of the image (3×3) holding most of the values' sum, and that share of the sum."""
+    """The ninth of the image (3×3) holding most of the values' sum (its English key: REGIONS), and that share."""
     v = np.asarray(values, dtype=np.float64)
     edges = [0, 9, 19, 28]
     sums = np.array([[v[edges[r]:edges[r + 1], edges[c]:edges[c + 1]].sum() for c in range(3)] for r in range(3)])
@@ -157,32 +159,35 @@ def region_of(values: np.ndarray) -> tuple[str, float]:
 
 def reading(method: str, values: np.ndarray, class_name: str) -> str:
     """One line on what an attribution says, from its numbers: where it raises the class most, and where (if
-    anywhere to speak of) it lowers it."""
+    anywhere to speak of) it lowers it. In the thread's language (lenet.i18n)."""
     v = np.asarray(values, dtype=np.float64)
     pos, neg = np.clip(v, 0, None), np.clip(-v, 0, None)
     if method == "grad_cam" and pos.sum() <= 1e-12:
-        return (f"Grad-CAM finds no part of conv2's maps that raises {class_name} (its weighted sum is negative "
-                "everywhere).")
+        return _("Grad-CAM finds no part of conv2's maps that raises {cls} (its weighted sum is negative "
+                 "everywhere).").format(cls=class_name)
     if pos.sum() <= 1e-12 and neg.sum() <= 1e-12:
-        return f"Nothing in this image changes {class_name}'s score by this measure."
+        return _("Nothing in this image changes {cls}'s score by this measure.").format(cls=class_name)
     if pos.sum() <= 1e-12:
-        where, _ = region_of(neg)
-        return f"Nothing here raises {class_name}; the {where} lowers it most."
+        return _("Nothing here raises {cls}; the {where} lowers it most.").format(
+            cls=class_name, where=_(region_of(neg)[0]))
     where, share = region_of(pos)
+    if method == "grad_cam":
+        return _("conv2 finds {cls} mostly in the {where} ({share:.0%} of the map).").format(
+            cls=class_name, where=_(where), share=share)
     if method == "occlusion":
-        text = f"Hiding the {where} lowers {class_name}'s score most ({share:.0%} of all the drops)"
-    elif method == "grad_cam":
-        return f"conv2 finds {class_name} mostly in the {where} ({share:.0%} of the map)."
+        text = _("Hiding the {where} lowers {cls}'s score most ({share:.0%} of all the drops)")
     else:
-        text = f"The {where} raises {class_name} most ({share:.0%} of what raises it)"
+        text = _("The {where} raises {cls} most ({share:.0%} of what raises it)")
+    text = text.format(where=_(where), cls=class_name, share=share)
     if neg.sum() > 0.2 * pos.sum():
-        against, _ = region_of(neg)
+        against = region_of(neg)[0]
         if against == where:
-            text += "; other pixels there lower it"
+            text += _("; other pixels there lower it")
+        elif method == "occlusion":
+            text += _("; hiding the {where} would raise it").format(where=_(against))
         else:
-            text += (f"; hiding the {against} would raise it" if method == "occlusion"
-                     else f"; the {against} speaks against it")
-    return text + "."
+            text += _("; the {where} speaks against it").format(where=_(against))
+    return text + _(".")
 
 
 def top_maps(parts: np.ndarray, k: int = 3) -> list[int]:
@@ -193,15 +198,22 @@ def top_maps(parts: np.ndarray, k: int = 3) -> list[int]:
 
 def maps_reading(title: str, parts: np.ndarray, class_name: str, noun: str = "maps") -> str:
     """'Conv 2: maps 14 (+2.10), 5 (+1.31) and 1 (+1.02) raise Ankle boot most; all 16: +10.57 over a black
-    image.'"""
-    total = float(np.sum(parts))
+    image.' noun: "maps" or "neurons". In the thread's language."""
+    total, n = _signed(float(np.sum(parts))), len(parts)
     top = top_maps(parts)
     if not top:
-        return f"{title}: no {noun[:-1]} raises {class_name}; all {len(parts)}: {_signed(total)} over a black image."
+        none = _("{title}: no map raises {cls}; all {n}: {total} over a black image.") if noun == "maps" else \
+            _("{title}: no neuron raises {cls}; all {n}: {total} over a black image.")
+        return none.format(title=title, cls=class_name, n=n, total=total)
     named = [f"{i} ({_signed(float(parts[i]))})" for i in top]
-    names = ", ".join(named[:-1]) + (" and " if len(named) > 1 else "") + named[-1]
-    return (f"{title}: {noun if len(top) > 1 else noun[:-1]} {names} raise{'s' if len(top) == 1 else ''} "
-            f"{class_name} most; all {len(parts)}: {_signed(total)} over a black image.")
+    names = _(", ").join(named[:-1]) + (_(" and ") if len(named) > 1 else "") + named[-1]
+    if noun == "maps":
+        said = ngettext("{title}: map {names} raises {cls} most; all {n}: {total} over a black image.",
+                        "{title}: maps {names} raise {cls} most; all {n}: {total} over a black image.", len(top))
+    else:
+        said = ngettext("{title}: neuron {names} raises {cls} most; all {n}: {total} over a black image.",
+                        "{title}: neurons {names} raise {cls} most; all {n}: {total} over a black image.", len(top))
+    return said.format(title=title, names=names, cls=class_name, n=n, total=total)
 
 
 def _signed(v: float) -> str:

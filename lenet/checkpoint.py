@@ -17,6 +17,7 @@ from typing import Any
 import torch
 
 from lenet.atomic import atomic_write
+from lenet.i18n import later, say
 from lenet.config import ModelConfig, TrainConfig
 from lenet.d2l import SEED_OPS, D2LError, convert, is_d2l_state, layout_of
 from lenet.model import LeNet
@@ -34,9 +35,15 @@ def _version(package: str) -> str:
 class CheckpointError(Exception):
     """A checkpoint file could not be used; the message names the file and the problem."""
 
-    def __init__(self, path: str | os.PathLike, problem: str) -> None:
-        super().__init__(f"{path}: {problem}")
-        self.path, self.problem = Path(path), problem
+    def __init__(self, path: str | os.PathLike, problem: str, detail: str = "") -> None:
+        self.path, self.said = Path(path), problem  # said: a lenet.i18n.later() message (or plain text)
+        # in English, with the library's own words if any (logs, the CLI; str(e)); the pages say `said` only
+        self.problem = say(problem, "en") + (f" ({detail})" if detail else "")
+        super().__init__(f"{path}: {self.problem}")
+
+    def explained(self) -> str:
+        """The problem in this thread's language."""
+        return say(self.said)
 
 
 @dataclass(frozen=True)
@@ -102,61 +109,65 @@ def load_checkpoint(path: str | os.PathLike, map_location: str = "cpu") -> Check
     """
     path = Path(path)
     if path.is_symlink():
-        raise CheckpointError(path, "a link, not a model file: refused (models are files saved here)")
+        raise CheckpointError(path, later("a link, not a model file: refused (models are files saved here)"))
     if path.is_dir():
-        raise CheckpointError(path, "a folder, not a model file")
+        raise CheckpointError(path, later("a folder, not a model file"))
     if path.exists() and not path.is_file():  # a FIFO, a socket, a device: never opened
-        raise CheckpointError(path, "not a regular file (a pipe, socket or device): refused")
+        raise CheckpointError(path, later("not a regular file (a pipe, socket or device): refused"))
     if not path.is_file():
-        raise CheckpointError(path, "file not found")
+        raise CheckpointError(path, later("file not found"))
     try:
         size = path.stat().st_size
     except OSError as e:
-        raise CheckpointError(path, f"cannot be read ({_first_line(e)})") from e
+        raise CheckpointError(path, later("cannot be read"), _first_line(e)) from e
     if size > MAX_BYTES:
-        raise CheckpointError(path, f"{size / 1e6:.0f} MB, far larger than a LeNet checkpoint: refused")
+        raise CheckpointError(path, later("{mb:.0f} MB, far larger than a LeNet checkpoint: refused", mb=size / 1e6))
     _check_zip(path, size)
     try:
         payload = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
-        raise CheckpointError(path, f"refused: it holds Python objects other than weights, which could run "
-                                    f"code when loaded ({_first_line(e)})") from e
+        raise CheckpointError(path, later("refused: it holds Python objects other than weights, which could run "
+                                          "code when loaded"), _first_line(e)) from e
     except Exception as e:  # torch's readers fail in many ways on a file that is not theirs (IndexError, ...)
-        raise CheckpointError(path, f"truncated or corrupt, not a readable PyTorch file ({_first_line(e)})") from e
+        raise CheckpointError(path, later("truncated or corrupt, not a readable PyTorch file"),
+                              _first_line(e)) from e
     if is_d2l_state(payload):  # dropped in from the d2l notebook: the seed's ops until imported with others
         try:
             model = convert(payload, *SEED_OPS)
         except D2LError as e:
-            raise CheckpointError(path, f"a d2l state_dict that does not fit LeNet: {e}") from e
+            raise CheckpointError(path, later("a d2l state_dict that does not fit LeNet: {why}", why=e.said)) from e
         return Checkpoint(model, model.config, None, {}, {"source": "d2l", "layout": layout_of(payload)}, path)
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise CheckpointError(path, f"not a LeNet explainer checkpoint (expected format {FORMAT!r})")
+        raise CheckpointError(path, later("not a LeNet explainer checkpoint (expected format {format})",
+                                          format=repr(FORMAT)))
     try:
         model_config = ModelConfig.from_dict(payload["model_config"])
         train_config = TrainConfig.from_dict(payload["train_config"]) if payload.get("train_config") else None
     except Exception as e:
-        raise CheckpointError(path, f"invalid configuration in checkpoint ({_first_line(e)})") from e
+        raise CheckpointError(path, later("invalid configuration in checkpoint"), _first_line(e)) from e
     try:
         model = LeNet.from_state(model_config, payload["state_dict"])
     except Exception as e:
-        raise CheckpointError(path, "its weights do not fit LeNet's architecture (wrong layers or shapes): "
-                                    + _first_line(e)) from e
+        raise CheckpointError(path, later("its weights do not fit LeNet's architecture (wrong layers or shapes)"),
+                              _first_line(e)) from e
     if not all(torch.isfinite(p).all() for p in model.parameters()):
-        raise CheckpointError(path, "its weights contain NaN or infinite values")
+        raise CheckpointError(path, later("its weights contain NaN or infinite values"))
     metrics, meta = payload.get("metrics") or {}, payload.get("meta") or {}
     if not isinstance(metrics, dict) or not isinstance(meta, dict):
-        raise CheckpointError(path, "its metrics or meta data are not tables")
+        raise CheckpointError(path, later("its metrics or meta data are not tables"))
     for key in NUMERIC_METRICS:
         value = metrics.get(key)
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
                                   or not math.isfinite(value)):
-            raise CheckpointError(path, f"its metric {key} is not a number ({str(value)[:40]!r})")
+            raise CheckpointError(path, later("its metric {key} is not a number ({value})", key=key,
+                                              value=repr(str(value)[:40])))
     if "history" in metrics and not _is_history(metrics["history"]):
-        raise CheckpointError(path, "its training history is not a list of epochs with numbers")
+        raise CheckpointError(path, later("its training history is not a list of epochs with numbers"))
     for table, key in ((meta, "name"), (meta, "source"), (meta, "preset"), (metrics, "evaluated_on"),
                        (metrics, "device")):  # the texts the pages show: text, and short
         if key in table and (not isinstance(table[key], str) or len(table[key]) > TEXT_MAX):
-            raise CheckpointError(path, f"its {key} is not a short text ({str(table[key])[:40]!r})")
+            raise CheckpointError(path, later("its {key} is not a short text ({value})", key=key,
+                                              value=repr(str(table[key])[:40])))
     _check_snapshots(path, meta.get("snapshots"), model)
     return Checkpoint(model, model_config, train_config, dict(metrics), dict(meta), path)
 
@@ -175,13 +186,15 @@ def _check_zip(path: Path, size: int) -> None:
                 count += 1
                 inflated += info.file_size
                 if count > MAX_RECORDS:
-                    raise CheckpointError(path, f"more than {MAX_RECORDS:,} records, far more than a LeNet "
-                                                "checkpoint holds: refused")
+                    raise CheckpointError(path, later("more than {n:,} records, far more than a LeNet checkpoint "
+                                                      "holds: refused", n=MAX_RECORDS))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
-        raise CheckpointError(path, f"truncated or corrupt, not a readable PyTorch file ({_first_line(e)})") from e
+        raise CheckpointError(path, later("truncated or corrupt, not a readable PyTorch file"),
+                              _first_line(e)) from e
     if inflated > size + 1_000_000:  # (a little room for torch's headers and alignment)
-        raise CheckpointError(path, f"its records would inflate to {inflated / 1e6:,.0f} MB from a "
-                                    f"{size / 1e6:,.1f} MB file (a compressed bomb?): refused before inflating")
+        raise CheckpointError(path, later("its records would inflate to {inflated:,.0f} MB from a {mb:,.1f} MB file "
+                                          "(a compressed bomb?): refused before inflating", inflated=inflated / 1e6,
+                                          mb=size / 1e6))
 
 
 def _is_history(history) -> bool:
@@ -198,20 +211,23 @@ def _check_snapshots(path: Path, snapshots, model: LeNet) -> None:
     if snapshots is None:
         return
     if not isinstance(snapshots, dict):
-        raise CheckpointError(path, "its epoch snapshots are not a table")
+        raise CheckpointError(path, later("its epoch snapshots are not a table"))
     shapes = {k: tuple(v.shape) for k, v in model.state_dict().items()}
     if len(snapshots) > MAX_EPOCHS + 1:
-        raise CheckpointError(path, f"{len(snapshots)} epoch snapshots, more than a run has ({MAX_EPOCHS + 1})")
+        raise CheckpointError(path, later("{n} epoch snapshots, more than a run has ({most})", n=len(snapshots),
+                                          most=MAX_EPOCHS + 1))
     for key, state in snapshots.items():
         # (an epoch number in ASCII digits, as saved: '²' and a 20-digit number passed str.isdigit and broke pages)
         if not isinstance(key, (str, int)) or isinstance(key, bool) or not _EPOCH.fullmatch(str(key)) \
                 or int(key) > MAX_EPOCHS:
-            raise CheckpointError(path, f"a snapshot's key is not an epoch number ({str(key)[:40]!r})")
+            raise CheckpointError(path, later("a snapshot's key is not an epoch number ({key})",
+                                              key=repr(str(key)[:40])))
         if not isinstance(state, dict) or {k: tuple(getattr(v, "shape", ())) for k, v in state.items()} != shapes:
-            raise CheckpointError(path, f"the snapshot of epoch {key} does not fit the model's weights")
+            raise CheckpointError(path, later("the snapshot of epoch {key} does not fit the model's weights", key=key))
         if not all(isinstance(v, torch.Tensor) and v.is_floating_point() and torch.isfinite(v).all()
                    for v in state.values()):
-            raise CheckpointError(path, f"the snapshot of epoch {key} holds NaN, infinite or non-float weights")
+            raise CheckpointError(path, later("the snapshot of epoch {key} holds NaN, infinite or non-float weights",
+                                              key=key))
 
 
 def snapshots_of(checkpoint: Checkpoint) -> dict[int, dict[str, torch.Tensor]]:
@@ -224,5 +240,5 @@ def snapshot_model(checkpoint: Checkpoint, epoch: int) -> LeNet:
     """The model as it was after that epoch (0 = the initial weights); CheckpointError if not stored."""
     snaps = snapshots_of(checkpoint)
     if epoch not in snaps:
-        raise CheckpointError(checkpoint.path, f"holds no snapshot of epoch {epoch}")
+        raise CheckpointError(checkpoint.path, later("holds no snapshot of epoch {epoch}", epoch=epoch))
     return LeNet.from_state(checkpoint.model_config, snaps[epoch])

@@ -18,6 +18,7 @@ from pathlib import Path
 import torch
 
 from lenet.config import ModelConfig
+from lenet.i18n import N_, later, say
 from lenet.model import LeNet
 
 # the weighted layers' positions in each layout, in LeNet's order (conv1, conv2, fc1, fc2, fc3)
@@ -25,7 +26,8 @@ LAYOUTS = {
     "seed": (1, 4, 8, 10, 12),  # with Reshape() first, as in SEED.md
     "book": (0, 3, 7, 9, 11),  # the d2l book's current LeNet, without Reshape()
 }
-LAYOUT_TEXT = {"seed": "the seed's layout, Reshape() first", "book": "the d2l book's layout, no Reshape()"}
+LAYOUT_TEXT = {"seed": N_("the seed's layout, Reshape() first"),  # (English keys: shown through _())
+               "book": N_("the d2l book's layout, no Reshape()")}
 OURS = ("conv1", "conv2", "fc1", "fc2", "fc3")
 SEED_OPS = ("sigmoid", "avg")  # what the seed's net uses
 MAX_BYTES = 16 * 1024 * 1024  # LeNet's weights are ~250 KB
@@ -33,7 +35,15 @@ _KEY = re.compile(r"^(\d+)\.(weight|bias)$")
 
 
 class D2LError(ValueError):
-    """Not a usable d2l LeNet state_dict; the message says why, in one line."""
+    """Not a usable d2l LeNet state_dict; the message says why, in one line (str(e) in English; e.said the
+    lenet.i18n.later() message, e.explained() in this thread's language)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(say(message, "en"))
+        self.said = message
+
+    def explained(self) -> str:
+        return say(self.said)
 
 
 def is_d2l_state(payload) -> bool:
@@ -49,15 +59,16 @@ def layout_of(state: dict[str, torch.Tensor]) -> str:
     for name, wanted in LAYOUTS.items():
         if positions == wanted:
             return name
-    raise D2LError(f"its layers sit at positions {', '.join(map(str, positions))} of the Sequential; "
-                   f"d2l's LeNet has them at {', '.join(map(str, LAYOUTS['seed']))} (the seed, with Reshape()) "
-                   f"or {', '.join(map(str, LAYOUTS['book']))} (the book, without)")
+    raise D2LError(later("its layers sit at positions {positions} of the Sequential; d2l's LeNet has them at {seed} "
+                         "(the seed, with Reshape()) or {book} (the book, without)",
+                         positions=", ".join(map(str, positions)), seed=", ".join(map(str, LAYOUTS["seed"])),
+                         book=", ".join(map(str, LAYOUTS["book"]))))
 
 
 def convert(state: dict[str, torch.Tensor], activation: str = SEED_OPS[0], pooling: str = SEED_OPS[1]) -> LeNet:
     """Our LeNet with the d2l state_dict's weights and the chosen ops; D2LError naming any layer that does not fit."""
     if not is_d2l_state(state):
-        raise D2LError("not a state_dict of an nn.Sequential (expected keys such as '1.weight', '4.bias')")
+        raise D2LError(later("not a state_dict of an nn.Sequential (expected keys such as '1.weight', '4.bias')"))
     layout = layout_of(state)
     model = LeNet(ModelConfig(activation, pooling))
     ours = model.state_dict()
@@ -66,14 +77,15 @@ def convert(state: dict[str, torch.Tensor], activation: str = SEED_OPS[0], pooli
         for part in ("weight", "bias"):
             key, theirs = f"{position}.{part}", f"{name}.{part}"
             if key not in state:
-                raise D2LError(f"{key} is missing ({name}'s {part})")
+                raise D2LError(later("{key} is missing ({layer}'s {part})", key=key, layer=name, part=part))
             got, want = tuple(state[key].shape), tuple(ours[theirs].shape)
             if got != want:
-                raise D2LError(f"{key} ({name}'s {part}) has shape {'×'.join(map(str, got)) or 'scalar'}, "
-                               f"LeNet's is {'×'.join(map(str, want))}: not the book's LeNet")
+                raise D2LError(later("{key} ({layer}'s {part}) has shape {got}, LeNet's is {want}: not the book's "
+                                     "LeNet", key=key, layer=name, part=part,
+                                     got="×".join(map(str, got)) or "scalar", want="×".join(map(str, want))))
             mapped[theirs] = state[key].detach().to("cpu", torch.float32)
     if not all(torch.isfinite(v).all() for v in mapped.values()):
-        raise D2LError("its weights contain NaN or infinite values")
+        raise D2LError(later("its weights contain NaN or infinite values"))
     model.load_state_dict(mapped)
     return model.eval()
 
@@ -84,23 +96,23 @@ def read_state(source: str | os.PathLike | bytes) -> dict[str, torch.Tensor]:
     if data is None:
         path = Path(source)
         if not path.is_file() or path.is_symlink():
-            raise D2LError("not a file")
+            raise D2LError(later("not a file"))
         if path.stat().st_size > MAX_BYTES:
-            raise D2LError(f"{path.stat().st_size / 1e6:.0f} MB, far larger than LeNet's weights: refused")
+            raise D2LError(later("{mb:.0f} MB, far larger than LeNet's weights: refused", mb=path.stat().st_size / 1e6))
         data = path.read_bytes()
     elif len(data) > MAX_BYTES:
-        raise D2LError(f"{len(data) / 1e6:.0f} MB, far larger than LeNet's weights: refused")
+        raise D2LError(later("{mb:.0f} MB, far larger than LeNet's weights: refused", mb=len(data) / 1e6))
     try:
         payload = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as e:
         if "GLOBAL" not in str(e):  # bytes a pickle cannot even start on: not a PyTorch file at all
-            raise D2LError("not a readable PyTorch file (truncated, corrupt or something else)") from e
-        raise D2LError("refused: it holds Python objects other than weights, which could run code when loaded "
-                       "(save net.state_dict(), not net)") from e
+            raise D2LError(later("not a readable PyTorch file (truncated, corrupt or something else)")) from e
+        raise D2LError(later("refused: it holds Python objects other than weights, which could run code when loaded "
+                             "(save net.state_dict(), not net)")) from e
     except Exception as e:  # torch's readers fail in many ways on a file that is not theirs
-        raise D2LError(f"not a readable PyTorch file ({type(e).__name__})") from e
+        raise D2LError(later("not a readable PyTorch file (truncated, corrupt or something else)")) from e
     if isinstance(payload, torch.nn.Module) or not is_d2l_state(payload):
-        raise D2LError("not a state_dict of d2l's LeNet (save it with torch.save(net.state_dict(), path))")
+        raise D2LError(later("not a state_dict of d2l's LeNet (save it with torch.save(net.state_dict(), path))"))
     return payload
 
 

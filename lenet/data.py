@@ -21,7 +21,7 @@ ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"  # shipped with t
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")  # Debian package dataset-fashion-mnist
 RAW_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
              "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
-HOW_TO_GET_IT = (
+HOW_TO_GET_IT = N_(
     "Fashion-MNIST was not found. Any one of these works:\n"
     "  1. Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist  (files under /usr/share/datasets/fashion-mnist)\n"
     "  2. Put torchvision's layout, DIR/FashionMNIST/raw/{train,t10k}-{images-idx3,labels-idx1}-ubyte, in ./data "
@@ -30,9 +30,19 @@ HOW_TO_GET_IT = (
 )
 
 
+def how_to_get_it() -> str:
+    """HOW_TO_GET_IT in the session's language (the CLI and the logs say it in English)."""
+    return _(HOW_TO_GET_IT)
+
+
 def class_name(k: int) -> str:
     """Class k's name as the page shows it, in the session's language (CLASS_NAMES: the English keys)."""
     return _(CLASS_NAMES[int(k)])
+
+
+def class_names() -> list[str]:
+    """Every class's name, in the session's language."""
+    return [_(name) for name in CLASS_NAMES]
 
 
 class DatasetNotFound(FileNotFoundError):

@@ -23,6 +23,7 @@ from lenet.config import ModelConfig, TrainConfig
 from lenet.data import Data
 from lenet.device import describe_device, pick_device
 from lenet.fastgrad import forward, loss_and_grads, params_of
+from lenet.i18n import later, say
 from lenet.model import LeNet, build_model
 from lenet.ops import ACTIVATIONS
 
@@ -45,7 +46,12 @@ def _keep_freed_memory() -> None:
 
 
 class TrainingDiverged(RuntimeError):
-    """The loss became NaN or infinite; the message names the likely cause."""
+    """The loss became NaN or infinite; the message names the likely cause. str(e) says it in English; e.message
+    is the lenet.i18n.later() message (the page says it in each reader's language)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(say(message, "en"))
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -139,16 +145,18 @@ def metrics_of(epochs: list[EpochEvent], train_config: TrainConfig, train_exampl
 def divergence_message(train_config: TrainConfig, model_config: ModelConfig, epoch: float, what: str) -> str:
     """Why training failed, in words a student can act on. what: 'nan', 'blowup' or 'dead'."""
     symptom = {
-        "nan": "the loss became NaN or infinite",
-        "blowup": f"a batch loss exceeded {BLOWUP_LOSS:g} (guessing at random gives 2.3)",
-        "dead": "the network stopped learning: no gradient reaches the first layer, because every ReLU "
-                "in some layer now outputs 0 for every image (the ReLUs 'died')",
+        "nan": later("the loss became NaN or infinite"),
+        "blowup": later("a batch loss exceeded {limit:g} (guessing at random gives 2.3)", limit=BLOWUP_LOSS),
+        "dead": later("the network stopped learning: no gradient reaches the first layer, because every ReLU "
+                      "in some layer now outputs 0 for every image (the ReLUs 'died')"),
     }[what]
     lr, optimizer = train_config.lr, train_config.optimizer
-    hint = f"the learning rate {lr:g} is probably too high for {optimizer} with {model_config.activation} activations"
     large_lr_hint = ACTIVATIONS[model_config.activation].large_lr_hint
-    hint += large_lr_hint if large_lr_hint and optimizer == "sgd" and lr >= 0.5 else "; try a value 10x smaller"
-    return f"Training diverged at epoch {epoch:.2f}: {symptom}. Most likely {hint}."
+    tip = later(large_lr_hint) if large_lr_hint and optimizer == "sgd" and lr >= 0.5 else \
+        later("; try a value 10x smaller")
+    return later("Training diverged at epoch {epoch:.2f}: {symptom}. Most likely the learning rate {lr:g} is "
+                 "probably too high for {optimizer} with {activation} activations{tip}.", epoch=epoch,
+                 symptom=symptom, lr=lr, optimizer=optimizer, activation=model_config.activation, tip=tip)
 
 
 class Trainer:

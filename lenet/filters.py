@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from lenet.config import ModelConfig, TrainConfig
+from lenet.i18n import _
 from lenet.model import LeNet, build_model
 from lenet.stages import MODULE_STAGES
 
@@ -19,12 +20,12 @@ def initial_model(config: ModelConfig, train_config: TrainConfig | None,
     model trained here; else the init its training seed gives (training builds the model with that seed); else
     a fresh one of the same kind (seed 0). The global random state is left as it was."""
     if epoch0 is not None:
-        return LeNet.from_state(config, epoch0), "its stored initial weights (epoch 0)"
+        return LeNet.from_state(config, epoch0), _("its stored initial weights (epoch 0)")
     with torch.random.fork_rng():
         if train_config is not None:
             return build_model(config, seed=train_config.seed).eval(), \
-                f"its initial weights, rebuilt from its training seed ({train_config.seed})"
-        return build_model(config, seed=0).eval(), "a random initialisation of the same kind (its own is not stored)"
+                _("its initial weights, rebuilt from its training seed ({seed})").format(seed=train_config.seed)
+        return build_model(config, seed=0).eval(), _("a random initialisation of the same kind (its own is not stored)")
 
 
 def receptive_field(stage: str, i: int, j: int, size: int = 28) -> tuple[int, int, int, int]:

@@ -12,6 +12,10 @@ The catalogues: lenet/locale/<locale>/LC_MESSAGES/lenet.po (the sources, in the 
 every message of the code is translated with its placeholders intact). Extract and compile as the README's
 "Translations" section says. English is the code's own text (no catalogue).
 
+A message made where no reader's language is known (a training run's thread or process, a file every session
+reads) is made with later(template, **params): one string that crosses threads, processes and JSON files, and
+that say() writes in the reading thread's language. Any other string passes say() as it is.
+
 The language is per thread (a ContextVar): Streamlit runs each browser session's script in its own thread, and
 every cached value that holds text is keyed by the language it was made in.
 """
@@ -20,6 +24,8 @@ from __future__ import annotations
 import contextvars
 import functools
 import gettext
+import json
+from typing import Callable
 from pathlib import Path
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -28,7 +34,10 @@ LANGUAGES = {"zh": "中文", "en": "English"}  # code -> its name in itself (wha
 LOCALES = {"zh": "zh_CN", "en": "en"}  # code -> the catalogue's locale
 DEFAULT = "en"
 
-_current: contextvars.ContextVar[str] = contextvars.ContextVar("lenet_language", default=DEFAULT)
+_current: contextvars.ContextVar[str] = contextvars.ContextVar("lenet_language")
+# where a thread that has not chosen asks (dashboard/language.py: the browser session's choice, for a widget's
+# callback, which runs before the page has said its language); None: DEFAULT
+fallback: Callable[[], str | None] | None = None
 
 
 @functools.cache
@@ -37,6 +46,13 @@ def catalogue(lang: str) -> gettext.NullTranslations:
     if lang == "en":
         return gettext.NullTranslations()
     return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[LOCALES[lang]], fallback=True)
+
+
+def _speaking() -> str:
+    lang = _current.get(None)
+    if lang is None:
+        lang = fallback() if fallback is not None else None
+    return lang if lang in LANGUAGES else DEFAULT
 
 
 def use(lang: str) -> str:
@@ -48,17 +64,17 @@ def use(lang: str) -> str:
 
 def language() -> str:
     """The language this thread speaks."""
-    return _current.get()
+    return _speaking()
 
 
 def _(message: str) -> str:
     """The message in this thread's language."""
-    return catalogue(_current.get()).gettext(message)
+    return catalogue(_speaking()).gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural form for n, in this thread's language (the template still to be formatted)."""
-    return catalogue(_current.get()).ngettext(singular, plural, n)
+    return catalogue(_speaking()).ngettext(singular, plural, n)
 
 
 def N_(message: str) -> str:
@@ -66,9 +82,45 @@ def N_(message: str) -> str:
     return message
 
 
+LATER = "\u2063i18n:"  # (an invisible separator first: no text a user types or a file holds starts so by chance)
+
+
+def later(template: str, **params) -> str:
+    """A message to be said in its reader's language (see the module's text); params: numbers, text, or other
+    later() messages. Extracted like _() (babel -k later)."""
+    return LATER + json.dumps({"t": template, "p": params}, ensure_ascii=False)
+
+
+def later_n(singular: str, plural: str, n: int, **params) -> str:
+    """later() with plural forms for n (a param too). Extracted like ngettext (babel -k later_n:1,2)."""
+    return LATER + json.dumps({"t": singular, "pl": plural, "n": n, "p": {"n": n, **params}}, ensure_ascii=False)
+
+
+def say(text, lang: str | None = None):
+    """A later() message in this thread's language (or lang's); anything else as it is."""
+    if not isinstance(text, str) or not text.startswith(LATER):
+        return text
+    if lang is not None:
+        token = _current.set(lang)
+        try:
+            return say(text)
+        finally:
+            _current.reset(token)
+    try:
+        m = json.loads(text[len(LATER):])
+        params = {k: say(v) for k, v in m.get("p", {}).items()}
+        template = ngettext(m["t"], m["pl"], int(m["n"])) if "pl" in m else _(m["t"])
+        try:
+            return template.format(**params)
+        except (KeyError, IndexError, ValueError):  # a catalogue that lost a placeholder: the code's own text
+            return m["t"].format(**params)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return text[len(LATER):]
+
+
 def from_browser(locale: str | None) -> str:
     """The language for a browser's own (e.g. 'zh-CN', 'zh-Hant-TW', 'en-GB'): Chinese for any Chinese one."""
     return "zh" if (locale or "").lower().replace("_", "-").split("-")[0] == "zh" else DEFAULT
 
 
-__all__ = ["DEFAULT", "LANGUAGES", "N_", "_", "from_browser", "language", "ngettext", "use"]
+__all__ = ["DEFAULT", "LANGUAGES", "N_", "_", "from_browser", "language", "later", "later_n", "ngettext", "say", "use"]

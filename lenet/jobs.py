@@ -29,9 +29,10 @@ from lenet.checkpoint import save_checkpoint
 from lenet.config import ModelConfig, TrainConfig
 from lenet.data import Data
 from lenet.engine import EpochEvent, StepEvent, metrics_of
+from lenet.i18n import later, later_n
 from lenet.model import LeNet
 from lenet.slot import PUBLISH_S, JobBusy, Progress, Slot, job_record
-from lenet.user_models import free_paths, models_dir, write_problem
+from lenet.user_models import free_paths, models_dir, write_problem_later
 from lenet.worker import WORKER_SPINCOUNT, _worker
 
 
@@ -176,8 +177,8 @@ class TrainingJob:
                 kind, payload = events.get(timeout=PUBLISH_S)
             except queue.Empty:
                 if not self._process.is_alive():
-                    outcome = ("error", f"the training process ended unexpectedly "
-                                        f"(exit code {self._process.exitcode})")
+                    outcome = ("error", later("the training process ended unexpectedly (exit code {code})",
+                                              code=self._process.exitcode))
                 continue
             with self._lock:
                 if kind == "device":
@@ -208,14 +209,16 @@ class TrainingJob:
             self.saved = self._save()
             return self._ended, None
         except Exception as e:
-            why = write_problem(e, Path(self.out_dir or models_dir()))
+            why = write_problem_later(e, Path(self.out_dir or models_dir()))
             if not isinstance(e, OSError):
                 return "failed", why
             with self._lock:
                 trained = len(self._epochs) - 1
-            return "unsaved", (f"Not saved: {why}. The {trained} trained epoch{'s' if trained > 1 else ''} "
-                               "are kept on this server until there is room: free some (delete a model below), "
-                               "then Save again, or discard the run.")
+            return "unsaved", later_n("Not saved: {why}. The {n} trained epoch is kept on this server until there "
+                                      "is room: free some (delete a model below), then Save again, or discard the "
+                                      "run.", "Not saved: {why}. The {n} trained epochs are kept on this server "
+                                      "until there is room: free some (delete a model below), then Save again, or "
+                                      "discard the run.", trained, why=why)
 
     def save_again(self) -> bool:
         """Try once more to save a model that found no room; True when it is saved (the slot is then free)."""

@@ -20,6 +20,7 @@ from lenet.checkpoint import load_checkpoint
 from lenet.engine import evaluate
 from lenet.fastgrad import loss_and_grads, params_of
 from lenet.filters import initial_model
+from lenet.i18n import _
 from lenet.model import LeNet, with_ops
 from lenet.stages import STAGE_BY_NAME
 
@@ -72,7 +73,7 @@ def measure(model: LeNet, X: torch.Tensor, y: torch.Tensor) -> Measured:
     for i in range(0, len(X), CHUNK):
         Xc, yc = X[i:i + CHUNK], y[i:i + CHUNK]
         saved: dict[str, torch.Tensor] = {}
-        _, logits, grads = loss_and_grads(params, Xc, yc, model.config, saved)
+        logits, grads = loss_and_grads(params, Xc, yc, model.config, saved)[1:]
         for name in LAYERS:
             g = grads[f"{name}.weight"] * (len(Xc) / len(X))  # the chunk's share of the mean
             total[name] = total[name] + g if name in total else g
@@ -106,7 +107,7 @@ def study(activation: str, X: torch.Tensor, y: torch.Tensor, images: str) -> Stu
     sides, recipe = {}, ""
     for pooling, other in (("max", "avg"), ("avg", "max")):
         ck = load_checkpoint(pretrained_path(f"{activation}-{pooling}"))
-        init, _ = initial_model(ck.model_config, ck.train_config)  # (the global random state is kept)
+        init = initial_model(ck.model_config, ck.train_config)[0]  # (the global random state is kept)
         sides[pooling] = side(pooling, float(ck.metrics["test_acc"]), int(ck.metrics.get("epochs", 0)),
                               ck.metrics.get("history", []), init,
                               ck.model, with_ops(ck.model, pooling=other), X, y)
@@ -119,7 +120,7 @@ def _pct(v: float) -> str:
 
 
 def _points(v: float) -> str:
-    return f"{v * 100:+.1f} points".replace("-", "−")
+    return _("{v:+.1f} points").format(v=v * 100).replace("-", "−")
 
 
 def _span(ratios: list[float]) -> str:
@@ -132,45 +133,58 @@ def _first_epoch(s: Side) -> float | None:
     return next((e["test_acc"] for e in s.history if e["epoch"] == 1), None)
 
 
-def answer(study: Study) -> list[str]:
-    """The answer, a sentence per claim of the seed, each written from the numbers."""
+def answer(study: Study, images: str | None = None) -> list[str]:
+    """The answer, a sentence per claim of the seed, each written from the numbers, in the thread's language.
+    images: what the measurements were made on, in that language (default: study.images)."""
     mx, av = study.max, study.avg
+    images = images or study.images
     out = []
     gap = mx.test_acc - av.test_acc
     epochs = max((e["epoch"] for e in mx.history), default=mx.epochs)
     if abs(gap) < LEVEL:
-        out.append(f"**Accuracy: level.** Max {_pct(mx.test_acc)}, average {_pct(av.test_acc)} on the test set "
-                   f"after {epochs} epochs: less than half a point apart.")
+        out.append(_("**Accuracy: level.** Max {max}, average {avg} on the test set after {epochs} epochs: less "
+                     "than half a point apart.").format(max=_pct(mx.test_acc), avg=_pct(av.test_acc), epochs=epochs))
     else:
-        win, lose = ("max", "average") if gap > 0 else ("average", "max")
-        out.append(f"**Accuracy: {win} pooling wins** by {abs(gap) * 100:.1f} points — max {_pct(mx.test_acc)}, "
-                   f"average {_pct(av.test_acc)} on the test set after {epochs} epochs; {lose} is behind.")
+        said = _("**Accuracy: max pooling wins** by {gap:.1f} points — max {max}, average {avg} on the test set "
+                 "after {epochs} epochs; average is behind.") if gap > 0 else \
+            _("**Accuracy: average pooling wins** by {gap:.1f} points — max {max}, average {avg} on the test set "
+              "after {epochs} epochs; max is behind.")
+        out.append(said.format(gap=abs(gap) * 100, max=_pct(mx.test_acc), avg=_pct(av.test_acc), epochs=epochs))
     e1m, e1a = _first_epoch(mx), _first_epoch(av)
     if e1m is not None and e1a is not None:
-        faster = "both learn at the same pace at first" if abs(e1m - e1a) < LEVEL else \
-            f"{'max' if e1m > e1a else 'average'} pooling learns faster at first"
-        out.append(f"**Learning speed: {faster}** — after one epoch max {_pct(e1m)}, average {_pct(e1a)} test "
-                   "accuracy (see the training curves).")
-    for when, words in (("init", "at initialisation (the same weights, only the pooling differs)"),
-                        ("trained", "after training")):
+        faster = _("both learn at the same pace at first") if abs(e1m - e1a) < LEVEL else \
+            _("max pooling learns faster at first") if e1m > e1a else _("average pooling learns faster at first")
+        out.append(_("**Learning speed: {faster}** — after one epoch max {max}, average {avg} test accuracy (see the "
+                     "training curves).").format(faster=faster, max=_pct(e1m), avg=_pct(e1a)))
+    for when, words in (("init", _("at initialisation (the same weights, only the pooling differs)")),
+                        ("trained", _("after training"))):
         outs = [mx.outputs[when][p] / av.outputs[when][p] for p in POOLS]
         grads = [mx.grads[when][n] / av.grads[when][n] for n in LAYERS]
         larger = [n for n, r in zip(LAYERS, grads) if r > 1]
-        out.append(f"**Outputs and gradients {words}:** max pooling's outputs are {_span(outs)} average's "
-                   f"({', '.join(POOLS)}); the gradients reaching the weights {_span(grads)} — larger with max at "
-                   f"{len(larger)} of {len(LAYERS)} layers"
-                   + (f" ({', '.join(larger)})." if 0 < len(larger) < len(LAYERS) else "."))
+        which = _(" ({layers})").format(layers=_(", ").join(larger)) if 0 < len(larger) < len(LAYERS) else ""
+        out.append(_("**Outputs and gradients {when}:** max pooling's outputs are {outputs} average's ({pools}); the "
+                     "gradients reaching the weights {gradients} — larger with max at {k} of {n} layers{which}.")
+                   .format(when=words, outputs=_span(outs), pools=_(", ").join(POOLS), gradients=_span(grads),
+                           k=len(larger), n=len(LAYERS), which=which))
     outs = [mx.outputs["init"][p] / av.outputs["init"][p] for p in POOLS]
     grads = [mx.grads["init"][n] / av.grads["init"][n] for n in LAYERS]
     holds = all(r > 1 for r in outs) and sum(r > 1 for r in grads) > len(LAYERS) / 2
     most = max(abs(r - 1) for r in outs + grads)
-    out.append("**The seed's claim** (max pooling's outputs, and so its gradients, are larger) "
-               + (f"**holds here** at initialisation: larger outputs at both poolings and larger gradients at most "
-                  f"layers, {'but barely: by' if most < 0.1 else 'by'} at most {most:.0%}." if holds else
-                  "**does not hold here** at initialisation: see the numbers above."))
-    out.append(f"**Swapped:** the max-trained weights run with average pooling reach {_pct(mx.swapped_acc)} "
-               f"({_points(mx.swapped_acc - mx.own_acc)}), the average-trained ones with max pooling "
-               f"{_pct(av.swapped_acc)} ({_points(av.swapped_acc - av.own_acc)}), on {study.images}.")
+    if not holds:
+        out.append(_("**The seed's claim** (max pooling's outputs, and so its gradients, are larger) **does not hold "
+                     "here** at initialisation: see the numbers above."))
+    elif most < 0.1:
+        out.append(_("**The seed's claim** (max pooling's outputs, and so its gradients, are larger) **holds here** "
+                     "at initialisation: larger outputs at both poolings and larger gradients at most layers, but "
+                     "barely: by at most {most:.0%}.").format(most=most))
+    else:
+        out.append(_("**The seed's claim** (max pooling's outputs, and so its gradients, are larger) **holds here** "
+                     "at initialisation: larger outputs at both poolings and larger gradients at most layers, by at "
+                     "most {most:.0%}.").format(most=most))
+    out.append(_("**Swapped:** the max-trained weights run with average pooling reach {max_swapped} ({max_change}), "
+                 "the average-trained ones with max pooling {avg_swapped} ({avg_change}), on {images}.").format(
+        max_swapped=_pct(mx.swapped_acc), max_change=_points(mx.swapped_acc - mx.own_acc),
+        avg_swapped=_pct(av.swapped_acc), avg_change=_points(av.swapped_acc - av.own_acc), images=images))
     return out
 
 

@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from lenet.i18n import N_
+from lenet.i18n import N_, _
 
 Tensor = torch.Tensor
 Phases = tuple[Tensor, Tensor, Tensor, Tensor]  # the window's positions (0,0), (0,1), (1,0), (1,1)
@@ -38,19 +38,20 @@ class Activation:
     """A nonlinearity applied to every value on its own."""
 
     name: str  # the key in ModelConfig, URLs and checkpoints
-    label: str  # what menus show
+    label: str  # what menus show (through _())
     module: Callable[[], nn.Module]  # builds the model's layer
     forward: Callable[[Tensor], Tensor]  # the fast form, z -> a
     # grad * f'(z), written in terms of the output a = f(z) (the engine keeps a, not z); into `out` if given
     backward: Callable[[Tensor, Tensor, Tensor | None], Tensor]
     numpy: Callable[[np.ndarray], np.ndarray]  # f on numbers, for curves and hand-checkable arithmetic
     formula: str  # f written out
-    text: str  # what it does, in plain words
+    text: str  # what it does, in plain words (an English key: describe() translates it)
     large_lr_hint: str = ""  # added to a divergence message when plain SGD ran with a large learning rate
     nonnegative: bool = True  # its outputs are never below 0 (the dashboard colours them on a 0-based scale)
 
     def describe(self) -> str:
-        return f"{self.formula}, {self.text}"
+        """The formula and what it does, in the thread's language."""
+        return _("{formula}, {text}").format(formula=self.formula, text=_(self.text))
 
 
 @dataclass(frozen=True)
@@ -67,13 +68,15 @@ class Pooling:
     numpy: Callable[[np.ndarray], float]  # one (k, k) window -> its pooled value
     pick: Callable[[np.ndarray], tuple[int, int] | None]  # the one input that decides, where there is one
     spelled: Callable[[np.ndarray], str]  # the formula with the window's numbers in it
-    result: str  # name of the result, e.g. "mean"
+    result: str  # name of the result, e.g. "mean" (through _())
     formula: str  # over the window a, b, c, d
     text: str  # what it does, in plain words
     shipped: bool = False  # trained weights for it ship in assets/weights (python -m lenet.pretrained)
 
     def describe(self) -> str:
-        return f"{self.label} pooling: out = {self.formula} over each 2×2 window, {self.text}"
+        """What it does to each window, in the thread's language."""
+        return _("{op} pooling: out = {formula} over each 2×2 window, {text}").format(
+            op=_(self.label), formula=self.formula, text=_(self.text))
 
 
 # --- activations -------------------------------------------------------------------------------------------
@@ -93,11 +96,12 @@ def _relu_backward(grad: Tensor, a: Tensor, out: Tensor | None = None) -> Tensor
 SIGMOID = Activation(
     "sigmoid", "sigmoid", nn.Sigmoid, torch.sigmoid, _sigmoid_backward,
     lambda x: 1.0 / (1.0 + np.exp(-x)),
-    "sigmoid(x) = 1 / (1 + e^(-x))", "squashing every value into (0, 1)")
+    "sigmoid(x) = 1 / (1 + e^(-x))", N_("squashing every value into (0, 1)"))
 RELU = Activation(
     "relu", "relu", nn.ReLU, torch.relu, _relu_backward, lambda x: np.maximum(x, 0.0),
-    "ReLU(x) = max(0, x)", "keeping positive values and zeroing negative ones",
-    large_lr_hint=" (ReLU is unbounded, so large steps blow up; the classic lr 0.9 suits sigmoid; try 0.1 or less)")
+    "ReLU(x) = max(0, x)", N_("keeping positive values and zeroing negative ones"),
+    large_lr_hint=N_(" (ReLU is unbounded, so large steps blow up; the classic lr 0.9 suits sigmoid; try 0.1 or "
+                     "less)"))
 
 
 # --- poolings ----------------------------------------------------------------------------------------------
@@ -171,18 +175,18 @@ AVG = Pooling(
     "avg", N_("average"), lambda: nn.AvgPool2d(POOL_SIZE, POOL_SIZE), _avg_forward, _avg_backward,
     lambda w: float(np.mean(w)), lambda w: None,
     lambda w: "(" + " + ".join(_num(v) for v in np.ravel(w)) + f") / {np.size(w)}",
-    "mean", "(a + b + c + d) / 4", "every input counting the same", shipped=True)
+    N_("mean"), "(a + b + c + d) / 4", N_("every input counting the same"), shipped=True)
 MAX = Pooling(
     "max", N_("max"), lambda: nn.MaxPool2d(POOL_SIZE, POOL_SIZE), _max_forward, _max_backward,
     lambda w: float(np.max(w)), _first_max,
     lambda w: "max(" + ", ".join(_num(v) for v in np.ravel(w)) + ")",
-    "max", "max(a, b, c, d)", "keeping only the strongest response of each window", shipped=True)
+    "max", "max(a, b, c, d)", N_("keeping only the strongest response of each window"), shipped=True)
 L2 = Pooling(
     "l2", "L2", L2Pool2d, _l2_forward, _l2_backward,
     lambda w: float(np.sqrt(np.mean(np.square(w)))), lambda w: None,
     lambda w: "√((" + " + ".join(f"{_num(v)}²" for v in np.ravel(w)) + f") / {np.size(w)})",
-    "rms", "√((a² + b² + c² + d²) / 4)",
-    "the root mean square: every input counts, large ones more (between average and max)")
+    N_("rms"), "√((a² + b² + c² + d²) / 4)",
+    N_("the root mean square: every input counts, large ones more (between average and max)"))
 
 ACTIVATIONS: dict[str, Activation] = {op.name: op for op in (SIGMOID, RELU)}
 POOLINGS: dict[str, Pooling] = {op.name: op for op in (AVG, MAX, L2)}

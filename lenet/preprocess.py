@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from lenet.i18n import _
+
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # larger files are refused before decoding
 MAX_PIXELS = 16_000_000  # checked from the header, before decoding: a 47 KB PNG can claim 6300×6300 (~1 GB)
 WORK_PX = 1024  # pictures are reduced to this side before any float arithmetic (28×28 is the goal)
@@ -43,22 +45,27 @@ def read_image(data: bytes, name: str = "upload") -> tuple[np.ndarray, list[str]
     uploading together cannot exhaust the server's memory."""
     notes: list[str] = []
     if not data:
-        raise ImageError(f"{name} is empty (0 bytes).")
+        raise ImageError(_("{name} is empty (0 bytes).").format(name=name))
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ImageError(f"{name} is {len(data) / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB.")
+        raise ImageError(_("{name} is {mb:.1f} MB; the limit is {limit:.0f} MB.").format(
+            name=name, mb=len(data) / 1e6, limit=MAX_UPLOAD_BYTES / 1e6))
     if not _decoding.acquire(timeout=DECODE_WAIT_S):
-        raise ImageError(f"the server is busy decoding other uploads; try {name} again in a moment.")
+        raise ImageError(_("the server is busy decoding other uploads; try {name} again in a moment.").format(
+            name=name))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data))  # reads the header only
             if img.width * img.height > MAX_PIXELS:
-                raise ImageError(f"{name} claims {img.width}×{img.height} pixels; at most "
-                                 f"{MAX_PIXELS / 1e6:.0f} megapixels are decoded (scale it down first).")
+                raise ImageError(_("{name} claims {w}×{h} pixels; at most {limit:.0f} megapixels are decoded "
+                                   "(scale it down first).").format(name=name, w=img.width, h=img.height,
+                                                                    limit=MAX_PIXELS / 1e6))
             if img.format not in ("PNG", "JPEG", "MPO", "GIF", "BMP", "WEBP"):
-                raise ImageError(f"{name} is a {img.format} file; please upload a PNG or JPEG.")
+                raise ImageError(_("{name} is a {format} file; please upload a PNG or JPEG.").format(
+                    name=name, format=img.format))
             if getattr(img, "n_frames", 1) > 1:
-                notes.append(f"{name} is animated ({img.n_frames} frames): using the first frame.")
+                notes.append(_("{name} is animated ({n} frames): using the first frame.").format(
+                    name=name, n=img.n_frames))
                 img.seek(0)
             if img.format in ("JPEG", "MPO"):
                 img.draft(img.mode, (WORK_PX, WORK_PX))  # decode at 1/2, 1/4 or 1/8 scale when that is enough
@@ -69,11 +76,12 @@ def read_image(data: bytes, name: str = "upload") -> tuple[np.ndarray, list[str]
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-        raise ImageError(f"{name} looks like a decompression bomb ({e}).") from e
+        raise ImageError(_("{name} looks like a decompression bomb ({error}).").format(name=name, error=e)) from e
     except UnidentifiedImageError as e:
-        raise ImageError(f"{name} is not an image PIL can read (is it really a PNG or JPEG?).") from e
+        raise ImageError(_("{name} is not an image PIL can read (is it really a PNG or JPEG?).").format(
+            name=name)) from e
     except (OSError, SyntaxError, ValueError) as e:
-        raise ImageError(f"{name} is damaged or truncated ({e}).") from e
+        raise ImageError(_("{name} is damaged or truncated ({error}).").format(name=name, error=e)) from e
     finally:
         _decoding.release()
 
@@ -84,14 +92,14 @@ def to_gray(img: Image.Image, notes: list[str] | None = None) -> np.ndarray:
     if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
         arr = np.asarray(img, dtype=np.float64)
         hi = 65535.0 if img.mode.startswith("I;16") or arr.max() > 255 else 255.0
-        notes.append("16-bit image: scaled to 8-bit range.")
+        notes.append(_("16-bit image: scaled to 8-bit range."))
         return np.clip(arr / hi, 0, 1).astype(np.float32)
     if img.mode == "F":
         arr = np.asarray(img, dtype=np.float64)
         lo, hi = float(arr.min()), float(arr.max())
         return ((arr - lo) / (hi - lo if hi > lo else 1.0)).astype(np.float32)
     if img.mode == "CMYK":
-        notes.append("CMYK image: converted to RGB.")
+        notes.append(_("CMYK image: converted to RGB."))
         img = img.convert("RGB")
     if img.mode == "P":
         img = img.convert("RGBA" if "transparency" in img.info else "RGB")
@@ -107,7 +115,7 @@ def to_gray(img: Image.Image, notes: list[str] | None = None) -> np.ndarray:
             bg = 1.0 if lum.mean() < 0.5 else 0.0
         flat = gray_rgb * alpha + bg * (1 - alpha)
         if (alpha < 1).any():
-            notes.append("transparent areas were treated as background.")
+            notes.append(_("transparent areas were treated as background."))
         return _luma(flat)
     return _luma(np.asarray(img.convert("RGB"), dtype=np.float32) / 255.0)
 
@@ -123,20 +131,20 @@ def to_fashion_mnist(gray: np.ndarray, invert: bool | None = None) -> Prepared:
     """
     gray = np.asarray(gray, dtype=np.float32)
     if gray.ndim != 2 or min(gray.shape) < 1:
-        raise ImageError(f"expected a 2-D grayscale picture, got shape {gray.shape}")
+        raise ImageError(_("expected a 2-D grayscale picture, got shape {shape}").format(shape=gray.shape))
     notes: list[str] = []
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
     if invert is None:
         invert = float(np.median(border)) > 0.5
     if invert:
         gray = 1.0 - gray
-        notes.append("inverted: the picture had a light background (Fashion-MNIST is light on black).")
+        notes.append(_("inverted: the picture had a light background (Fashion-MNIST is light on black)."))
     gray, lifted = remove_background(gray)
     if lifted:
-        notes.append("background removed: it was not black (a photo's paper, a shadow or a gradient).")
+        notes.append(_("background removed: it was not black (a photo's paper, a shadow or a gradient)."))
     mask = gray > CONTENT_THRESHOLD
     if not mask.any():
-        raise ImageError("the picture is empty: nothing stands out from the background.")
+        raise ImageError(_("the picture is empty: nothing stands out from the background."))
     rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
     crop = gray[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
     h, w = crop.shape
@@ -170,7 +178,7 @@ def remove_background(gray: np.ndarray) -> tuple[np.ndarray, bool]:
     if float(values[keep].max(initial=0.0)) <= CONTENT_THRESHOLD / 2:
         return gray, False  # black already
     design = np.stack([np.ones(keep.sum()), xs[keep] / w, ys[keep] / h], 1)
-    coef, *_ = np.linalg.lstsq(design, values[keep].astype(np.float64), rcond=None)
+    coef = np.linalg.lstsq(design, values[keep].astype(np.float64), rcond=None)[0]
     noise = float(np.quantile(np.abs(values[keep] - design @ coef), 0.95))
     yy, xx = np.mgrid[0:h, 0:w]
     level = (coef[0] + coef[1] * xx / w + coef[2] * yy / h + noise + 0.02).astype(np.float32)
@@ -193,7 +201,7 @@ def prepare_drawing(picture: np.ndarray | None) -> Prepared:
     picture: greys (H, W) in [0, 1] (what the dashboard's drawing pad sends), or a canvas's (H, W, 3 or 4) uint8.
     """
     if picture is None or picture.size == 0:
-        raise ImageError("the canvas is empty: draw a garment first.")
+        raise ImageError(_("the canvas is empty: draw a garment first."))
     picture = np.asarray(picture)
     if picture.ndim == 2:
         gray = np.clip(picture.astype(np.float32), 0.0, 1.0)
@@ -201,5 +209,5 @@ def prepare_drawing(picture: np.ndarray | None) -> Prepared:
         rgba = picture if picture.dtype == np.uint8 else np.clip(picture, 0, 255).astype(np.uint8)
         gray = to_gray(Image.fromarray(rgba, "RGBA" if rgba.shape[-1] == 4 else "RGB"))
     if gray.max() <= CONTENT_THRESHOLD:
-        raise ImageError("the canvas is empty: draw a garment first.")
+        raise ImageError(_("the canvas is empty: draw a garment first."))
     return to_fashion_mnist(gray, invert=False)

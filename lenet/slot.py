@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from lenet.config import ModelConfig, TrainConfig
 from lenet.engine import EpochEvent, StepEvent
+from lenet.i18n import N_, _, later
 from lenet.user_models import models_dir
 
 if TYPE_CHECKING:
@@ -31,7 +32,9 @@ if TYPE_CHECKING:
 
 SLOT_DIR = ".training"
 PUBLISH_S = 0.5  # how often a running job's owner rewrites job.json (and looks for a stop request)
-UNSAVED = "the last run's model is not saved yet (no room in the models folder): save it again or discard it first"
+UNSAVED = N_("the last run's model is not saved yet (no room in the models folder): save it again or discard it "
+             "first")
+BUSY = N_("a training run is already in progress on this server; wait for it or stop it")
 STALE_S = 10.0  # a live job whose owner has not written for this long has lost its server
 
 
@@ -71,16 +74,16 @@ class Slot:
             self.dir.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.dir / "lock", os.O_RDWR | os.O_CREAT, 0o666)
         except OSError as e:
-            raise JobBusy(f"Not started: the models folder's training slot cannot be used "
-                          f"({e.strerror or type(e).__name__})") from None
+            raise JobBusy(_("Not started: the models folder's training slot cannot be used ({error})").format(
+                error=e.strerror or type(e).__name__)) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
             if (self.read() or {}).get("state") == "unsaved":
-                raise JobBusy(UNSAVED) from None
-            raise JobBusy("a training run is already in progress on this server (started in another window "
-                          "or by another of its processes); wait for it or stop it") from None
+                raise JobBusy(_(UNSAVED)) from None
+            raise JobBusy(_("a training run is already in progress on this server (started in another window "
+                            "or by another of its processes); wait for it or stop it")) from None
         return fd
 
     @staticmethod
@@ -116,8 +119,8 @@ class Slot:
             record = self.read() or record
             if record.get("state") in ("starting", "running", "stopping"):
                 self.publish({**record, "state": "failed", "updated": time.time(), "remaining": None,
-                              "error": f"the server process running this training ended "
-                                       f"({record.get('owner', '?')} was stopped or killed mid-run)"})
+                              "error": later("the server process running this training ended ({owner} was "
+                                             "stopped or killed mid-run)", owner=record.get("owner", "?"))})
                 return True
             return False
         except OSError:  # a read-only folder: readers still see the record go stale (RemoteJob.alive)
@@ -193,8 +196,8 @@ class RemoteJob:
         since = max(0.0, time.time() - float(r.get("updated") or 0))
         elapsed = float(r.get("elapsed") or 0.0)
         if self._live and not self.alive:
-            state, error, remaining = "failed", ("the server process running this training ended "
-                                                 f"({r.get('owner', '?')} stopped answering)"), None
+            state, error, remaining = "failed", later("the server process running this training ended ({owner} "
+                                                      "stopped answering)", owner=r.get("owner", "?")), None
         elif self._live:
             elapsed += since
             remaining = None if remaining is None else max(0.0, remaining - since)
@@ -220,9 +223,9 @@ class JobManager:
     def start(self, job: "TrainingJob") -> "TrainingJob":
         with self._lock:
             if self._own is not None and self._own.alive:
-                raise JobBusy("a training run is already in progress on this server; wait for it or stop it")
+                raise JobBusy(_(BUSY))
             if self._own is not None and self._own.state == "unsaved":
-                raise JobBusy(UNSAVED)
+                raise JobBusy(_(UNSAVED))
             folder = job.out_dir = Path(job.out_dir or self._folder or models_dir())
             slot = Slot(folder)
             fd = slot.take()  # JobBusy if another process trains into this folder

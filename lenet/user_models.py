@@ -18,6 +18,7 @@ from typing import Any
 from lenet.checkpoint import CheckpointError, load_checkpoint, snapshots_of
 from lenet.config import ModelConfig, TrainConfig
 from lenet.data import ASSETS_DIR
+from lenet.i18n import later, say
 
 
 def models_dir() -> Path:
@@ -127,7 +128,7 @@ def _read(path: Path, stamp: tuple[int, int]) -> SavedModel | str:
     try:
         checkpoint = load_checkpoint(path)
     except CheckpointError as e:
-        return f"{path.name}: {e.problem}"
+        return later("{name}: {problem}", name=path.name, problem=e.said)  # (said in each reader's language)
     meta = {k: v for k, v in checkpoint.meta.items() if k != "snapshots"}
     return SavedModel(path, checkpoint.model_config, checkpoint.train_config, checkpoint.metrics, meta,
                       tuple(sorted(snapshots_of(checkpoint))), stamp)
@@ -157,25 +158,35 @@ def _size(n: float) -> str:
 
 def write_problem(e: BaseException, folder: Path) -> str:
     """Why a model could not be saved into the folder, in words and without the server's paths: "the models
-    folder models/ is full: 100 KB free, the model needs 3.1 MB" (the size save_checkpoint puts on the error)."""
+    folder models/ is full: 100 KB free, the model needs 3.1 MB" (the size save_checkpoint puts on the error).
+    In this thread's language."""
+    return say(write_problem_later(e, folder))
+
+
+def write_problem_later(e: BaseException, folder: Path) -> str:
+    """write_problem as a lenet.i18n.later() message (for a run's state, which every session reads)."""
     code, needed = getattr(e, "errno", None), getattr(e, "needed", None)
     name = f"{folder.name}/"
     if code in (errno.ENOSPC, errno.EDQUOT):
         try:
-            free = f"{_size(shutil.disk_usage(folder).free)} free"
+            free = later("{size} free", size=_size(shutil.disk_usage(folder).free))
         except OSError:
-            free = "no room left"
-        return f"the models folder {name} is full: {free}" + (f", the model needs {_size(needed)}" if needed else "")
+            free = later("no room left")
+        if needed:
+            return later("the models folder {name} is full: {free}, the model needs {size}", name=name, free=free,
+                         size=_size(needed))
+        return later("the models folder {name} is full: {free}", name=name, free=free)
     if code == errno.EROFS:
-        return f"the models folder {name} is on a disk that has turned read-only"
+        return later("the models folder {name} is on a disk that has turned read-only", name=name)
     if code in (errno.EACCES, errno.EPERM):
-        return f"this server may not write into the models folder {name} (permission denied)"
+        return later("this server may not write into the models folder {name} (permission denied)", name=name)
     if code == errno.ENOENT:
-        return f"the models folder {name} is gone (deleted or unmounted)"
+        return later("the models folder {name} is gone (deleted or unmounted)", name=name)
     if isinstance(e, OSError):
-        return f"the models folder {name} could not be written ({e.strerror or type(e).__name__})"
+        return later("the models folder {name} could not be written ({error})", name=name,
+                     error=e.strerror or type(e).__name__)
     text = str(e).replace(str(folder), name).splitlines()[0][:200] if str(e).strip() else ""
-    return f"saving failed ({type(e).__name__}{': ' + text if text else ''})"
+    return later("saving failed ({error})", error=type(e).__name__ + (": " + text if text else ""))
 
 
 STRAY_AGE_S = 15 * 60  # a save takes about a second: a temp file this old was left by a killed one

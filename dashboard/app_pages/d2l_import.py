@@ -10,14 +10,16 @@ from dashboard.cache import gallery, user_models
 from dashboard.roles import refusal
 from dashboard.text import plain
 from lenet.d2l import LAYOUT_TEXT, SEED_OPS, D2LError, import_model, layout_of, read_state
+from dashboard.choice import ops_label
+from lenet.i18n import N_, _, later, say
 from lenet.ops import ACTIVATIONS, POOLINGS
 from lenet.user_models import models_dir, writable, write_problem
 
-UPLOAD = "the uploaded file"
-HOW = ("In the notebook, save the trained net's weights: `torch.save(net.state_dict(), 'lenet.params')` (the "
-       "seed's net, with `Reshape()` first, or the book's current one without). Upload that file here, or drop "
-       "it into the models folder: it is listed at once with the seed's sigmoid + average pooling; import it "
-       "here to choose others. Only weights are read (no code in the file can run).")
+UPLOAD = N_("the uploaded file")  # (the menu's value for an upload: shown through _())
+HOW = N_("In the notebook, save the trained net's weights: `torch.save(net.state_dict(), 'lenet.params')` (the "
+         "seed's net, with `Reshape()` first, or the book's current one without). Upload that file here, or drop "
+         "it into the models folder: it is listed at once with the seed's sigmoid + average pooling; import it "
+         "here to choose others. Only weights are read (no code in the file can run).")
 
 
 def dropped() -> list[str]:
@@ -26,31 +28,33 @@ def dropped() -> list[str]:
 
 
 def import_ui() -> None:
-    with st.expander("Import a model trained in the d2l notebook"):
-        st.markdown(HOW)
-        upload = st.file_uploader("The state_dict file", key="d2l_upload", help="any name: .params, .pt, .pth")
+    with st.expander(_("Import a model trained in the d2l notebook")):
+        st.markdown(_(HOW))
+        upload = st.file_uploader(_("The state_dict file"), key="d2l_upload", help=_("any name: .params, .pt, .pth"))
         sources = ([UPLOAD] if upload is not None else []) + dropped()
         if not sources:
-            st.caption("No file uploaded, and no d2l file in the models folder.")
+            st.caption(_("No file uploaded, and no d2l file in the models folder."))
             return
         c1, c2, c3, c4 = st.columns([3, 2, 2, 3], vertical_alignment="bottom")
-        source = c1.selectbox("Weights from", sources, key="d2l_source",
-                              format_func=lambda s: s if s == UPLOAD else f"{s} (in the models folder)")
-        c2.selectbox("Activation", list(ACTIVATIONS), index=list(ACTIVATIONS).index(SEED_OPS[0]),
-                     format_func=lambda a: ACTIVATIONS[a].label, key="d2l_activation",
-                     help="what the net was built with: the file holds only weights")
-        c3.selectbox("Pooling", list(POOLINGS), index=list(POOLINGS).index(SEED_OPS[1]),
-                     format_func=lambda p: POOLINGS[p].label, key="d2l_pooling")
+        source = c1.selectbox(_("Weights from"), sources, key="d2l_source",
+                              format_func=lambda s: _(s) if s == UPLOAD else _("{file} (in the models folder)").format(
+                                  file=s))
+        c2.selectbox(_("Activation"), list(ACTIVATIONS), index=list(ACTIVATIONS).index(SEED_OPS[0]),
+                     format_func=lambda a: _(ACTIVATIONS[a].label), key="d2l_activation",
+                     help=_("what the net was built with: the file holds only weights"))
+        c3.selectbox(_("Pooling"), list(POOLINGS), index=list(POOLINGS).index(SEED_OPS[1]),
+                     format_func=lambda p: _(POOLINGS[p].label), key="d2l_pooling")
         default = (upload.name if source == UPLOAD else source).rsplit(".", 1)[0]
         identity = [source, upload.file_id if source == UPLOAD else ""]
         if st.session_state.get("_d2l_for") != identity:  # another file: its own name (not the last file's)
             st.session_state["_d2l_for"] = identity
             st.session_state["d2l_name"] = f"d2l {default}"
-        c4.text_input("Save as", key="d2l_name", max_chars=60)
-        st.button("Import", key="d2l_import", on_click=_on_import)
+        c4.text_input(_("Save as"), key="d2l_name", max_chars=60)
+        st.button(_("Import"), key="d2l_import", on_click=_on_import)
         note = st.session_state.pop("_d2l_note", None)
         if note:
-            (st.success if note.startswith("Imported") else st.error)(plain(note))
+            done, said = note
+            (st.success if done else st.error)(plain(said))
 
 
 def _on_import() -> None:
@@ -61,27 +65,34 @@ def _on_import() -> None:
                                                                  "d2l_name"))
     upload = state.get("d2l_upload")
     if source == UPLOAD and upload is None:
-        st.session_state["_d2l_note"] = "Not imported: the uploaded file is gone (upload it again)."
+        st.session_state["_d2l_note"] = (False, _("Not imported: the uploaded file is gone (upload it again)."))
         return
     st.session_state["_d2l_note"] = _import(upload.getvalue() if source == UPLOAD else models_dir() / source,
                                             activation, pooling, name or "d2l model")
 
 
-def _import(source, activation: str, pooling: str, name: str) -> str:
-    """Import and say what happened (one line: the file saved and its accuracy, or why not)."""
-    refused = refusal("import a model") or writable()
+def _import(source, activation: str, pooling: str, name: str) -> tuple[bool, str]:
+    """Import and say what happened (whether it was imported; one line: the file saved and its accuracy, or why
+    not)."""
+    refused = refusal(_("import a model"))
     if refused:
-        return refused if refused.startswith("Only") else f"Not imported: {refused}."
+        return False, refused
+    unwritable = writable()
+    if unwritable:
+        return False, _("Not imported: {why}.").format(why=unwritable)
     try:
         state = read_state(source)
         samples, full = gallery()
         X, y = samples.tensor(), torch.from_numpy(samples.labels.astype(np.int64))
-        where = f"the full test set ({len(y):,} images)" if full else f"the {len(y):,} bundled test images"
+        # stored with the model, said in each reader's language
+        where = later("the full test set ({n:,} images)", n=len(y)) if full else \
+            later("the {n:,} bundled test images", n=len(y))
         path, acc = import_model(state, activation, pooling, name, models_dir(), X, y, where)
     except D2LError as e:
-        return f"Not imported: {e}."
+        return False, _("Not imported: {why}.").format(why=e.explained())
     except OSError as e:  # a full or read-only disk, said in words (never the server's path)
-        return f"Not imported: {write_problem(e, models_dir())}."
-    layout = LAYOUT_TEXT[layout_of(state)]
-    return (f"Imported as {path.name} ({layout}; {ACTIVATIONS[activation].label} + {POOLINGS[pooling].label} "
-            f"pooling): accuracy {acc:.1%} on {where}. Open it in the Explorer (Weights: a model trained here).")
+        return False, _("Not imported: {why}.").format(why=write_problem(e, models_dir()))
+    return True, _("Imported as {name} ({layout}; {ops}): accuracy {acc:.1%} on {where}. Open it in the Explorer "
+                   "(Weights: a model trained here).").format(name=path.name, layout=_(LAYOUT_TEXT[layout_of(state)]),
+                                                              ops=ops_label(activation, pooling), acc=acc,
+                                                              where=say(where))

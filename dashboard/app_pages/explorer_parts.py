@@ -81,13 +81,13 @@ def compare_overviews(model_a: LeNet, model_b: LeNet, a: ModelChoice, b: ModelCh
     shared = shared_limits(acts_a, acts_b)
     g = geometry(columns_for(view_of(model_a, acts_a, label)), screen)
     pa, pb = acts_a["softmax"], acts_b["softmax"]
-    title = "**{}** {} — {}: {:.0%}"
+    title = _("**{which}** {model} — {cls}: {p:.0%}")
     return [
-        (title.format("A", a.label, class_name(int(np.argmax(pa))), pa.max()), "overview",
+        (title.format(which="A", model=a.label, cls=class_name(int(np.argmax(pa))), p=pa.max()), "overview",
          build_overview(model_a, acts_a, label, screen, geo=g, limits=shared, colour_key=False)),
-        (title.format("B", b.label, class_name(int(np.argmax(pb))), pb.max()), "overview_b",
+        (title.format(which="B", model=b.label, cls=class_name(int(np.argmax(pb))), p=pb.max()), "overview_b",
          build_overview(model_b, acts_b, label, screen, geo=g, limits=shared, colour_key=False)),
-        ("**A − B**, stage by stage, on the same colour ranges", "overview_diff",
+        (_("**A − B**, stage by stage, on the same colour ranges"), "overview_diff",
          build_overview(model_a, diff, label, screen, difference=True, geo=g, limits=shared)),
     ]
 
@@ -115,9 +115,9 @@ def dialog_width(page_width: float) -> int:
 
 
 def _nav() -> None:
-    st.button("Close", key="close_detail", on_click=_close_detail, help="or press Esc", type="primary")
-    st.button("◀", key="stage_back", on_click=move_stage, args=(-1,), help="the previous stage")
-    st.button("▶", key="stage_fwd", on_click=move_stage, args=(1,), help="the next stage")
+    st.button(_("Close"), key="close_detail", on_click=_close_detail, help=_("or press Esc"), type="primary")
+    st.button("◀", key="stage_back", on_click=move_stage, args=(-1,), help=_("the previous stage"))
+    st.button("▶", key="stage_fwd", on_click=move_stage, args=(1,), help=_("the next stage"))
 
 
 def detail_dialog(model: LeNet, acts, other, label: int | None, limits: dict | None, font: int,

@@ -17,7 +17,8 @@ from dashboard.figures_overview import DEFAULT_SCREEN
 from dashboard.figures_rows import row_font
 from dashboard.screen import screen_ui
 from dashboard.state import init_state
-from lenet.data import CLASS_NAMES, class_name
+from lenet.data import class_name, class_names
+from lenet.i18n import _
 
 SHOWN = 40  # images of a cell shown at most (most confident first)
 THUMB = 50  # px per image in the galleries
@@ -43,15 +44,16 @@ def _gallery(key: str, choice: ModelChoice, positions: np.ndarray, title: str, w
              named: bool = False, narrow: bool = False) -> None:
     """The images at positions (the most confident first); named: each with its prediction and true class;
     narrow: a phone's (taps, the page scrolls under a finger)."""
-    samples, _ = gallery()
+    samples = gallery()[0]
     m = mistakes_of(choice.key)
     shown = positions[:SHOWN]
     st.markdown(title)
     if not len(shown):
-        st.caption("No images.")
+        st.caption(_("No images."))
         return
-    hover = [f"#{int(samples.indices[k])}: {class_name(m.labels[k])} — predicted {class_name(m.predictions[k])} "
-             f"{m.confidence[k]:.0%}; click to open it in the explorer" for k in shown]
+    said = _("#{n}: {true} — predicted {predicted} {p:.0%}; click to open it in the explorer")
+    hover = [said.format(n=int(samples.indices[k]), true=class_name(m.labels[k]),
+                         predicted=class_name(m.predictions[k]), p=m.confidence[k]) for k in shown]
 
     def opened() -> None:
         k = clicked_index(st.session_state.get(key))
@@ -68,9 +70,9 @@ def _gallery(key: str, choice: ModelChoice, positions: np.ndarray, title: str, w
         chart(fig, key=key, on_select=opened, selection_mode="points", width="content",
               config={"displayModeBar": False})
     if named:
-        st.caption(":red[predicted] · :green[true] class under each image; framed in red: a mistake")
+        st.caption(_(":red[predicted] · :green[true] class under each image; framed in red: a mistake"))
     if len(positions) > SHOWN:
-        st.caption(f"The {SHOWN} most confident of {len(positions):,}.")
+        st.caption(_("The {k} most confident of {n:,}.").format(k=SHOWN, n=len(positions)))
 
 
 def _tapped(hit) -> None:
@@ -95,29 +97,32 @@ def show() -> None:
         from dashboard.menu import explorer_page
         st.switch_page(explorer_page())
     room = screen_ui(RESERVED, "screen_mistakes") or DEFAULT_SCREEN
-    choice, (c3,) = page_head("Mistakes", "mistakes_model", [2.3, 2.6, 1.6, 2.5])
+    choice, (c3,) = page_head(_("Mistakes"), "mistakes_model", [2.3, 2.6, 1.6, 2.5])
     if choice is None:
         return
-    normalised = c3.toggle("Shares of each true class", key="mistakes_share",
-                           help="each row as percentages of its class's images (off: counts)")
+    normalised = c3.toggle(_("Shares of each true class"), key="mistakes_share",
+                           help=_("each row as percentages of its class's images (off: counts)"))
     samples, full = gallery()
-    with st.spinner("Running the model over every image (once per model)…"):
+    with st.spinner(_("Running the model over every image (once per model)…")):
         m = mistakes_of(choice.key)
-    where = f"the full test set ({len(samples):,} images)" if full else \
-        f"the {len(samples):,} bundled test images (the full test set is not installed)"
+    where = (_("the full test set ({n:,} images)") if full else
+             _("the {n:,} bundled test images (the full test set is not installed)")).format(n=len(samples))
     cell = st.session_state.get("mistakes_cell")
     narrow = room.narrow  # a phone or a tablet: a row per class, then the images under it
-    how = ("Each class's images, split by what the model predicted (green: right). Tap a part to see its images, "
-           "an image to open it in the explorer." if narrow else "Rows: the true class and its accuracy; columns: "
-           "what the model predicted. Click a cell to see its images, an image to open it in the explorer.")
-    st.caption(f"{choice.label}: accuracy {m.accuracy:.1%} on {where}. {how}")  # (the label's name is escaped)
+    how = _("Each class's images, split by what the model predicted (green: right). Tap a part to see its images, "
+            "an image to open it in the explorer.") if narrow else _("Rows: the true class and its accuracy; "
+                                                                     "columns: what the model predicted. Click a "
+                                                                     "cell to see its images, an image to open it "
+                                                                     "in the explorer.")
+    st.caption(_("{model}: accuracy {acc:.1%} on {where}. {how}").format(  # (the label's name is escaped)
+        model=choice.label, acc=m.accuracy, where=where, how=how))
     font = row_font(room.width) if narrow else room.font
     if narrow:  # a row per class (the matrix is too wide for a phone); taps instead of a selection widget
         taps_ui("mistakes_taps", _tapped)
-        fig = confusion_rows_figure(m.counts, list(CLASS_NAMES), font, room.width, tuple(cell) if cell else None)
+        fig = confusion_rows_figure(m.counts, class_names(), font, room.width, tuple(cell) if cell else None)
         left, right, gallery_px = st.container(), st.container(), room.width
     else:
-        fig = confusion_figure(m.counts, list(CLASS_NAMES), normalised, font, 0.62 * room.width, room.height,
+        fig = confusion_figure(m.counts, class_names(), normalised, font, 0.62 * room.width, room.height,
                                tuple(cell) if cell else None)
         width = int(fig["layout"]["width"])
         left, right = st.columns([width, max(1, room.width - width)], gap="medium")
@@ -131,9 +136,10 @@ def show() -> None:
     with right:
         if cell:
             t, p = cell
-            what = "correct" if t == p else f"predicted **{class_name(p)}**"
+            title = _("**{true}** correct: {n:,} images") if t == p else \
+                _("**{true}** predicted **{predicted}**: {n:,} images")
             _gallery("cell_gallery", choice, m.cell(t, p),
-                     f"**{class_name(t)}** {what}: {int(m.counts[t, p]):,} images", gallery_px, font,
-                     narrow=narrow)
-        _gallery("worst_gallery", choice, m.most_confident_mistakes(24), "The most confident mistakes", gallery_px,
+                     title.format(true=class_name(t), predicted=class_name(p), n=int(m.counts[t, p])), gallery_px,
+                     font, narrow=narrow)
+        _gallery("worst_gallery", choice, m.most_confident_mistakes(24), _("The most confident mistakes"), gallery_px,
                  font, named=True, narrow=narrow)

@@ -7,9 +7,9 @@ from dataclasses import replace
 import streamlit as st
 
 from dashboard.cache import model_error, user_models, user_stamp
-from dashboard.choice import ModelChoice
+from dashboard.choice import ModelChoice, ops_label
 from dashboard.text import plain
-from lenet.ops import ACTIVATIONS, POOLINGS
+from lenet.i18n import _
 from lenet.pretrained import SHIPPED
 
 
@@ -19,10 +19,11 @@ def model_options(saved: dict) -> dict[str, str]:
     out = {}
     for variant in SHIPPED:
         act, pool = variant.split("-")
-        out[ModelChoice(variant, act, pool).key] = f"{ACTIVATIONS[act].label} + {POOLINGS[pool].label} (shipped)"
+        out[ModelChoice(variant, act, pool).key] = _("{ops} (shipped)").format(ops=ops_label(act, pool, short=True))
     for file, ck in saved.items():
         cfg = ck.model_config
-        out[ModelChoice(f"user:{file}", cfg.activation, cfg.pooling).key] = f"{ck.meta.get('name', file)} (here)"
+        out[ModelChoice(f"user:{file}", cfg.activation, cfg.pooling).key] = _("{name} (here)").format(
+            name=ck.meta.get("name", file))
     return out
 
 
@@ -32,14 +33,14 @@ def model_ui(c1, c2, key: str) -> ModelChoice:
     models = model_options(saved)
     if st.session_state.get(key) not in models:
         st.session_state[key] = next(iter(models))
-    choice = ModelChoice.from_key(c1.selectbox("Model", list(models), key=key, format_func=models.get,
+    choice = ModelChoice.from_key(c1.selectbox(_("Model"), list(models), key=key, format_func=models.get,
                                                label_visibility="collapsed"))
     if choice.user:
         file = choice.file
         epochs = list(saved[file].epochs)
         if len(epochs) > 1:
-            epoch = c2.number_input("After epoch", epochs[0], epochs[-1], epochs[-1], key=f"{key}_epoch_{file}",
-                                    help="0 = the random initial weights")
+            epoch = c2.number_input(_("After epoch"), epochs[0], epochs[-1], epochs[-1], key=f"{key}_epoch_{file}",
+                                    help=_("0 = the random initial weights"))
             if epoch != epochs[-1]:
                 choice = replace(choice, weights=f"user:{file}@{epoch}")
         choice = replace(choice, stamp=user_stamp(file))  # (the menu's keys stay; the caches see the file's state)
@@ -54,6 +55,6 @@ def page_head(title: str, key: str, widths: list[float], align: str = "center") 
     choice = model_ui(cols[1], cols[2], key)
     error = model_error(choice.key)
     if error:
-        st.error(f"This model cannot be loaded: {plain(error)}.")
+        st.error(_("This model cannot be loaded: {error}.").format(error=plain(error)))
         return None, cols[3:]
     return choice, cols[3:]

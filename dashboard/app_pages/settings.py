@@ -13,14 +13,15 @@ from dashboard.choice import ops_label
 from dashboard.keys import HELP
 from dashboard.state import COMPARISONS, shown_ops
 from dashboard.text import plain
-from lenet.data import HOW_TO_GET_IT
-from lenet.i18n import _
+from lenet.data import how_to_get_it
+from lenet.i18n import N_, _
 from lenet.ops import POOLINGS
 from lenet.pretrained import SHIPPED, closest_shipped
 
-WEIGHTS_MODES = {"trained": "trained with these ops (shipped variant)", "swap": "keep other weights, swap only the ops",
-                "user": "a model trained here"}
+WEIGHTS_MODES = {"trained": N_("trained with these ops (shipped variant)"),
+                 "swap": N_("keep other weights, swap only the ops"), "user": N_("a model trained here")}
 USER_COMPARISONS = ("epochs", "shipped")
+RANGES = {"map": N_("map"), "stage": N_("stage"), "network": N_("network")}  # the colour range's choices
 # The settings panel: a button at the right end of the page's header row, its panel over the page (the network
 # keeps its size: a sidebar took ~300 px of a 1280-px projector's width).
 SETTINGS_CSS = """<style>
@@ -45,31 +46,34 @@ def _settings_body() -> None:
         st.session_state["model_gone"] = viewing  # deleted (perhaps from another session) while shown
     if st.session_state["weights_mode"] not in modes:
         st.session_state["weights_mode"] = "trained"
-    st.radio("Weights", modes, key="weights_mode", format_func=WEIGHTS_MODES.get, on_change=_mode_changed,
-             args=(models,))
+    st.radio(_("Weights"), modes, key="weights_mode", format_func=lambda m: _(WEIGHTS_MODES[m]),
+             on_change=_mode_changed, args=(models,))
     user = st.session_state["weights_mode"] == "user"
     if st.session_state["weights_mode"] == "swap":
-        st.selectbox("Weights from", list(SHIPPED), key="base_weights")
+        st.selectbox(_("Weights from"), list(SHIPPED), key="base_weights",
+                     format_func=lambda w: ops_label(*w.split("-")))
     if user:
         _user_model_ui(models)
     allowed = [c for c in COMPARISONS if (c in USER_COMPARISONS) == user]
     if st.session_state.get("compare") not in ("", *allowed):
         st.session_state["compare"] = ""
-    st.selectbox("Compare with", ["", *allowed], key="compare",
-                 format_func=lambda c: COMPARISONS.get(c, "— nothing: one model —"))
+    st.selectbox(_("Compare with"), ["", *allowed], key="compare",
+                 format_func=lambda c: _(COMPARISONS[c]) if c else _("— nothing: one model —"))
     if st.session_state["compare"] in ("pool", "pool-trained"):
         pool = shown_ops()[1]
         others = [p for p in POOLINGS if p != pool]
         if st.session_state.get("compare_pooling") not in others:
             st.session_state["compare_pooling"] = others[0]
-        st.selectbox("The other pooling", others, key="compare_pooling", format_func=lambda p: POOLINGS[p].label)
+        st.selectbox(_("The other pooling"), others, key="compare_pooling",
+                     format_func=lambda p: _(POOLINGS[p].label))
     if not gallery()[1]:
-        st.info("Full Fashion-MNIST not found: picking from the 1,000 bundled test images.\n\n" + HOW_TO_GET_IT)
-    st.radio("Colour range", ["map", "stage", "network"], key="color_range", horizontal=True,
-             help="per map, per stage or across the whole network (CNN Explainer's unit / module / global)")
-    st.toggle("Focus: one stage, large", key="focus")
-    st.toggle("Presentation mode (F)", key="present", help="no header or bar, the network fills the screen; "
-              "keys: " + HELP)
+        st.info(_("Full Fashion-MNIST not found: picking from the 1,000 bundled test images.") + "\n\n"
+                + how_to_get_it())
+    st.radio(_("Colour range"), list(RANGES), key="color_range", horizontal=True, format_func=lambda r: _(RANGES[r]),
+             help=_("per map, per stage or across the whole network (CNN Explainer's unit / module / global)"))
+    st.toggle(_("Focus: one stage, large"), key="focus")
+    st.toggle(_("Presentation mode (F)"), key="present",
+              help=_("no header or bar, the network fills the screen; keys: {keys}").format(keys=_(HELP)))
 
 
 def _mode_changed(models: dict) -> None:
@@ -103,19 +107,20 @@ def gone_note() -> None:
     """Say so once if the model trained here that this session showed has been deleted meanwhile."""
     gone = st.session_state.pop("model_gone", None)
     if gone:
-        st.warning(f"The model {plain(gone)} is gone (deleted, perhaps from another session); "
-                   "showing another one instead.")
+        st.warning(_("The model {name} is gone (deleted, perhaps from another session); showing another one "
+                     "instead.").format(name=plain(gone)))
 
 
 def _user_model_ui(models: dict) -> None:
     """A model trained in the dashboard (its epoch slider is in the bar: the maps stay in sight as it moves)."""
     if st.session_state.get("user_model") not in models:
         st.session_state["user_model"] = next(iter(models))
-    st.selectbox("Model", list(models), key="user_model", format_func=lambda f: str(models[f].meta.get("name", f)),
+    st.selectbox(_("Model"), list(models), key="user_model", format_func=lambda f: str(models[f].meta.get("name", f)),
                  on_change=lambda: _ops_of_model(models.get(st.session_state.get("user_model"))))
     config = models[st.session_state["user_model"]].model_config
-    st.caption(f"Trained with {ops_label(config.activation, config.pooling)}. The bar's pooling and activation "
-               "run its weights with other ops (not retrained); the caption under the prediction says which.")
+    st.caption(_("Trained with {ops}. The bar's pooling and activation run its weights with other ops (not "
+                 "retrained); the caption under the prediction says which.").format(
+        ops=ops_label(config.activation, config.pooling)))
 
 
 def epoch_ui() -> None:
@@ -131,9 +136,9 @@ def epoch_ui() -> None:
         return
     if not epochs[0] <= st.session_state.get("user_epoch", -1) <= epochs[-1]:
         st.session_state["user_epoch"] = epochs[-1]
-    st.slider("Epoch", epochs[0], epochs[-1], key="user_epoch", format="epoch %d", width=200,
-              label_visibility="collapsed", help="the weights after this epoch (0 = the random initial weights): "
-              "watch the feature maps form")
+    st.slider(_("Epoch"), epochs[0], epochs[-1], key="user_epoch", format=_("epoch %d"), width=200,
+              label_visibility="collapsed", help=_("the weights after this epoch (0 = the random initial weights): "
+                                                   "watch the feature maps form"))
 
 
 def same_weights_ui() -> None:
@@ -167,5 +172,5 @@ def another_network_note() -> None:
     variant = st.session_state.pop("_another_network", None)
     if variant:
         act, pool = variant.partition("-")[::2]
-        st.toast(f"Another network: the weights trained with {ops_label(act, pool)}. For the same weights with "
-                 "only the op swapped, switch on “same weights”.")
+        st.toast(_("Another network: the weights trained with {ops}. For the same weights with only the op "
+                   "swapped, switch on “same weights”.").format(ops=ops_label(act, pool)))

@@ -18,6 +18,7 @@ from dashboard.figures_rows import row_font, rows_figure
 from dashboard.overview import columns_for, view_of
 from dashboard.screen import screen_ui
 from lenet.data import CLASS_NAMES, class_name
+from lenet.i18n import _, ngettext
 from lenet.model import LeNet
 from lenet.step import Step, one_step
 
@@ -32,7 +33,8 @@ def gradient_columns(model: LeNet, step: Step, label: int | None) -> list[Column
         if col.name == "input":
             col = Column("input", ("∂loss/∂input", "1×28×28", ""), "maps", step.output_grads["input"], SIGNED)
         elif col.name == "softmax":
-            col = Column("softmax", ("After the step", "10 classes", ""), "softmax", step.probs_after,
+            col = Column("softmax", (_("After the step"), _("{n} classes").format(n=len(CLASS_NAMES)), ""),
+                         "softmax", step.probs_after,
                          labels=CLASS_NAMES, true_label=label)
         out.append(col)
     return out
@@ -44,40 +46,42 @@ def _state_key(model_key: str, position: int) -> str:
 
 def show() -> None:
     room = screen_ui(RESERVED, "screen_step") or DEFAULT_SCREEN
-    choice, (c3, c4, c5, c6, c7) = page_head("One step", "step_model", [1.5, 2.4, 1.0, 1.0, 1.7, 0.9, 0.8, 0.8],
+    choice, (c3, c4, c5, c6, c7) = page_head(_("One step"), "step_model", [1.5, 2.4, 1.0, 1.0, 1.7, 0.9, 0.8, 0.8],
                                              "bottom")
     if choice is None:
         return
     samples, full = gallery()
-    position = int(c3.number_input("Image", 0, len(samples) - 1, key="step_image",
+    position = int(c3.number_input(_("Image"), 0, len(samples) - 1, key="step_image",
                                    value=int(st.session_state.get("index", 0)) % len(samples)))
     label = int(samples.labels[position])
-    target = c4.selectbox("Target class", range(10), index=label, key=f"step_target_{position}",
-                          format_func=lambda k: class_name(k) + (" (true)" if k == label else ""))
-    lr = c5.number_input("lr", 0.001, 10.0, 0.1, format="%.3f", key="step_lr", help="the step's learning rate")
+    target = c4.selectbox(_("Target class"), range(10), index=label, key=f"step_target_{position}",
+                          format_func=lambda k: class_name(k) + (_(" (true)") if k == label else ""))
+    lr = c5.number_input("lr", 0.001, 10.0, 0.1, format="%.3f", key="step_lr", help=_("the step's learning rate"))
     key = _state_key(choice.key, position)
     stepped = st.session_state.setdefault("_stepped", {})
-    if c6.button("Step", key="step_go", type="primary"):
+    if c6.button(_("Step"), key="step_go", type="primary"):
         stepped[key] = stepped.get(key, 0) + 1
-    if c7.button("Reset", key="step_reset"):
+    if c7.button(_("Reset"), key="step_reset"):
         stepped.pop(key, None)
     model = get_model(choice.key)
     x = torch.from_numpy(samples.images[position].astype(np.float32) / 255.0)
     steps_done = stepped.get(key, 0)
     current = model
-    for _ in range(steps_done):  # the steps taken so far, replayed (a few milliseconds each)
-        _, current = one_step(current, x, target, float(lr))
-    step, _ = one_step(current, x, target, float(lr))
+    for _k in range(steps_done):  # the steps taken so far, replayed (a few milliseconds each)
+        current = one_step(current, x, target, float(lr))[1]
+    step = one_step(current, x, target, float(lr))[0]
     pred, pred_after = int(np.argmax(step.probs)), int(np.argmax(step.probs_after))
-    st.markdown(
-        f"{'Before any step' if not steps_done else f'After {steps_done} step(s)'}: loss **{step.loss:.4f}**, "
-        f"P({class_name(target)}) {step.probs[target]:.1%}, predicted **{class_name(pred)}**. One more SGD step "
-        f"at lr {lr:g} (w ← w − lr · ∂loss/∂w): loss **{step.loss_after:.4f}** "
-        f"({step.loss_after - step.loss:+.4f}), "
-        f"P({class_name(target)}) {step.probs_after[target]:.1%}, predicted **{class_name(pred_after)}**. "
-        f"Test image #{int(samples.indices[position])}{'' if full else ' (bundled)'}: {class_name(label)}.")
-    st.caption("The gradient flowing back: ∂loss/∂ each stage's output (blue: raising that value lowers the loss; "
-               "red: raises it). A dense column shows its activation's gradient; fc3's is p − onehot(target).")
+    when = _("Before any step") if not steps_done else \
+        ngettext("After {n} step", "After {n} steps", steps_done).format(n=steps_done)
+    image = (_("Test image #{n}") if full else _("Test image #{n} (bundled)")).format(n=int(samples.indices[position]))
+    st.markdown(_("{when}: loss **{loss:.4f}**, P({target}) {p:.1%}, predicted **{pred}**. One more SGD step at lr "
+                  "{lr:g} (w ← w − lr · ∂loss/∂w): loss **{loss_after:.4f}** ({change:+.4f}), P({target}) "
+                  "{p_after:.1%}, predicted **{pred_after}**. {image}: {true}.").format(
+        when=when, loss=step.loss, target=class_name(target), p=step.probs[target], pred=class_name(pred), lr=lr,
+        loss_after=step.loss_after, change=step.loss_after - step.loss, p_after=step.probs_after[target],
+        pred_after=class_name(pred_after), image=image, true=class_name(label)))
+    st.caption(_("The gradient flowing back: ∂loss/∂ each stage's output (blue: raising that value lowers the loss; "
+                 "red: raises it). A dense column shows its activation's gradient; fc3's is p − onehot(target)."))
     columns = gradient_columns(current, step, label)
     if room.narrow:  # a phone: a stage a row, as the explorer's
         chart(rows_figure(columns, room.width), key="step_overview", width="content",
@@ -98,7 +102,7 @@ def _weights_ui(step: Step, font: int, narrow: float | None = None) -> None:
     px (each grid on its own, as wide as the screen)."""
     if st.session_state.get("step_layer") not in LAYERS:
         st.session_state["step_layer"] = "conv1"
-    layer = st.segmented_control("∂loss/∂ the weights of", LAYERS, key="step_layer") or "conv1"
+    layer = st.segmented_control(_("∂loss/∂ the weights of"), LAYERS, key="step_layer") or "conv1"
     name = f"{layer}.weight"
     grad, before, after = step.weight_grads[name], step.before[name], step.after[name]
     change = float(np.abs(after - before).max())
@@ -106,8 +110,8 @@ def _weights_ui(step: Step, font: int, narrow: float | None = None) -> None:
     if layer.startswith("conv") and narrow:
         O, I = grad.shape[:2]
         px = min(14.0, (narrow - (0 if I == 1 else 60)) / (6 * (O if I == 1 else I)))
-        for n, (first, other, title, scale) in enumerate(((after, before, "after the step", WEIGHTS),
-                                                          (before, after, "before", WEIGHTS),
+        for n, (first, other, title, scale) in enumerate(((after, before, _("after the step"), WEIGHTS),
+                                                          (before, after, _("before"), WEIGHTS),
                                                           (grad, grad, "∂loss/∂kernel", SIGNED))):
             chart(kernels_figure(first, other, layer, font, px, titles=(title, ""), single=True, scale=scale,
                                  dragmode=False), key=f"step_kernels_{n}", width="content",
@@ -115,7 +119,7 @@ def _weights_ui(step: Step, font: int, narrow: float | None = None) -> None:
     elif layer.startswith("conv"):
         px = 14.0 if layer == "conv1" else 5.0
         with k1:
-            chart(kernels_figure(after, before, layer, font, px, titles=("after the step", "before")),
+            chart(kernels_figure(after, before, layer, font, px, titles=(_("after the step"), _("before"))),
                   key="step_kernels", config=CHART_OPTIONS)
         with k2:
             chart(kernels_figure(grad, grad, layer, font, px, titles=("∂loss/∂kernel", ""), single=True,
@@ -123,14 +127,16 @@ def _weights_ui(step: Step, font: int, narrow: float | None = None) -> None:
     else:
         out, inputs = grad.shape
         with k1:
-            chart(stage_figure(grad[None], f"∂loss/∂{name}: {out} neurons (rows) × {inputs} inputs", SIGNED,
-                               hover=[f"{name}: |∂loss/∂w| up to {np.abs(grad).max():.3g}"]),
+            chart(stage_figure(grad[None], _("∂loss/∂{name}: {out} neurons (rows) × {inputs} inputs").format(
+                name=name, out=out, inputs=inputs), SIGNED,
+                hover=[_("{name}: |∂loss/∂w| up to {top:.3g}").format(name=name, top=np.abs(grad).max())]),
                   key="step_dense_grad", config=CHART_OPTIONS)
         with k2:
             rows = np.abs(grad).sum(1)
             top = [int(k) for k in np.argsort(-rows)[:3]]
-            st.markdown("For one image each row is that neuron's ∂loss/∂output times the layer's input vector: "
-                        "the rows differ only by a factor (rank 1). The rows that change most: neurons "
-                        + ", ".join(f"{k} (Σ|∂loss/∂w| {rows[k]:.3g})" for k in top) + ".")
-    st.caption(f"The step moves every weight of {layer} by −lr · ∂loss/∂w: at most {change:.3g} here "
-               f"(lr {step.lr:g}; the largest weight of {layer} is {float(np.abs(before).max()):.3g}).")
+            st.markdown(_("For one image each row is that neuron's ∂loss/∂output times the layer's input vector: "
+                          "the rows differ only by a factor (rank 1). The rows that change most: neurons {rows}.")
+                        .format(rows=_(", ").join(f"{k} (Σ|∂loss/∂w| {rows[k]:.3g})" for k in top)))
+    st.caption(_("The step moves every weight of {layer} by −lr · ∂loss/∂w: at most {change:.3g} here (lr {lr:g}; "
+                 "the largest weight of {layer} is {largest:.3g}).").format(
+        layer=layer, change=change, lr=step.lr, largest=float(np.abs(before).max())))

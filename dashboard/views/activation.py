@@ -7,6 +7,7 @@ from dashboard.charts import CHART_OPTIONS, chart
 from dashboard.figures_detail import activation_figure
 from dashboard.views.common import Detail, map_ui
 from lenet.explain import activation_curve
+from lenet.i18n import _
 from lenet.ops import ACTIVATIONS
 from lenet.stages import previous_stage
 
@@ -18,10 +19,10 @@ def show(d: Detail) -> None:
     highlight = None
     row = d.controls()
     if pre.ndim == 3:  # maps: one map at a time, the chosen pixel marked
-        c = map_ui(len(pre), "map", row)
+        c = map_ui(len(pre), _("map"), row)
         pre, post = pre[c], post[c]
         i = min(st.session_state.get("row", 0), pre.shape[0] - 1)
         j = min(st.session_state.get("col", 0), pre.shape[1] - 1)
         highlight = (float(pre[i, j]), float(post[i, j]))
-    chart(activation_figure(x, y, pre, post, act.label, highlight, height=320 if d.narrow else 380), key="act_curve",
+    chart(activation_figure(x, y, pre, post, _(act.label), highlight, height=320 if d.narrow else 380), key="act_curve",
           config=CHART_OPTIONS)

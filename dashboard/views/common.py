@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard.figures import clicked_index
 from dashboard.figures_detail import Paint
 from dashboard.overview import View, colouring
+from lenet.i18n import _
 from lenet.model import LeNet
 
 Acts = dict[str, np.ndarray]  # stage name -> one image's output, no batch dimension
@@ -56,7 +57,8 @@ class Detail:
 def map_ui(count: int, label: str, where=None) -> int:
     """Which map (or neuron) of the stage: a number input, kept in range."""
     st.session_state["map"] = min(max(0, int(st.session_state.get("map", 0))), count - 1)
-    return (where or st).number_input(f"{label} (0–{count - 1})", 0, count - 1, key="map", width=FIELD_PX)
+    return (where or st).number_input(_("{what} (0–{last})").format(what=label, last=count - 1), 0, count - 1,
+                                      key="map", width=FIELD_PX)
 
 
 def position_ui(C: int, H: int, W: int, label: str, where, steps: bool = False) -> tuple[int, int, int]:
@@ -70,13 +72,14 @@ def position_ui(C: int, H: int, W: int, label: str, where, steps: bool = False) 
     st.session_state["col"] = min(int(st.session_state.get("col", 0)), W - 1)
     with where:
         c = map_ui(C, label)
-        st.number_input(f"output row i (0–{H - 1})", 0, H - 1, key="row", width=FIELD_PX,
-                        help="the output pixel: choose its row and column" + (", step or play" if steps else ""))
-        st.number_input(f"output column j (0–{W - 1})", 0, W - 1, key="col", width=FIELD_PX)
+        st.number_input(_("output row i (0–{last})").format(last=H - 1), 0, H - 1, key="row", width=FIELD_PX,
+                        help=_("the output pixel: choose its row and column, step or play") if steps else
+                        _("the output pixel: choose its row and column"))
+        st.number_input(_("output column j (0–{last})").format(last=W - 1), 0, W - 1, key="col", width=FIELD_PX)
         if steps:
-            st.button("◀ step", key="step_back", on_click=step, args=(H, W, -1))
-            st.toggle("play", key="playing", help="slide the window across the map, four positions a second")
-            st.button("step ▶", key="step_fwd", on_click=step, args=(H, W, 1))
+            st.button(_("◀ step"), key="step_back", on_click=step, args=(H, W, -1))
+            st.toggle(_("play"), key="playing", help=_("slide the window across the map, four positions a second"))
+            st.button(_("step ▶"), key="step_fwd", on_click=step, args=(H, W, 1))
     return c, st.session_state["row"], st.session_state["col"]
 
 

@@ -9,6 +9,7 @@ from dashboard.figures import clicked_customdata
 from dashboard.figures_detail import MAX_PICKABLE, conv_figure
 from dashboard.views.common import Detail, position_ui, step
 from lenet.explain import conv_window
+from lenet.i18n import _
 from lenet.ops import ACTIVATIONS
 from lenet.stages import next_stage, previous_stage
 
@@ -38,7 +39,7 @@ def _sliding_window(d: Detail, created_playing: bool) -> None:
     C, H, W = d.acts[d.stage].shape
     if created_playing:  # each timed rerun of the fragment moves one position on
         step(H, W, 1)
-    c, i, j = position_ui(C, H, W, "output map", d.controls(), steps=True)
+    c, i, j = position_ui(C, H, W, _("output map"), d.controls(), steps=True)
     w = conv_window(d.model, d.acts, d.stage, c, i, j)
     n_in = len(w.channel_sums)
     chosen = st.session_state.get("in_map", -1)
@@ -47,14 +48,16 @@ def _sliding_window(d: Detail, created_playing: bool) -> None:
     source = previous_stage(d.stage)
     act = ACTIVATIONS[d.model.config.activation]
     key = "cv_fig"
-    chart(conv_figure(w, d.acts[d.stage][c], c, d.stage, source.name, act.label, d.paint(source.name),
+    named = source.title if source.kind == "input" else source.name  # (the input by its name in the language)
+    chart(conv_figure(w, d.acts[d.stage][c], c, d.stage, named, _(act.label), d.paint(source.name),
                       d.paint(d.stage, c), chosen, d.font, d.width if d.narrow else None),
           key=key, on_select=lambda: _clicked(key, W), selection_mode="points", config=CHART_OPTIONS,
           width="content" if d.narrow else "stretch")
     sums = " + ".join(f"{s:.3f}" for s in w.channel_sums)
-    hints = ["click an output pixel" if H * W <= MAX_PICKABLE else "", "click an input map for its numbers"
+    hints = [_("click an output pixel") if H * W <= MAX_PICKABLE else "", _("click an input map for its numbers")
              if n_in > 1 else ""]
     st.markdown(
-        f"**Σ per input map** {sums} **+ bias** {w.bias:+.3f} **=** {w.pre_activation:.4f} → "
-        f"**{act.label} = {w.activated:.4f}** ({next_stage(d.stage).name}[{c}, {i}, {j}])",
-        help="; ".join(h for h in hints if h) or None)
+        _("**Σ per input map** {sums} **+ bias** {bias:+.3f} **=** {z:.4f} → **{act} = {a:.4f}** ({where})").format(
+            sums=sums, bias=w.bias, z=w.pre_activation, act=_(act.label), a=w.activated,
+            where=f"{next_stage(d.stage).name}[{c}, {i}, {j}]"),
+        help=_("; ").join(h for h in hints if h) or None)

@@ -12,6 +12,7 @@ from dashboard.figures_detail import contributions_figure
 from dashboard.views.common import Detail, map_ui
 from lenet.data import class_name
 from lenet.explain import dense_neuron
+from lenet.i18n import _
 from lenet.ops import ACTIVATIONS
 from lenet.stages import flat_source, next_stage, previous_stage
 
@@ -24,28 +25,31 @@ def input_names(stage: str) -> list[str]:
     if source is None:
         prev = previous_stage(stage)
         return [f"{prev.name}[{i}]" for i in range(prev.shape[0])]
-    return [f"{source.name} map {c} ({r},{q})" for c, r, q in np.ndindex(*source.shape)]
+    named = _("{stage} map {c} ({r},{q})")
+    return [named.format(stage=source.name, c=c, r=r, q=q) for c, r, q in np.ndindex(*source.shape)]
 
 
 def show(d: Detail) -> None:
     logits = next_stage(d.stage).kind == "softmax"
     count = d.acts[d.stage].shape[0]
     with d.controls():
-        k = map_ui(count, "neuron")
+        k = map_ui(count, _("neuron"))
         if logits:  # the neuron's class, beside its number
             st.markdown(f"**{class_name(min(k, count - 1))}**")
     n = dense_neuron(d.model, d.acts, d.stage, k, top=TOP)
-    act = ACTIVATIONS[d.model.config.activation].label
-    after = f" → {act} = **{n.activated:.4f}**" if n.activated is not None else " (a logit)"
+    act = _(ACTIVATIONS[d.model.config.activation].label)
+    after = f" → {act} = **{n.activated:.4f}**" if n.activated is not None else _(" (a logit)")
     label = f" ({class_name(k)})" if logits else ""
-    st.markdown(f"Neuron {k}{label}: Σ {len(n.inputs)} inputs × weights = {n.contributions.sum():.4f}, "
-                f"+ bias {n.bias:+.4f} = **{n.value:.4f}**{after}")
+    st.markdown(_("Neuron {k}{cls}: Σ {n} inputs × weights = {sum:.4f}, + bias {bias:+.4f} = **{value:.4f}**{after}")
+                .format(k=k, cls=label, n=len(n.inputs), sum=n.contributions.sum(), bias=n.bias, value=n.value,
+                        after=after))
     c1, c2 = st.columns([1.2, 1])
     chart(contributions_figure(n.contributions, n.top, input_names(d.stage), n.bias, n.value, height=330),
           key="dn_contrib", where=c1, config=CHART_OPTIONS)
     source = flat_source(d.stage)
     if source is not None:
         C, H, W = source.shape
-        chart(stage_figure(n.weights.reshape(source.shape), f"neuron {k}'s {n.weights.size} weights as {C} "
-                           f"maps of {H}×{W} (one per {source.name} map)", WEIGHTS, height=330), key="dn_w",
+        chart(stage_figure(n.weights.reshape(source.shape), _("neuron {k}'s {n} weights as {C} maps of {H}×{W} (one "
+                                                              "per {stage} map)").format(
+            k=k, n=n.weights.size, C=C, H=H, W=W, stage=source.name), WEIGHTS, height=330), key="dn_w",
               where=c2, config=CHART_OPTIONS)

@@ -7,13 +7,14 @@ from dashboard.charts import CHART_OPTIONS, chart
 from dashboard.figures_detail import pool_figure
 from dashboard.views.common import Detail, clicked_pixel, position_ui
 from lenet.explain import pool_window
+from lenet.i18n import _
 from lenet.ops import POOLINGS
 from lenet.stages import previous_stage
 
 
 def show(d: Detail) -> None:
     C, H, W = d.acts[d.stage].shape
-    c, i, j = position_ui(C, H, W, "map", d.controls())
+    c, i, j = position_ui(C, H, W, _("map"), d.controls())
     windows = [pool_window(d.model, d.acts, d.stage, c, i, j)]
     if d.other is not None:  # compare mode: the same window under the other model's pooling, side by side
         windows.append(pool_window(*d.other, d.stage, c, i, j))
@@ -23,5 +24,5 @@ def show(d: Detail) -> None:
                       d.paint(source, c), d.paint(d.stage, c), d.font, d.width if d.narrow else None),
           key=key, on_select=lambda: clicked_pixel(key, W), selection_mode="points", config=CHART_OPTIONS,
           width="content" if d.narrow else "stretch")
-    st.markdown("  \n".join(f"**{POOLINGS[w.op].label} pooling: {POOLINGS[w.op].spelled(w.window)} = {w.value:.4f}**"
-                            for w in windows))
+    st.markdown("  \n".join("**" + _("{op} pooling: {spelled} = {value:.4f}").format(
+        op=_(POOLINGS[w.op].label), spelled=POOLINGS[w.op].spelled(w.window), value=w.value) + "**" for w in windows))

@@ -23,32 +23,40 @@ def run_explorer(params: dict | None = None):
 def training_page():
     """The Training page alone, as an AppTest script (AppTest runs this function's source)."""
     from dashboard.app_pages import training
+    from dashboard.language import settle_language
 
+    settle_language()  # ?lang= (else English: AppTest's browser has no language)
     training.show()
 
 
 def mistakes_page():
     """The Mistakes page alone, as an AppTest script."""
     from dashboard.app_pages import mistakes
+    from dashboard.language import settle_language
 
+    settle_language()  # ?lang= (else English: AppTest's browser has no language)
     mistakes.show()
 
 
 def filters_page():
     """The Filters page alone, as an AppTest script."""
     from dashboard.app_pages import filters
+    from dashboard.language import settle_language
 
+    settle_language()  # ?lang= (else English: AppTest's browser has no language)
     filters.show()
 
 
 def step_page():
     """The One step page alone, as an AppTest script."""
     from dashboard.app_pages import step
+    from dashboard.language import settle_language
 
+    settle_language()  # ?lang= (else English: AppTest's browser has no language)
     step.show()
 
 
-def open_page(script, page: str, model_key: str, size=(1876, 1000)):
+def open_page(script, page: str, model_key: str, size=(1876, 1000), lang: str = "en"):
     """An issue-13 page (mistakes, filters, step) run in AppTest on a shipped model, as a browser of that size
     would see it; its first run checked to raise nothing."""
     from streamlit.testing.v1 import AppTest
@@ -56,6 +64,7 @@ def open_page(script, page: str, model_key: str, size=(1876, 1000)):
     at = AppTest.from_function(script, default_timeout=120)
     at.session_state[f"screen_{page}"] = {"size": list(size)}  # what the page's size reporter would say
     at.session_state[f"{page}_model"] = model_key
+    at.query_params["lang"] = lang
     at.run()
     assert not at.exception
     return at
@@ -71,7 +80,9 @@ def charts(at) -> dict[str, dict]:
 def pooling_page():
     """The Max or average? page alone, as an AppTest script."""
     from dashboard.app_pages import pooling
+    from dashboard.language import settle_language
 
+    settle_language()  # ?lang= (else English: AppTest's browser has no language)
     pooling.show()
 
 

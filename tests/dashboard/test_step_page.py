@@ -29,7 +29,7 @@ def test_a_step_its_gradients_and_the_next_step(models):
     assert np.allclose(values_of(grad), first.output_grads["input"][0], atol=tolerance(grad))
     at.button(key="step_go").click().run()
     second, _ = one_step(after, x, 2, 0.5)
-    assert f"After 1 step(s): loss **{second.loss:.4f}**" in _text(at) and abs(second.loss - first.loss_after) < 1e-5
+    assert f"After 1 step: loss **{second.loss:.4f}**" in _text(at) and abs(second.loss - first.loss_after) < 1e-5
     at.button(key="step_reset").click().run()
     assert f"Before any step: loss **{first.loss:.4f}**" in _text(at)
     assert not at.exception

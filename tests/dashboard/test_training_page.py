@@ -35,7 +35,7 @@ def test_short_real_run_shows_progress_and_the_model_reaches_the_explorer(models
     while not job.progress().steps and time.time() < deadline:
         time.sleep(0.05)
     at.run()
-    assert any("sigmoid + avg pooling" in h.value for h in at.subheader)  # the classic preset, live
+    assert any("sigmoid + average pooling" in h.value for h in at.subheader)  # the classic preset, live
     _wait_until_done(at)
     assert job.progress().state == "finished", job.progress().error
     at.run()  # the first run after the end refreshes the page once

@@ -9,6 +9,7 @@ import torch
 
 from lenet import CheckpointError, ModelConfig, TrainConfig, build_model, load_checkpoint, save_checkpoint
 from lenet.checkpoint import FORMAT, MAX_RECORDS
+from lenet.i18n import say
 from lenet.pretrained import RECIPES, SHIPPED, closest_shipped, load_pretrained, pretrained_path
 from lenet.ops import POOLINGS
 from tests.files import hostile_files, zip_bomb
@@ -148,7 +149,8 @@ def test_the_models_folder_lists_every_bad_file_as_skipped(tmp_path):
 
     hostile = hostile_files(tmp_path)
     save_checkpoint(tmp_path / "good.pt", build_model(ModelConfig(), seed=1), {"test_acc": 0.5, "epochs": 2})
-    models, skipped = scan_models(tmp_path)
+    models, said = scan_models(tmp_path)
+    skipped = [say(line) for line in said]  # (each line said in the reader's language)
     assert [m.path.name for m in models] == ["good.pt"]
     assert sorted(line.split(":")[0] for line in skipped) == sorted(hostile)
     assert not any(str(tmp_path) in line for line in skipped)  # file names, not server paths

@@ -8,6 +8,7 @@ from torch import nn
 
 from lenet.checkpoint import load_checkpoint
 from lenet.d2l import D2LError, convert, import_model, layout_of, read_state
+from lenet.i18n import say
 from lenet.samples import load_samples
 from lenet.user_models import scan_models
 
@@ -102,7 +103,8 @@ def test_dropped_into_the_models_folder_it_is_listed_with_the_seeds_ops(tmp_path
     (ck,) = models
     assert (ck.model_config.activation, ck.model_config.pooling) == ("sigmoid", "avg")
     assert ck.meta == {"source": "d2l", "layout": "book"} and ck.path.name == "from-d2l.pt"
-    assert len(skipped) == 1 and skipped[0].startswith("wrong.pt: a d2l state_dict that does not fit LeNet: 8.weight")
+    assert len(skipped) == 1 and say(skipped[0]).startswith(
+        "wrong.pt: a d2l state_dict that does not fit LeNet: 8.weight")
     with torch.no_grad():
         assert torch.allclose(load_checkpoint(ck.path).model(_images()), net(_images()), atol=1e-6)
 

@@ -10,6 +10,7 @@ from lenet.checkpoint import snapshots_of
 from lenet.data import Data
 from lenet.jobs import JobBusy, TrainingJob
 from lenet.slot import JobManager, Slot
+from lenet.i18n import say
 
 
 @pytest.fixture(scope="module")
@@ -34,11 +35,11 @@ def _run(small, disk, mid_run=None) -> TrainingJob:
 def test_a_full_disk_keeps_the_epochs_until_there_is_room(small, tiny_disk):
     job = _run(small, tiny_disk)
     p = job.progress()
-    assert p.state == "unsaved" and p.saved is None, p.error
+    assert p.state == "unsaved" and p.saved is None, say(p.error)
     assert re.fullmatch(r"Not saved: the models folder models/ is full: [0-9,.]+ [KMG]B free, the model needs "
                         r"1\.0 MB\. The 2 trained epochs are kept on this server until there is room: free some \(delete a model "
-                        r"below\), then Save again, or discard the run\.", p.error), p.error
-    assert str(tiny_disk.folder) not in p.error and "enforce fail" not in p.error
+                        r"below\), then Save again, or discard the run\.", say(p.error)), say(p.error)
+    assert str(tiny_disk.folder) not in say(p.error) and "enforce fail" not in say(p.error)
     assert not list(tiny_disk.folder.glob("*.pt")) and not list(tiny_disk.folder.glob(".*.tmp"))  # no half file
     with pytest.raises(JobBusy, match="not saved yet"):  # the slot stays taken: nothing can push the epochs out
         JobManager(tiny_disk.folder).start(TrainingJob(ModelConfig(), TrainConfig(), data=small))
@@ -54,8 +55,8 @@ def test_a_full_disk_keeps_the_epochs_until_there_is_room(small, tiny_disk):
 def test_a_disk_turned_read_only_says_so_and_a_run_can_be_discarded(small, tiny_disk):
     job = _run(small, tiny_disk, mid_run=tiny_disk.read_only)
     p = job.progress()
-    assert p.state == "unsaved" and "models/ is on a disk that has turned read-only" in p.error, p.error
-    assert str(tiny_disk.folder) not in p.error
+    assert p.state == "unsaved" and "models/ is on a disk that has turned read-only" in say(p.error), say(p.error)
+    assert str(tiny_disk.folder) not in say(p.error)
     job.discard()
     assert job.progress().state == "discarded" and job.progress().epochs[-1].epoch == 0
     Slot.release(Slot(tiny_disk.folder).take())

@@ -61,14 +61,14 @@ def test_no_module_that_translates_uses_the_name_of_the_translation_as_a_throwaw
         if not any(isinstance(n, ast.ImportFrom) and n.module == "lenet.i18n" and any(a.name == "_" for a in n.names)
                    for n in tree.body):
             continue
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                for inner in ast.walk(node):
-                    targets = inner.targets if isinstance(inner, ast.Assign) else \
-                        [inner.target] if isinstance(inner, (ast.For, ast.AugAssign, ast.AnnAssign)) else []
-                    for t in targets:
-                        names = [e.id for e in ast.walk(t) if isinstance(e, ast.Name)]
-                        assert "_" not in names, f"{path.relative_to(ROOT)}:{inner.lineno} assigns _"
+        for node in ast.walk(tree):  # (module level, functions and comprehensions: one name, one meaning)
+            targets = node.targets if isinstance(node, ast.Assign) else \
+                [node.target] if isinstance(node, (ast.For, ast.AugAssign, ast.AnnAssign, ast.comprehension)) else \
+                [item.optional_vars for item in node.items if item.optional_vars] if isinstance(node, ast.With) \
+                else []
+            for t in targets:
+                names = [e.id for e in ast.walk(t) if isinstance(e, ast.Name)]
+                assert "_" not in names, f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', '?')} assigns _"
 
 
 def test_a_chinese_browser_gets_chinese_and_each_thread_its_own_language():

@@ -9,6 +9,7 @@ from lenet.checkpoint import snapshot_model, snapshots_of
 from lenet.data import Data
 from lenet.jobs import JobBusy, TrainingJob
 from lenet.slot import JobManager
+from lenet.i18n import say
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +73,7 @@ def test_divergence_is_reported_and_nothing_is_saved(small, tmp_path):
                       out_dir=tmp_path).start()
     assert job.join(120)
     p = job.progress()
-    assert p.state == "failed" and "learning rate 10 is probably too high" in p.error
+    assert p.state == "failed" and "learning rate 10 is probably too high" in say(p.error)
     assert p.saved is None and not list(tmp_path.iterdir())
 
 
@@ -102,7 +103,7 @@ def test_killed_worker_is_reported_and_saved_models_survive(small, tmp_path):
     os.kill(job._process.pid, signal.SIGKILL)  # kill -9 mid-training
     assert job.join(30) and not job.alive  # neither the process nor the listener outlives the job
     p = job.progress()
-    assert p.state == "failed" and "ended unexpectedly" in p.error and p.saved is None
+    assert p.state == "failed" and "ended unexpectedly" in say(p.error) and p.saved is None
     assert (tmp_path / "earlier.pt").read_bytes() == before and load_checkpoint(tmp_path / "earlier.pt")
     assert sorted(f.name for f in tmp_path.iterdir()) == ["earlier.pt"]  # no half-written file
 

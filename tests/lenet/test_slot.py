@@ -14,6 +14,7 @@ from lenet import ModelConfig, TrainConfig, load_checkpoint
 from lenet.data import Data
 from lenet.jobs import TrainingJob
 from lenet.slot import STALE_S, JobBusy, JobManager, RemoteJob, Slot
+from lenet.i18n import say
 
 
 @pytest.fixture(scope="module")
@@ -88,10 +89,10 @@ def test_a_killed_owner_frees_the_slot_and_its_job_is_reported_ended(data, tmp_p
         holder.wait()
     manager = JobManager(tmp_path)
     seen = manager.current
-    assert not seen.alive and seen.progress().state == "failed" and "ended" in seen.progress().error
+    assert not seen.alive and seen.progress().state == "failed" and "ended" in say(seen.progress().error)
     assert Slot(tmp_path).settle() is True  # the record itself now says so (the class command does this)
     record = Slot(tmp_path).read()
-    assert record["state"] == "failed" and "host:1 was stopped or killed mid-run" in record["error"]
+    assert record["state"] == "failed" and "host:1 was stopped or killed mid-run" in say(record["error"])
     assert Slot(tmp_path).settle() is False
     job = manager.start(_job(data, 1))
     assert job.join(60) and job.progress().state == "finished"
