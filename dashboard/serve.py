@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dashboard.proxy import find_haproxy, haproxy_config
+from lenet.i18n import _, from_environment, use
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "dashboard" / "app.py"
@@ -219,13 +220,15 @@ def _settle_training() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--port", type=int, default=8501, help="the one port browsers use (default 8501)")
-    p.add_argument("--host", default="0.0.0.0", help="address to listen on (default: every interface)")
+    use(from_environment())  # (--help in the terminal's language)
+    p = argparse.ArgumentParser(description=_("Serve a whole class from one machine: several dashboard processes "
+                                              "behind HAProxy, on one port."))
+    p.add_argument("--port", type=int, default=8501, help=_("the one port browsers use (default 8501)"))
+    p.add_argument("--host", default="0.0.0.0", help=_("address to listen on (default: every interface)"))
     p.add_argument("--replicas", type=int, default=len(os.sched_getaffinity(0)) + 1,
-                   help="dashboard processes (default: one per core, plus one)")
-    p.add_argument("--models", help="the user models folder all replicas share (default: $LENET_MODELS_DIR or "
-                                    "./models)")
+                   help=_("dashboard processes (default: one per core, plus one)"))
+    p.add_argument("--models", help=_("the user models folder all replicas share (default: $LENET_MODELS_DIR or "
+                                      "./models)"))
     args = p.parse_args(argv)
     haproxy = find_haproxy()
     if haproxy is None:

@@ -118,6 +118,18 @@ def say(text, lang: str | None = None):
         return text[len(LATER):]
 
 
+def from_environment(environ=None) -> str:
+    """The language of a terminal (LC_ALL, LC_MESSAGES, LANGUAGE, LANG: 'zh_CN.UTF-8' is Chinese), for the
+    command-line tools' --help."""
+    import os
+
+    environ = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE", "LANG"):
+        if environ.get(name):
+            return from_browser(environ[name].split(":")[0].split(".")[0])
+    return DEFAULT
+
+
 def from_browser(locale: str | None) -> str:
     """The language for a browser's own (e.g. 'zh-CN', 'zh-Hant-TW', 'en-GB'): Chinese for any Chinese one."""
     return "zh" if (locale or "").lower().replace("_", "-").split("-")[0] == "zh" else DEFAULT

@@ -16,35 +16,39 @@ from lenet.checkpoint import save_checkpoint
 from lenet.config import OPTIMIZERS, PRESETS, SCHEDULES, ModelConfig, TrainConfig
 from lenet.data import DatasetNotFound, find_data_root
 from lenet.engine import EpochEvent, StepEvent, Trainer, TrainingDiverged
+from lenet.i18n import N_, _, from_environment, use
 from lenet.ops import ACTIVATIONS, POOLINGS
 
 DEFAULTS = TrainConfig()  # the classic recipe, for the flags' help
+DESCRIPTION = N_("Train LeNet on Fashion-MNIST from the command line.")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m lenet.train", description=__doc__.split("\n\n")[0],
+    """The flags, their help in the terminal's language (LANG=zh_CN.UTF-8: Chinese)."""
+    use(from_environment())
+    p = argparse.ArgumentParser(prog="python -m lenet.train", description=_(DESCRIPTION),
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--preset", choices=sorted(PRESETS), default="classic",
-                   help="starting recipe; 'classic' is d2l's train_ch6 exactly; the flags below override it")
-    p.add_argument("--activation", choices=list(ACTIVATIONS), help="activation (preset's if omitted)")
-    p.add_argument("--pooling", choices=list(POOLINGS), help="pooling (preset's if omitted)")
-    p.add_argument("--epochs", type=int, help=f"epochs (classic: {DEFAULTS.num_epochs})")
-    p.add_argument("--lr", type=float, help=f"(peak) learning rate (classic: {DEFAULTS.lr})")
-    p.add_argument("--batch-size", type=int, help=f"batch size (classic: {DEFAULTS.batch_size})")
-    p.add_argument("--optimizer", choices=OPTIMIZERS, help="optimizer (classic: sgd)")
-    p.add_argument("--momentum", type=float, help="SGD momentum (classic: 0)")
-    p.add_argument("--weight-decay", type=float, help="weight decay (classic: 0)")
-    p.add_argument("--schedule", choices=SCHEDULES, help="learning-rate schedule (classic: constant)")
+                   help=_("starting recipe; 'classic' is d2l's train_ch6 exactly; the flags below override it"))
+    p.add_argument("--activation", choices=list(ACTIVATIONS), help=_("activation (preset's if omitted)"))
+    p.add_argument("--pooling", choices=list(POOLINGS), help=_("pooling (preset's if omitted)"))
+    p.add_argument("--epochs", type=int, help=_("epochs (classic: {n})").format(n=DEFAULTS.num_epochs))
+    p.add_argument("--lr", type=float, help=_("(peak) learning rate (classic: {lr})").format(lr=DEFAULTS.lr))
+    p.add_argument("--batch-size", type=int, help=_("batch size (classic: {n})").format(n=DEFAULTS.batch_size))
+    p.add_argument("--optimizer", choices=OPTIMIZERS, help=_("optimizer (classic: sgd)"))
+    p.add_argument("--momentum", type=float, help=_("SGD momentum (classic: 0)"))
+    p.add_argument("--weight-decay", type=float, help=_("weight decay (classic: 0)"))
+    p.add_argument("--schedule", choices=SCHEDULES, help=_("learning-rate schedule (classic: constant)"))
     p.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
-                   help="random flips and 2-px shifts of training images (modern preset: on)")
-    p.add_argument("--seed", type=int, help=f"random seed (default {DEFAULTS.seed})")
-    p.add_argument("--train-subset", type=int, help="train on only the first N training images (0 = all)")
-    p.add_argument("--device", default="auto", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:1, mps")
-    p.add_argument("--data-dir", default=None, help="Fashion-MNIST root in torchvision layout "
-                                                    "(default: $LENET_DATA_DIR, ./data, Debian's package)")
-    p.add_argument("--download", action="store_true", help="let torchvision download the data if not found")
-    p.add_argument("--out", default=None, help="where to save the checkpoint (written atomically)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+                   help=_("random flips and 2-px shifts of training images (modern preset: on)"))
+    p.add_argument("--seed", type=int, help=_("random seed (default {n})").format(n=DEFAULTS.seed))
+    p.add_argument("--train-subset", type=int, help=_("train on only the first N training images (0 = all)"))
+    p.add_argument("--device", default="auto", help=_("auto (cuda, then mps, then cpu), cpu, cuda, cuda:1, mps"))
+    p.add_argument("--data-dir", default=None, help=_("Fashion-MNIST root in torchvision layout (default: "
+                                                      "$LENET_DATA_DIR, ./data, Debian's package)"))
+    p.add_argument("--download", action="store_true", help=_("let torchvision download the data if not found"))
+    p.add_argument("--out", default=None, help=_("where to save the checkpoint (written atomically)"))
+    p.add_argument("--quiet", action="store_true", help=_("no progress bar"))
     return p
 
 

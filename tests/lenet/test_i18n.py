@@ -2,6 +2,7 @@
 with its placeholders intact, and the language is each thread's own."""
 import ast
 import io
+import json
 import string
 import threading
 from pathlib import Path
@@ -38,7 +39,8 @@ def test_every_message_of_the_code_is_translated_with_its_placeholders():
     found = set()
     for folder in ("lenet", "dashboard"):
         for _, _, message, _, _ in extract_from_dir(ROOT / folder, method_map=[("**.py", "python")],
-                                                    keywords={**{"_": None, "N_": None}, "ngettext": (1, 2)}):
+                                                    keywords={"_": None, "N_": None, "later": None,
+                                                              "ngettext": (1, 2), "later_n": (1, 2)}):
             found.add(message if isinstance(message, str) else message[0])
     assert found, "nothing extracted"
     missing = sorted(m for m in found if not (catalogue.get(m) and catalogue.get(m).string))
@@ -87,3 +89,77 @@ def test_a_chinese_browser_gets_chinese_and_each_thread_its_own_language():
         t.join()
     assert said == {"zh": ("探索", "短靴", "48,120 个权重"), "en": ("Explorer", "Ankle boot", "48,120 weights")}
     assert i18n.use("klingon") == "en"
+
+
+def test_a_message_made_where_no_reader_is_known_is_said_in_each_readers_language():
+    """later(): a run's error, a skipped file's reason, written in a thread or process that knows no reader,
+    kept as one string (JSON, a file, a queue) and said by each reader in their own language."""
+    why = i18n.later("the models folder {name} is full: {free}", name="models/", free=i18n.later("no room left"))
+    message = i18n.later_n("Not saved: {why}. The {n} trained epoch is kept on this server until there is room: "
+                           "free some (delete a model below), then Save again, or discard the run.",
+                           "Not saved: {why}. The {n} trained epochs are kept on this server until there is room: "
+                           "free some (delete a model below), then Save again, or discard the run.", 3, why=why)
+    assert isinstance(message, str) and message == json.loads(json.dumps(message))
+    assert i18n.say(message, "en").startswith("Not saved: the models folder models/ is full: no room left. The 3 "
+                                              "trained epochs are kept")
+    assert i18n.say(message, "zh").startswith("未保存：模型文件夹 models/ 已满：没有剩余空间。已训练的 3 个迭代周期")
+    assert i18n.say("plain text, as typed") == "plain text, as typed" and i18n.say(None) is None
+    assert i18n.say(i18n.LATER + "{not json") == "{not json"  # never an exception on a page
+
+
+def test_errors_say_english_to_the_log_and_each_reader_their_language(tmp_path):
+    from lenet.checkpoint import CheckpointError, load_checkpoint
+    from lenet.d2l import D2LError, read_state
+
+    (tmp_path / "cut.pt").write_bytes(b"PK\x03\x04 cut short")
+    try:
+        load_checkpoint(tmp_path / "cut.pt")
+    except CheckpointError as e:
+        assert "truncated or corrupt, not a readable PyTorch file (" in str(e)  # the library's words, for the log
+        i18n.use("zh")
+        assert e.explained() == "被截断或已损坏，不是可读的 PyTorch 文件"
+        i18n.use("en")
+        assert e.explained() == "truncated or corrupt, not a readable PyTorch file"
+    try:
+        read_state(b"\x00" * 10)
+    except D2LError as e:
+        assert str(e).startswith("not a readable PyTorch file")
+        i18n.use("zh")
+        assert e.explained().startswith("不是可读的 PyTorch 文件")
+        i18n.use("en")
+
+
+def test_a_thread_that_has_not_chosen_asks_the_fallback():
+    """A widget's callback runs in the run's new thread before the page says its language: it asks the browser
+    session (dashboard/language.py sets the fallback)."""
+    said = {}
+
+    def callback():
+        said["text"] = i18n._("Close")
+
+    before = i18n.fallback
+    i18n.fallback = lambda: "zh"
+    try:
+        t = threading.Thread(target=callback)
+        t.start()
+        t.join()
+    finally:
+        i18n.fallback = before
+    assert said["text"] == "关闭"
+
+
+def test_the_command_lines_help_speaks_the_terminals_language(monkeypatch):
+    from lenet.train import build_parser
+
+    assert i18n.from_environment({"LANG": "zh_CN.UTF-8"}) == "zh"
+    assert i18n.from_environment({"LC_ALL": "en_US.UTF-8", "LANG": "zh_CN.UTF-8"}) == "en"
+    assert i18n.from_environment({}) == "en"
+    for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    try:
+        assert "迭代周期数（classic：10）" in build_parser().format_help()
+    finally:
+        i18n.use("en")
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert "epochs (classic: 10)" in build_parser().format_help()
