@@ -122,11 +122,11 @@ def test_presentation_mode_and_its_keys(page_at, server):
         page.keyboard.press(key)
         page.wait_for_function(f"() => location.search.includes('{expected}')")
     assert page.get_by_role("dialog").count() == 0 and "stage=" not in page.url  # the network stays in sight
-    page.wait_for_function("() => { const gd = document.querySelector('.st-key-overview .js-plotly-plot');"
-                           " return gd && gd.layout.shapes.some(s => s.line.color === '#31333f'); }")
-    frame = page.evaluate("() => { const gd = document.querySelector('.st-key-overview .js-plotly-plot');"
-                          " const f = gd.layout.shapes.find(s => s.line.color === '#31333f');"
-                          " const c = gd.data.find(t => t.name === 'conv1'); return [f.x0, f.x1, c.x0]; }")
+    # (one look at the figure: between two looks the browser may be drawing it anew, without a layout yet)
+    frame = page.wait_for_function(
+        "() => { const gd = document.querySelector('.st-key-overview .js-plotly-plot');"
+        " const f = gd && gd.layout && gd.data && gd.layout.shapes.find(s => s.line.color === '#31333f');"
+        " const c = f && gd.data.find(t => t.name === 'conv1'); return c ? [f.x0, f.x1, c.x0] : null; }").json_value()
     assert frame[0] < frame[2] < frame[1]  # the frame is around conv1's column
     assert page.get_by_text("Six 5×5 kernels slide over the image").count() == 1  # what the stage does, in a line
     page.keyboard.press("Enter")  # opens the framed stage's numbers

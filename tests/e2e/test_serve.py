@@ -102,7 +102,7 @@ def _class_on_two_replicas(browser, url, proc, tmp_path, log_path, pages) -> Non
     student = _browser_on(browser, url, "r2")
     pages.append(student)
     student.goto(url + "/training")
-    student.get_by_text("sigmoid + avg pooling — running").wait_for()  # the run of another process, live
+    student.get_by_text("sigmoid + average pooling — running").wait_for()  # the run of another process, live
     first = student.get_by_text(re.compile(r"epoch \d+\.\d of 40")).inner_text()
     student.get_by_text(re.compile(r"epoch \d+\.\d of 40")).filter(has_not_text=first).wait_for(timeout=60_000)
     student.get_by_role("button", name="Stop").click()

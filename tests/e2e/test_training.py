@@ -33,7 +33,7 @@ def test_train_watch_stop_and_explore(page_at, server):
     # a second browser session sees the running job and cannot start another
     other = page.context.browser.new_context(viewport={"width": 1500, "height": 1500}).new_page()
     other.goto(server + "/training")
-    other.get_by_text("sigmoid + avg pooling — running").wait_for(timeout=60_000)
+    other.get_by_text("sigmoid + average pooling — running").wait_for(timeout=60_000)
     other.get_by_text("Settings of a new run").click()  # folded away while a run goes: its curves come first
     other.get_by_role("button", name="Start training").click()
     other.get_by_text("already in progress").wait_for(timeout=60_000)
@@ -43,7 +43,7 @@ def test_train_watch_stop_and_explore(page_at, server):
     page.goto(server + "/")
     wait_for_app(page)
     page.goto(server + "/training")
-    page.get_by_text("sigmoid + avg pooling — running").wait_for(timeout=60_000)
+    page.get_by_text("sigmoid + average pooling — running").wait_for(timeout=60_000)
     page.get_by_role("button", name="Stop").click()
     page.get_by_text("Saved as e2e-run.pt").wait_for(timeout=60_000)
     assert page.get_by_text("stopped").count() >= 1
