@@ -41,20 +41,21 @@ def settle_language() -> str:
     elif st.session_state.get("lang") not in LANGUAGES:
         st.session_state["lang"] = from_browser(st.context.locale)
     lang = use(st.session_state["lang"])
+    st.session_state["_lang_page"] = lang  # what the page behind an open dialog speaks (dialog_language_ui)
     if st.query_params.get("lang") != lang:
         st.query_params["lang"] = lang
     return lang
 
 
-def _switched() -> None:
-    chosen = st.session_state.get("lang_choice")
+def _switched(key: str = "lang_choice") -> None:
+    chosen = st.session_state.get(key)
     if chosen not in LANGUAGES:
         return
     # The browser sends a menu's choice back as the text it shows: in the next run, in the other language, that
     # text would match no option and the choice would be lost. Read here (with this run's texts), each menu's
     # value (a text: buttons, toggles and numbers are sent as what they are) is set again, so the view is kept.
     for key in list(st.session_state.keys()):
-        if key != "lang_choice" and isinstance(st.session_state[key], str):
+        if not key.startswith("lang_") and isinstance(st.session_state[key], str):
             st.session_state[key] = st.session_state[key]
     st.session_state["lang"] = chosen
     st.query_params["lang"] = chosen
@@ -67,3 +68,13 @@ def language_ui() -> None:
         st.html(LANGUAGE_CSS)
         st.segmented_control(_("Language"), list(LANGUAGES), key="lang_choice", format_func=LANGUAGES.get,
                              label_visibility="collapsed", on_change=_switched)
+
+
+def dialog_language_ui() -> None:
+    """中文 | English in an open dialog's row of buttons (the dialog covers the header's). A dialog reruns alone:
+    after a switch in it, the whole page is run again in the new language, the dialog open over it."""
+    if st.session_state.get("lang") != st.session_state.get("_lang_page"):
+        st.rerun(scope="app")
+    st.session_state["lang_dialog"] = st.session_state["lang"]
+    st.segmented_control(_("Language"), list(LANGUAGES), key="lang_dialog", format_func=LANGUAGES.get,
+                         label_visibility="collapsed", on_change=_switched, args=("lang_dialog",))

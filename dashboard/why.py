@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard.cache import attribution_of, contributions_of, window_drops_of
 from dashboard.charts import CHART_OPTIONS, chart
 from dashboard.figures_why import attribution_figure
+from dashboard.language import dialog_language_ui
 from dashboard.overview import COLUMNS, shown
 from dashboard.state import sync_query_params
 from dashboard.views.common import NARROW
@@ -77,6 +78,7 @@ def why_dialog(key: str, image: bytes, probs: np.ndarray, label: int | None, fon
                          help=_("every attribution explains this class's score (its logit, before the softmax)"))
             st.button(_("Clear the outlines"), key="why_stop", on_click=_stop,
                       help=_("remove the green outlines from the overview and close"))
+            dialog_language_ui()
         target = CLASS_NAMES.index(st.session_state["why"])
         results = {m: attribution_of(key, image, target, m) for m in METHODS}
         drops = window_drops_of(key, image, target)

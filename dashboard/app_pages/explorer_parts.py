@@ -9,6 +9,7 @@ from dashboard.cache import accuracy, gallery, shipped_metrics, user_models, use
 from dashboard.choice import ModelChoice
 from dashboard.figures import Figure
 from dashboard.figures_overview import Screen, geometry
+from dashboard.language import dialog_language_ui
 from dashboard.overview import build_overview, columns_for, shared_limits, view_of
 from dashboard.state import shown_ops, sync_query_params
 from dashboard.views import detail_ui, move_stage
@@ -118,6 +119,8 @@ def _nav() -> None:
     st.button(_("Close"), key="close_detail", on_click=_close_detail, help=_("or press Esc"), type="primary")
     st.button("◀", key="stage_back", on_click=move_stage, args=(-1,), help=_("the previous stage"))
     st.button("▶", key="stage_fwd", on_click=move_stage, args=(1,), help=_("the next stage"))
+    if not st.session_state.get("present"):  # (presentation mode shows no language control)
+        dialog_language_ui()
 
 
 def detail_dialog(model: LeNet, acts, other, label: int | None, limits: dict | None, font: int,

@@ -32,3 +32,32 @@ def test_a_chinese_browser_gets_chinese_and_switching_keeps_the_view(browser, se
         assert_no_errors(page)
     finally:
         context.close()
+
+
+def test_switching_in_an_open_detail_keeps_it_open_on_the_same_pixel(browser, server):
+    """The dialog covers the header: its own row of buttons has the switch; the whole page is said anew and the
+    detail stays open on its map and pixel, in the other language, and back."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(server + "/?idx=3&pool=avg&stage=conv2&map=4&i=6&j=2")
+        wait_laid_out(page)
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_text("Σ per input map").first.wait_for()
+        view = page.url.replace("lang=en", "")
+        dialog.get_by_text("中文", exact=True).click()
+        page.get_by_role("dialog").get_by_text("各输入特征图之和").first.wait_for()
+        page.wait_for_function("() => location.search.includes('lang=zh')")
+        assert page.url.replace("lang=zh", "") == view  # the stage, its map, its pixel, the pooling
+        assert page.get_by_role("dialog").get_by_text("卷积层 2").count() >= 1  # the dialog's title, translated
+        page.get_by_role("button", name="随机").wait_for(state="attached")  # and the page behind it
+        page.screenshot(path=str(ARTIFACTS / "21-detail-zh-1280x720.png"))
+        wait_laid_out(page)
+        page.get_by_role("dialog").get_by_text("English", exact=True).click()
+        page.get_by_role("dialog").get_by_text("Σ per input map").first.wait_for()
+        page.wait_for_function("() => location.search.includes('lang=en')")
+        assert page.url.replace("lang=en", "") == view
+        assert_no_errors(page)
+    finally:
+        context.close()
