@@ -13,6 +13,7 @@ import streamlit as st
 from dashboard.cache import gallery, predictions, strip
 from dashboard.charts import chart
 from dashboard.figures import clicked_index
+from dashboard.language import uploader_words
 from dashboard.pictures import png_uri
 from dashboard.sketch import TOOLS, pad_ui
 from lenet.data import CLASS_NAMES, class_name
@@ -141,6 +142,7 @@ def draw_ui() -> Picked:
 
 
 def upload_ui() -> Picked:
+    uploader_words("upload", "PNG, JPG, GIF, WEBP, BMP")
     f = st.file_uploader(_("PNG or JPEG"), type=["png", "jpg", "jpeg", "gif", "webp", "bmp"], key="upload")
     if f is None:  # until a file is chosen the network shows what it makes of a black image: never an empty page
         st.caption(_("A photo of a garment, converted like Fashion-MNIST (light on black, 28×28). Until one is "

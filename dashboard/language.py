@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lenet import i18n
-from lenet.i18n import LANGUAGES, _, from_browser, use
+from lenet.i18n import LANGUAGES, _, from_browser, language, use
 
 # at the header's right end, left of the explorer's ⚙ Settings; its wrapper out of the page's flow too (in it, an
 # empty wrapper still cost the page a gap of 18 px above its content)
@@ -68,6 +68,23 @@ def language_ui() -> None:
         st.html(LANGUAGE_CSS)
         st.segmented_control(_("Language"), list(LANGUAGES), key="lang_choice", format_func=LANGUAGES.get,
                              label_visibility="collapsed", on_change=_switched)
+
+
+def uploader_words(key: str, types: str = "") -> None:
+    """Streamlit's file uploader writes its button and its limit in English, whatever the page speaks: in another
+    language both are drawn over by CSS (the uploader of widget key `key`; types: the formats it lists)."""
+    if language() == "en":
+        return
+    limit = _("{mb} MB per file").format(mb=st.get_option("server.maxUploadSize"))
+    said = _("{limit} • {types}").format(limit=limit, types=types) if types else limit
+    # (the English text is left out; the words of the page's language come after it, in its place)
+    button = f'.st-key-{key} [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]'
+    limits = f'.st-key-{key} [data-testid="stFileUploaderDropzoneInstructions"] > div'
+    st.html(f"""<style>
+{button} p, {limits} > span {{display: none;}}
+{button}::after {{content: "{_("Upload")}";}}
+{limits}::after {{content: "{said}"; font-size: 0.875rem; color: rgba(49, 51, 63, 0.6);}}
+</style>""")
 
 
 def dialog_language_ui() -> None:

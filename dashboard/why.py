@@ -88,8 +88,9 @@ def why_dialog(key: str, image: bytes, probs: np.ndarray, label: int | None, fon
         chart(attribution_figure(np.frombuffer(image, np.float32).reshape(28, 28), panels,
                                  (list(METHODS).index("occlusion"), int(i), int(j)), font, per_row=2),
               key="why_fig", where=left, config=CHART_OPTIONS)
-        lines = [f"- **{_(METHODS[m].label)}** ({_(METHODS[m].explains).format(w=WINDOW)}): {got[1]}"
-                 for m, got in results.items()]
+        said = _("**{method}** ({explains}): {reading}")
+        lines = ["- " + said.format(method=_(METHODS[m].label), explains=_(METHODS[m].explains).format(w=WINDOW),
+                                    reading=got[1]) for m, got in results.items()]
         lines.insert(1, "- " + _("The orange square: covering rows {top}–{bottom}, columns {left}–{right} lowers the "
                                  "score most, by {drop:.2f}.").format(top=i, bottom=i + WINDOW - 1, left=j,
                                                                       right=j + WINDOW - 1, drop=float(drops[i, j])))

@@ -7,6 +7,7 @@ import streamlit as st
 import torch
 
 from dashboard.cache import gallery, user_models
+from dashboard.language import uploader_words
 from dashboard.roles import refusal
 from dashboard.text import plain
 from lenet.d2l import LAYOUT_TEXT, SEED_OPS, D2LError, import_model, layout_of, read_state
@@ -30,6 +31,7 @@ def dropped() -> list[str]:
 def import_ui() -> None:
     with st.expander(_("Import a model trained in the d2l notebook")):
         st.markdown(_(HOW))
+        uploader_words("d2l_upload")
         upload = st.file_uploader(_("The state_dict file"), key="d2l_upload", help=_("any name: .params, .pt, .pth"))
         sources = ([UPLOAD] if upload is not None else []) + dropped()
         if not sources:

@@ -22,6 +22,7 @@ from dashboard.choice import ModelChoice, ops_label
 from dashboard.figures_overview import DEFAULT_SCREEN, Screen
 from dashboard.inputs import Picked, candidates, draw_ui, pick_controls_ui, picked, source_ui, strip_ui, upload_ui
 from dashboard.keys import HELP, keys_ui
+from dashboard.layout import text_width
 from dashboard.overview import focus_ui, look, overview_ui, shared_limits
 from dashboard.pictures import seen_image
 from dashboard.screen import screen_ui
@@ -48,7 +49,7 @@ SIDE_MAX, SIDE_MIN = 310, 200  # px of the column beside the overview when drawi
 OVERVIEW_MIN = 1040  # ... which leaves the overview at least this (below it, the maps shrink fast: its texts)
 SEEN = 46  # px of "what the network sees" beside the strip
 INFO = 400  # px of the prediction and caption beside it (the caption: two lines at most)
-WHY = 64  # px of the Why? button after them
+WHY_PAD = 28  # px of the Why? button after them beyond its label's (a button's paddings and border)
 GAP_PX = 18  # px between the elements of a row (a "small" gap: 1 rem at 18 px type)
 # the bar's buttons a little narrower than Streamlit's: every control in one row at 1280 px
 BAR_CSS = "<style>.st-key-bar button {padding-left: 0.6rem; padding-right: 0.6rem;}</style>"
@@ -91,6 +92,11 @@ def _bar(model_key: str) -> tuple[str, np.ndarray | None]:
     return source, allowed
 
 
+def why_px() -> int:
+    """The Why? button's width in the session's language ("为什么？" is half again as wide as "Why?")."""
+    return int(text_width(_("Why?"), 16) + WHY_PAD)
+
+
 def _body(reported: Screen | None) -> None:
     screen = reported or DEFAULT_SCREEN
     choice, other = choices()
@@ -113,7 +119,7 @@ def _body(reported: Screen | None) -> None:
     narrow = screen.narrow  # a phone or a tablet: everything in one column, the network a stage a row
     if source == "pick":
         seen_row = st.container(horizontal=True, vertical_alignment="center", gap="small", key="seen")
-        strip_room = screen.width if narrow else screen.width - SEEN - INFO - WHY - 4 * GAP_PX
+        strip_room = screen.width if narrow else screen.width - SEEN - INFO - why_px() - 4 * GAP_PX
         with (st.container() if narrow else seen_row):
             strip_ui(choice.key, allowed if allowed is not None else candidates(choice.key), strip_room)
         view = picked()
@@ -139,7 +145,7 @@ def _body(reported: Screen | None) -> None:
     if source == "pick" and not narrow:
         info = INFO
     elif narrow:
-        info = int(max(100, screen.width - SEEN - WHY - 3 * GAP_PX))
+        info = int(max(100, screen.width - SEEN - why_px() - 3 * GAP_PX))
     else:  # beside the pad: the picture and the prediction in the side column's row, the rest under them
         info = int(max(60, width - 16 - SEEN - 9))
     _draw(ready, main, seen_row, info, screen.width, below if source != "pick" and not narrow else None)
@@ -152,9 +158,9 @@ def _presentation(choice, other, reported: Screen | None) -> None:
     at = st.session_state.get("present_at")
     if at in STAGE_BY_NAME:  # the stage framed on the network, in a sentence; its numbers one key away
         stage = STAGE_BY_NAME[at]
-        keys_help.markdown(f"**{stage.title}** ({stage.name}): {first_sentence(stage.describe(choice_config(choice)))}"
-                           "  \n:small[:gray[" + _("Enter: its numbers · →/PgDn, ←/PgUp: the next, the previous stage")
-                           + "]]")
+        keys_help.markdown(_("**{title}** ({name}): {what}").format(
+            title=stage.title, name=stage.name, what=first_sentence(stage.describe(choice_config(choice))))
+            + "  \n:small[:gray[" + _("Enter: its numbers · →/PgDn, ←/PgUp: the next, the previous stage") + "]]")
     else:
         keys_help.caption(_("Keys: {keys}").format(keys=_(HELP)))
     view = picked() if st.session_state.get("source") != "draw" else draw_ui()
@@ -165,9 +171,9 @@ def _presentation(choice, other, reported: Screen | None) -> None:
 
 
 def first_sentence(text: str) -> str:
-    """A stage's explanation up to its first full stop (its first sentence)."""
-    head, dot = text.partition(". ")[:2]
-    return head + "." if dot else text
+    """A stage's explanation up to its first full stop (its first sentence; "。" in Chinese)."""
+    ends = [k for k in (text.find(". "), text.find("。")) if k >= 0]
+    return text[:min(ends) + 1] if ends else text
 
 
 def choice_config(choice: ModelChoice) -> ModelConfig:

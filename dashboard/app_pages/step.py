@@ -31,7 +31,7 @@ def gradient_columns(model: LeNet, step: Step, label: int | None) -> list[Column
     out = []
     for col in columns_for(view_of(model, step.output_grads, None, difference=True)):
         if col.name == "input":
-            col = Column("input", ("∂loss/∂input", "1×28×28", ""), "maps", step.output_grads["input"], SIGNED)
+            col = Column("input", (_("∂loss/∂input"), "1×28×28", ""), "maps", step.output_grads["input"], SIGNED)
         elif col.name == "softmax":
             col = Column("softmax", (_("After the step"), _("{n} classes").format(n=len(CLASS_NAMES)), ""),
                          "softmax", step.probs_after,

@@ -66,11 +66,26 @@ def _drawn(page, path: str, text: str | None) -> None:
                            "'.main-svg'))", timeout=60_000)
 
 
+# issue 23: the same pages in Chinese (shorter, taller strings) on a phone and at the projector's sizes
+PAGES_ZH = {"": None, "?src=draw": None, "?src=upload": None, "?pool=l2": None, "?pres=1&pool=l2": None,
+            "mistakes": "最有把握的错误", "filters": "最能激发", "step": "再以 lr", "pooling": "原笔记的说法",
+            "training": "开始训练"}
+SCREENS_ZH = [(390, 844), (1280, 720), (1920, 1080)]
+
+
 @pytest.mark.parametrize("width,height", SCREENS, ids=[f"{w}x{h}" for w, h in SCREENS])
 def test_every_page_fits_every_screen(page_at, server, width, height):
-    page = page_at(width, height)
-    for path, text in PAGES.items():
-        page.goto(f"{server}/{path}")
+    _every_page_fits(page_at(width, height), server, width, height, PAGES, "en")
+
+
+@pytest.mark.parametrize("width,height", SCREENS_ZH, ids=[f"{w}x{h}" for w, h in SCREENS_ZH])
+def test_every_page_fits_in_chinese(page_at, server, width, height):
+    _every_page_fits(page_at(width, height), server, width, height, PAGES_ZH, "zh")
+
+
+def _every_page_fits(page, server: str, width: int, height: int, pages: dict, lang: str) -> None:
+    for path, text in pages.items():
+        page.goto(f"{server}/{path}{'&' if '?' in path else '?'}lang={lang}")
         _drawn(page, path, text)
         found = page.evaluate(_SCREEN_CHECK)
         where = f"/{path} at {width}x{height}"
@@ -85,7 +100,7 @@ def test_every_page_fits_every_screen(page_at, server, width, height):
         assert_no_errors(page)
         if width in (390, 768, 1280):
             name = (path or "explorer").replace("?", "").replace("=", "-").replace("&", "_")
-            page.screenshot(path=str(ARTIFACTS / f"screen-{name}-{width}x{height}.png"))
+            page.screenshot(path=str(ARTIFACTS / f"screen-{lang}-{name}-{width}x{height}.png"))
 
 
 def test_a_phone_shows_the_network_a_stage_a_row_and_opens_a_map_as_a_sheet(browser, server):
@@ -174,12 +189,13 @@ DETAILS = ["?stage=conv1", "?stage=conv2", "?stage=act1", "?stage=pool1", "?stag
            "?stage=fc3", "?stage=softmax", "?wd=1"]
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("query", DETAILS, ids=[q[1:] for q in DETAILS])
-def test_every_detail_fits_a_1280x720_screen(page_at, server, query):
+def test_every_detail_fits_a_1280x720_screen(page_at, server, query, lang):
     """Each stage kind's numbers and Why? whole on the screen, no scrolling, text at least 12 px (a conv1 pixel's
-    ran to y = 828, Why? was 1,176 px tall, the softmax 1,393)."""
+    ran to y = 828, Why? was 1,176 px tall, the softmax 1,393), in both languages."""
     page = page_at(1280, 720)
-    page.goto(server + "/" + query)
+    page.goto(server + "/" + query + f"&lang={lang}")
     dialog = page.get_by_role("dialog")
     dialog.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
     page.wait_for_timeout(800)
@@ -190,7 +206,7 @@ def test_every_detail_fits_a_1280x720_screen(page_at, server, query):
     assert scrolls == 0, query
     found = page.evaluate(_SCREEN_CHECK)
     assert not found["small"] and not found["clipped"], (query, found["small"][:3], found["clipped"][:3])
-    page.screenshot(path=str(ARTIFACTS / f"detail-{query[1:].replace('=', '-')}-1280x720.png"))
+    page.screenshot(path=str(ARTIFACTS / f"detail-{lang}-{query[1:].replace('=', '-')}-1280x720.png"))
     assert_no_errors(page)
 
 
