@@ -17,6 +17,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard.figures_overview import NARROW_BELOW, Screen
+from lenet.i18n import language
 
 _JS = """
 export default function(component) {
@@ -43,6 +44,11 @@ export default function(component) {
     let last = null;  // what this reporter told its page (each page's reporter tells its own once at least)
     window.__lenetReport = () => {
         const [w, h, top] = measure();
+        // where the server already placed the network for this page's language (a switch back to a language
+        // measured before): nothing to tell, no second drawing
+        const held = data && data.held;  // [width, height, top] the server lays this run out for, if it knows
+        if (held && Math.abs(held[0] - w) < 8 && Math.abs(held[1] - h) < 8 && top >= 0 && held[2] >= 0
+            && Math.abs(held[2] - top) < 8) { last = [w, h, top]; return; }
         if (last && Math.abs(last[0] - w) < 8 && Math.abs(last[1] - h) < 8
             && (top < 0 || Math.abs(last[2] - top) < 8)) return;
         last = [w, h, top < 0 && last ? last[2] : top];
@@ -81,10 +87,33 @@ def report_screen(key: str = "screen") -> None:
     Each page its own key: a reporter with the key of the page before would stay mounted in the browser and,
     its size unchanged, never report to the new page (whose widget it is not)."""
     st.html('<style>[class*="st-key-screen"] {display: none;}</style>')
-    _screen(key=key, on_size_change=lambda: None, default={"size": None}, data={"preload": PRELOAD})
+    _screen(key=key, on_size_change=lambda: None, default={"size": None}, data={"preload": PRELOAD,
+                                                                              "held": _held(key)})
+
+
+def _held(key: str) -> list | None:
+    """The size and the network's top the server will lay this run out for, where it knows both (the page's
+    language measured before, see _top_in_language): the reporter then stays quiet about the same."""
+    result = st.session_state.get(key)
+    size = result.get("size") if hasattr(result, "get") else None
+    top = st.session_state.get("_tops", {}).get((key, language()))
+    return [size[0], size[1], top] if isinstance(size, list) and len(size) >= 2 and top is not None else None
 
 
 BOTTOM = 14  # px kept free under the network (the page's bottom padding)
+
+
+def _top_in_language(key: str, size: list, top: float) -> float:
+    """Where the network starts in this run's language. The words above it wrap differently in each language
+    (an English caption takes two lines at 1280 px where the Chinese takes one): a report measures the page of
+    the run before, so it is kept for that run's language, and a switch to a language measured before draws
+    at once at that language's place (the browser's next report then changes nothing: no second drawing)."""
+    tops = st.session_state.setdefault("_tops", {})
+    if st.session_state.get(f"_{key}_seen") != size and top >= 0:  # a new report: of the last run's page
+        st.session_state[f"_{key}_seen"] = list(size)
+        tops[(key, st.session_state.get(f"_{key}_lang", language()))] = top
+    st.session_state[f"_{key}_lang"] = language()  # what the next report will have measured
+    return tops.get((key, language()), top)
 
 
 def screen_ui(reserved: float, key: str = "screen") -> Screen | None:
@@ -99,5 +128,6 @@ def screen_ui(reserved: float, key: str = "screen") -> Screen | None:
         return None
     width, height = float(size[0]), float(size[1])
     top = float(size[2]) if len(size) > 2 and isinstance(size[2], (int, float)) and size[2] >= 0 else -1.0
+    top = _top_in_language(key, size, top)
     above = top + BOTTOM if top >= 0 else reserved
     return Screen(width, float(max(300.0, height - above)), width < NARROW_BELOW)

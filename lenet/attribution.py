@@ -89,7 +89,8 @@ def window_drops(model: LeNet, image: np.ndarray, target: int) -> np.ndarray:
 
 def on_image(cam: np.ndarray) -> np.ndarray:
     """conv2's (10, 10) grid on the (28, 28) image: position (i, j) sees input rows 2i − 2 … 2i + 11
-    (filters.receptive_field), whose centre is the 2×2 block at rows 2i + 4, 2i + 5; outside rows/columns 4 … 23 stay 0."""
+    (filters.receptive_field), whose centre is the 2×2 block at rows 2i + 4, 2i + 5; outside rows/columns 4 … 23
+    stay 0."""
     out = np.zeros((28, 28))
     out[4:24, 4:24] = np.kron(cam, np.ones((2, 2)))
     return out
