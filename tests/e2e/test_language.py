@@ -3,14 +3,25 @@ and switching keeps the view, the class filter's choice included (the browser se
 it shows)."""
 from __future__ import annotations
 
+import contextlib
+
 from tests.e2e.helpers import ARTIFACTS, assert_no_errors, wait_laid_out
 
 
-def test_a_chinese_browser_gets_chinese_and_switching_keeps_the_view(browser, server):
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="zh-CN")
+@contextlib.contextmanager
+def _browser_speaking(browser, locale: str):
+    """A page at 1280×720 in a browser whose language is `locale`."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale=locale)
     page = context.new_page()
     page.set_default_timeout(60_000)
     try:
+        yield page
+    finally:
+        context.close()
+
+
+def test_a_chinese_browser_gets_chinese_and_switching_keeps_the_view(browser, server):
+    with _browser_speaking(browser, "zh-CN") as page:
         page.goto(server + "/?idx=5&pool=avg&cls=Coat")
         wait_laid_out(page)
         page.wait_for_function("() => location.search.includes('lang=zh')")
@@ -30,17 +41,12 @@ def test_a_chinese_browser_gets_chinese_and_switching_keeps_the_view(browser, se
         page.wait_for_function("() => location.search.includes('lang=zh')")
         assert page.url.replace("lang=zh", "") == view
         assert_no_errors(page)
-    finally:
-        context.close()
 
 
 def test_switching_in_an_open_detail_keeps_it_open_on_the_same_pixel(browser, server):
     """The dialog covers the header: its own row of buttons has the switch; the whole page is said anew and the
     detail stays open on its map and pixel, in the other language, and back."""
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    try:
+    with _browser_speaking(browser, "en-GB") as page:
         page.goto(server + "/?idx=3&pool=avg&stage=conv2&map=4&i=6&j=2")
         wait_laid_out(page)
         dialog = page.get_by_role("dialog")
@@ -59,5 +65,3 @@ def test_switching_in_an_open_detail_keeps_it_open_on_the_same_pixel(browser, se
         page.wait_for_function("() => location.search.includes('lang=en')")
         assert page.url.replace("lang=en", "") == view
         assert_no_errors(page)
-    finally:
-        context.close()
