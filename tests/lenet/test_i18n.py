@@ -105,6 +105,9 @@ def test_a_message_made_where_no_reader_is_known_is_said_in_each_readers_languag
     assert i18n.say(message, "zh").startswith("未保存：模型文件夹 models/ 已满：没有剩余空间。已训练的 3 个迭代周期")
     assert i18n.say("plain text, as typed") == "plain text, as typed" and i18n.say(None) is None
     assert i18n.say(i18n.LATER + "{not json") == "{not json"  # never an exception on a page
+    # a file's text that looks like a message is filled in only with the code's own templates
+    hostile = i18n.LATER + json.dumps({"t": "{n:>999999999}", "p": {"n": 1}})
+    assert i18n.say(hostile) == hostile[len(i18n.LATER):]
 
 
 def test_errors_say_english_to_the_log_and_each_reader_their_language(tmp_path):
