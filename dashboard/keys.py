@@ -13,7 +13,7 @@ from typing import Callable
 
 import streamlit as st
 
-from dashboard.state import shown_ops
+from dashboard.state import ops_changed, shown_ops
 from dashboard.views import move_stage, next_detail_stage
 from lenet.i18n import N_
 from lenet.ops import POOLINGS
@@ -57,8 +57,6 @@ def _cycle_pooling() -> None:
     names = list(POOLINGS)
     _, current = shown_ops()
     st.session_state["pooling"] = names[(names.index(current) + 1) % len(names)]
-    from dashboard.app_pages.settings import ops_changed  # the page's own module, imported when used
-
     ops_changed()
 
 

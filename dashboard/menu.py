@@ -49,8 +49,3 @@ def pages() -> list:
             st.Page(filters, title=_("Filters"), url_path="filters"),
             st.Page(step, title=_("One step"), url_path="step"),
             st.Page(pooling, title=_("Max or average?"), url_path="pooling")]
-
-
-def explorer_page():
-    """The explorer, for st.switch_page (pages are known by their URL path)."""
-    return pages()[0]

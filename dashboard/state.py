@@ -6,7 +6,7 @@ import streamlit as st
 from lenet.data import CLASS_NAMES
 from lenet.i18n import N_
 from lenet.ops import ACTIVATIONS, POOLINGS
-from lenet.pretrained import SHIPPED
+from lenet.pretrained import SHIPPED, closest_shipped
 from lenet.stages import STAGE_BY_NAME
 
 # what compare mode sets side by side (state key "compare"; "" = off)
@@ -81,6 +81,13 @@ def shown_ops() -> tuple[str, str]:
     """(activation, pooling) the bar shows (its default where a segmented control was clicked off)."""
     return (st.session_state.get("activation") or DEFAULTS["activation"],
             st.session_state.get("pooling") or DEFAULTS["pooling"])
+
+
+def ops_changed() -> None:
+    """The pooling or activation buttons (or the P key) changed the ops: with the trained variants, that is
+    another network, and the page says so once (app_pages/settings.another_network_note)."""
+    if st.session_state.get("weights_mode") == "trained":
+        st.session_state["_another_network"] = closest_shipped(*shown_ops())
 
 
 def init_state() -> None:

@@ -114,24 +114,3 @@ def read_state(source: str | os.PathLike | bytes) -> dict[str, torch.Tensor]:
     if isinstance(payload, torch.nn.Module) or not is_d2l_state(payload):
         raise D2LError(later("not a state_dict of d2l's LeNet (save it with torch.save(net.state_dict(), path))"))
     return payload
-
-
-def import_model(state: dict[str, torch.Tensor], activation: str, pooling: str, name: str, folder: Path,
-                 X: torch.Tensor, y: torch.Tensor, evaluated_on: str) -> tuple[Path, float]:
-    """Save a d2l state_dict as a model of ours (the chosen ops, its accuracy on X, y measured once and stored),
-    under a free file name (never over another model); the path and the accuracy."""
-    from lenet.checkpoint import save_checkpoint  # (checkpoint reads d2l files: imported here, not at the top)
-    from lenet.engine import evaluate
-    from lenet.user_models import free_paths
-
-    layout = layout_of(state)
-    model = convert(state, activation, pooling)
-    acc = evaluate(model, X, y)
-    metrics = {"test_acc": acc, "test_examples": int(len(y)), "evaluated_on": evaluated_on}
-    extra = {"name": name, "source": "d2l", "layout": layout}
-    for path in free_paths(name, folder):
-        try:
-            return save_checkpoint(path, model, metrics, extra=extra, overwrite=False), acc
-        except FileExistsError:
-            continue  # another session saved that name meanwhile
-    raise RuntimeError(f"no free file name for {name!r}")

@@ -20,15 +20,13 @@ import threading
 import time
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from lenet.config import ModelConfig, TrainConfig
 from lenet.engine import EpochEvent, StepEvent
 from lenet.i18n import N_, _, later
 from lenet.user_models import models_dir
 
-if TYPE_CHECKING:
-    from lenet.jobs import TrainingJob
 
 SLOT_DIR = ".training"
 PUBLISH_S = 0.5  # how often a running job's owner rewrites job.json (and looks for a stop request)
@@ -155,6 +153,23 @@ def job_record(job, progress) -> dict:
                        for e in progress.epochs]}
 
 
+class OwnJob(Protocol):
+    """What the slot needs of the job this process trains (lenet.jobs.TrainingJob: it imports this module, not
+    the other way round)."""
+
+    id: str
+    out_dir: Path | None
+    state: str
+    started: float
+    _slot: "Slot | None"
+    _slot_fd: int | None
+
+    @property
+    def alive(self) -> bool: ...
+
+    def start(self) -> None: ...
+
+
 @dataclass
 class RemoteJob:
     """A job trained by another process, seen through its job.json: what the page needs of a TrainingJob."""
@@ -220,7 +235,7 @@ class JobManager:
         self._folder = folder
         self._own = None  # the job this process started last
 
-    def start(self, job: "TrainingJob") -> "TrainingJob":
+    def start(self, job: OwnJob) -> OwnJob:
         with self._lock:
             if self._own is not None and self._own.alive:
                 raise JobBusy(_(BUSY))
@@ -240,7 +255,7 @@ class JobManager:
             return job
 
     @property
-    def current(self) -> "TrainingJob | RemoteJob | None":
+    def current(self) -> "OwnJob | RemoteJob | None":
         """The latest job on this models folder: this process's, or one another process runs (or ran)."""
         own = self._own
         try:

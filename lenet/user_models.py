@@ -15,8 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lenet.checkpoint import CheckpointError, load_checkpoint, snapshots_of
+import torch
+
+from lenet.checkpoint import CheckpointError, load_checkpoint, save_checkpoint, snapshots_of
 from lenet.config import ModelConfig, TrainConfig
+from lenet.d2l import convert, layout_of
 from lenet.data import ASSETS_DIR
 from lenet.i18n import later, say
 
@@ -214,3 +217,22 @@ def delete_model(path: Path, folder: Path | None = None) -> None:
     if path.parent != folder or path.suffix != ".pt":
         raise ValueError(f"{path}: not a model in {folder}")
     path.unlink()
+
+
+def import_model(state: dict[str, torch.Tensor], activation: str, pooling: str, name: str, folder: Path,
+                 X: torch.Tensor, y: torch.Tensor, evaluated_on: str) -> tuple[Path, float]:
+    """Save a d2l state_dict as a model of ours (the chosen ops, its accuracy on X, y measured once and stored),
+    under a free file name (never over another model); the path and the accuracy."""
+    from lenet.engine import evaluate  # (the training engine: only an import needs it)
+
+    layout = layout_of(state)
+    model = convert(state, activation, pooling)
+    acc = evaluate(model, X, y)
+    metrics = {"test_acc": acc, "test_examples": int(len(y)), "evaluated_on": evaluated_on}
+    extra = {"name": name, "source": "d2l", "layout": layout}
+    for path in free_paths(name, folder):
+        try:
+            return save_checkpoint(path, model, metrics, extra=extra, overwrite=False), acc
+        except FileExistsError:
+            continue  # another session saved that name meanwhile
+    raise RuntimeError(f"no free file name for {name!r}")

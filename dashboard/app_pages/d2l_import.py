@@ -7,14 +7,14 @@ import streamlit as st
 import torch
 
 from dashboard.cache import gallery, user_models
+from dashboard.choice import ops_label
 from dashboard.language import uploader_words
 from dashboard.roles import refusal
 from dashboard.text import plain
-from lenet.d2l import LAYOUT_TEXT, SEED_OPS, D2LError, import_model, layout_of, read_state
-from dashboard.choice import ops_label
+from lenet.d2l import LAYOUT_TEXT, SEED_OPS, D2LError, layout_of, read_state
 from lenet.i18n import N_, _, later, say
 from lenet.ops import ACTIVATIONS, POOLINGS
-from lenet.user_models import models_dir, writable, write_problem
+from lenet.user_models import import_model, models_dir, writable, write_problem
 
 UPLOAD = N_("the uploaded file")  # (the menu's value for an upload: shown through _())
 HOW = N_("In the notebook, save the trained net's weights: `torch.save(net.state_dict(), 'lenet.params')` (the "

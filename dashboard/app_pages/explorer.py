@@ -15,8 +15,8 @@ import streamlit as st
 
 from dashboard.app_pages.explorer_parts import (accuracy_line, choices, compare_overviews, detail_dialog,
                                                 prediction_text)
-from dashboard.app_pages.settings import (another_network_note, epoch_ui, gone_note, ops_changed, same_weights_ui,
-                                          settings_ui, settle_ops_from_link)
+from dashboard.app_pages.settings import (another_network_note, epoch_ui, gone_note, same_weights_ui, settings_ui,
+                                          settle_ops_from_link)
 from dashboard.cache import acts_for, get_model, model_error, overview
 from dashboard.choice import ModelChoice, ops_label
 from dashboard.figures_overview import DEFAULT_SCREEN, Screen
@@ -26,7 +26,7 @@ from dashboard.layout import text_width
 from dashboard.overview import focus_ui, look, overview_ui, shared_limits
 from dashboard.pictures import seen_image
 from dashboard.screen import screen_ui
-from dashboard.state import init_state, sync_query_params
+from dashboard.state import init_state, ops_changed, sync_query_params
 from dashboard.text import plain
 from dashboard.views import settle_map
 from dashboard.why import settle_class, why_button, why_dialog

@@ -13,6 +13,7 @@ from dashboard.charts import CHART_OPTIONS, chart
 from dashboard.figures import clicked_customdata, clicked_index
 from dashboard.figures_mistakes import confusion_figure, confusion_rows_figure, gallery_figure
 from dashboard.keys import taps_ui
+from dashboard.links import explorer_page
 from dashboard.figures_overview import DEFAULT_SCREEN
 from dashboard.figures_rows import row_font
 from dashboard.screen import screen_ui
@@ -94,7 +95,6 @@ def _cell_clicked() -> None:
 def show() -> None:
     init_state()
     if st.session_state.pop("_open_explorer", False):
-        from dashboard.menu import explorer_page
         st.switch_page(explorer_page())
     room = screen_ui(RESERVED, "screen_mistakes") or DEFAULT_SCREEN
     choice, (c3,) = page_head(_("Mistakes"), "mistakes_model", [2.3, 2.6, 1.6, 2.5])

@@ -160,13 +160,6 @@ def _same_weights_changed() -> None:
         st.session_state["weights_mode"] = "trained"
 
 
-def ops_changed() -> None:
-    """The pooling or activation buttons (or the P key) changed the ops: with the trained variants, that is
-    another network, and the page says so once."""
-    if st.session_state.get("weights_mode") == "trained":
-        st.session_state["_another_network"] = closest_shipped(*shown_ops())
-
-
 def another_network_note() -> None:
     """A toast, once, after the ops changed the network (not only its op)."""
     variant = st.session_state.pop("_another_network", None)

@@ -7,7 +7,8 @@ import torch
 from torch import nn
 
 from lenet.checkpoint import load_checkpoint
-from lenet.d2l import D2LError, convert, import_model, layout_of, read_state
+from lenet.d2l import D2LError, convert, layout_of, read_state
+from lenet.user_models import import_model
 from lenet.i18n import say
 from lenet.samples import load_samples
 from lenet.user_models import scan_models
