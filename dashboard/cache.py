@@ -16,9 +16,9 @@ import streamlit as st
 import torch
 
 from dashboard.choice import ModelChoice, user_file_epoch
-from dashboard.figures import Figure
-from dashboard.figures_inputs import thumbnail_strip
-from dashboard.figures_overview import Screen
+from dashboard.figures.base import Figure
+from dashboard.figures.inputs import thumbnail_strip
+from dashboard.figures.overview import Screen
 from dashboard.overview import Look, build_overview
 from dashboard.shared_cache import clear_shared, shared
 from lenet import attribution

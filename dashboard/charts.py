@@ -22,7 +22,7 @@ from streamlit.proto.PlotlyChart_pb2 import PlotlyChart as PlotlyChartProto
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 from streamlit.runtime.state import register_widget
 
-from dashboard.figures import Figure
+from dashboard.figures.base import Figure
 
 # the toolbar of a chart: no Plotly logo; its camera button saves a PNG at 3× the size shown (for slides)
 CHART_OPTIONS = {"displaylogo": False, "toImageButtonOptions": {"scale": 3}}

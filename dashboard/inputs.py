@@ -12,9 +12,9 @@ import streamlit as st
 
 from dashboard.cache import gallery, predictions, strip
 from dashboard.charts import chart
-from dashboard.figures import clicked_index
+from dashboard.figures.base import clicked_index
 from dashboard.language import uploader_words
-from dashboard.pictures import png_uri
+from dashboard.figures.pictures import png_uri
 from dashboard.sketch import TOOLS, pad_ui
 from lenet.data import CLASS_NAMES, class_name
 from dashboard.text import plain

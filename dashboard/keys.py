@@ -4,7 +4,7 @@ and taps on the network as a phone lays it out.
 A tiny component (JavaScript only, nothing drawn) listens to the page's keys, except while a text or number
 field has the focus, and sends each one to the server, where it changes the view's state like a click would.
 It also reports taps (and clicks) on a figure that leaves dragging to the page (dragmode off: the network a
-stage a row, figures_rows): such a figure cannot be a Streamlit selection widget, which turns dragging back on
+stage a row, figures.rows): such a figure cannot be a Streamlit selection widget, which turns dragging back on
 and so keeps a finger from scrolling the page. The tap's point is looked up among the figure's pickers.
 """
 from __future__ import annotations

@@ -7,10 +7,10 @@ import numpy as np
 import streamlit as st
 
 from dashboard.charts import CHART_OPTIONS, chart
-from dashboard.colours import IMAGE, POSITIVE, SIGNED, Scale, color_limit
-from dashboard.figures import Figure
-from dashboard.figures_rows import rows_figure
-from dashboard.figures_overview import DEFAULT_SCREEN, Column, Geometry, Screen, clicked_column, overview_figure
+from dashboard.figures.colours import IMAGE, POSITIVE, SIGNED, Scale, color_limit
+from dashboard.figures.base import Figure
+from dashboard.figures.rows import rows_figure
+from dashboard.figures.overview import DEFAULT_SCREEN, Column, Geometry, Screen, clicked_column, overview_figure
 from lenet.data import CLASS_NAMES, class_name
 from lenet.explain import never_negative, stage_params
 from lenet.i18n import _
@@ -188,7 +188,7 @@ def build_overview(model: LeNet, acts: Acts, true_label: int | None, screen: Scr
                    difference: bool = False, geo: Geometry | None = None,
                    limits: dict[str, float] | None = None, settings: Look | None = None,
                    marks: dict[str, list[int]] | None = None, colour_key: bool = True) -> Figure:
-    """The whole network as one figure of the screen's size (see figures_overview), under a Look (default: the
+    """The whole network as one figure of the screen's size (see figures.overview), under a Look (default: the
     page's); marks: the maps (neurons) of each stage to outline as those that matter; colour_key: say under
     the legends what the colours mean."""
     columns = columns_for(view_of(model, acts, true_label, difference, limits, settings, marks))
@@ -199,7 +199,7 @@ def build_overview(model: LeNet, acts: Acts, true_label: int | None, screen: Scr
 
 def overview_ui(fig: Figure, key: str = "overview") -> None:
     """Draw an overview; a click on a map or neuron selects it for the detail view. A figure that leaves dragging
-    to the page (a phone's, figures_rows) is no selection widget: its taps come through keys.py."""
+    to the page (a phone's, figures.rows) is no selection widget: its taps come through keys.py."""
     if fig.layout.get("dragmode") is False:
         chart(fig, key=key, width="content", config={**CHART_OPTIONS, "displayModeBar": False})
         return

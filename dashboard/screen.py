@@ -2,7 +2,7 @@
 
 Streamlit's server does not know the browser's size, so a tiny component (JavaScript only, nothing drawn)
 reports the main column's width and the window's height, and again after every resize. The figures are then
-laid out in CSS pixels for that screen (figures_overview.Screen): text stays at the size it was laid out in,
+laid out in CSS pixels for that screen (figures.overview.Screen): text stays at the size it was laid out in,
 which is what keeps it readable and unclipped on a projector.
 
 The reporter is the first thing every run sends (navigation.py, before the pages' slow imports): on a
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.figures_overview import NARROW_BELOW, Screen
+from dashboard.figures.overview import NARROW_BELOW, Screen
 from lenet.i18n import language
 
 _JS = """

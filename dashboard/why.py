@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard.cache import attribution_of, contributions_of, window_drops_of
 from dashboard.charts import CHART_OPTIONS, chart
-from dashboard.figures_why import attribution_figure
+from dashboard.figures.why import attribution_figure
 from dashboard.language import dialog_language_ui
 from dashboard.overview import COLUMNS, shown
 from dashboard.state import sync_query_params

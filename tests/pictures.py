@@ -7,7 +7,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from dashboard.colours import SCALES
+from dashboard.figures.colours import SCALES
 
 
 def rgba_of(trace: dict) -> np.ndarray:

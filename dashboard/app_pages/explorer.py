@@ -19,12 +19,12 @@ from dashboard.app_pages.settings import (another_network_note, epoch_ui, gone_n
                                           settle_ops_from_link)
 from dashboard.cache import acts_for, get_model, model_error, overview
 from dashboard.choice import ModelChoice, ops_label
-from dashboard.figures_overview import DEFAULT_SCREEN, Screen
+from dashboard.figures.overview import DEFAULT_SCREEN, Screen
 from dashboard.inputs import Picked, candidates, draw_ui, pick_controls_ui, picked, source_ui, strip_ui, upload_ui
 from dashboard.keys import HELP, keys_ui
-from dashboard.layout import text_width
+from dashboard.figures.layout import text_width
 from dashboard.overview import focus_ui, look, overview_ui, shared_limits
-from dashboard.pictures import seen_image
+from dashboard.figures.pictures import seen_image
 from dashboard.screen import screen_ui
 from dashboard.state import init_state, ops_changed, sync_query_params
 from dashboard.text import plain

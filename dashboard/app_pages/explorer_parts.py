@@ -7,8 +7,8 @@ import streamlit as st
 
 from dashboard.cache import accuracy, gallery, shipped_metrics, user_models, user_stamp
 from dashboard.choice import ModelChoice
-from dashboard.figures import Figure
-from dashboard.figures_overview import Screen, geometry
+from dashboard.figures.base import Figure
+from dashboard.figures.overview import Screen, geometry
 from dashboard.language import dialog_language_ui
 from dashboard.overview import build_overview, columns_for, shared_limits, view_of
 from dashboard.state import shown_ops, sync_query_params

@@ -10,12 +10,12 @@ from dashboard.app_pages.model_pick import page_head
 from dashboard.cache import gallery, mistakes_of
 from dashboard.choice import ModelChoice, user_file_epoch
 from dashboard.charts import CHART_OPTIONS, chart
-from dashboard.figures import clicked_customdata, clicked_index
-from dashboard.figures_mistakes import confusion_figure, confusion_rows_figure, gallery_figure
+from dashboard.figures.base import clicked_customdata, clicked_index
+from dashboard.figures.mistakes import confusion_figure, confusion_rows_figure, gallery_figure
 from dashboard.keys import taps_ui
 from dashboard.links import explorer_page
-from dashboard.figures_overview import DEFAULT_SCREEN
-from dashboard.figures_rows import row_font
+from dashboard.figures.overview import DEFAULT_SCREEN
+from dashboard.figures.rows import row_font
 from dashboard.screen import screen_ui
 from dashboard.state import init_state
 from lenet.data import class_name, class_names

@@ -8,8 +8,8 @@ import streamlit as st
 
 from dashboard.cache import gallery, pooling_study
 from dashboard.charts import CHART_OPTIONS, chart
-from dashboard.figures_overview import DEFAULT_SCREEN
-from dashboard.figures_pooling import curves_figure, gradients_figure
+from dashboard.figures.overview import DEFAULT_SCREEN
+from dashboard.figures.pooling import curves_figure, gradients_figure
 from dashboard.screen import screen_ui
 from lenet.i18n import N_, _
 from lenet.max_or_avg import answer

@@ -10,11 +10,11 @@ import torch
 from dashboard.app_pages.model_pick import page_head
 from dashboard.cache import gallery, get_model
 from dashboard.charts import CHART_OPTIONS, chart
-from dashboard.colours import SIGNED, WEIGHTS
-from dashboard.figures import stage_figure
-from dashboard.figures_filters import kernels_figure
-from dashboard.figures_overview import DEFAULT_SCREEN, Column, Screen, overview_figure
-from dashboard.figures_rows import row_font, rows_figure
+from dashboard.figures.colours import SIGNED, WEIGHTS
+from dashboard.figures.base import stage_figure
+from dashboard.figures.filters import kernels_figure
+from dashboard.figures.overview import DEFAULT_SCREEN, Column, Screen, overview_figure
+from dashboard.figures.rows import row_font, rows_figure
 from dashboard.overview import columns_for, view_of
 from dashboard.screen import screen_ui
 from lenet.data import CLASS_NAMES, class_name

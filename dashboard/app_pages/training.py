@@ -10,7 +10,7 @@ from dashboard.cache import job_manager
 from dashboard.charts import chart
 from dashboard.roles import is_lecturer, lecturer_key, refusal, run_too_long, unlock
 from dashboard.text import plain
-from dashboard.figures_training import training_figure
+from dashboard.figures.training import training_figure
 from dashboard.links import explorer_page
 from lenet.data import FULL_TRAIN, dataset_available, how_to_get_it
 from lenet.i18n import N_, _, say

@@ -10,7 +10,7 @@ from typing import Callable
 import numpy as np
 import streamlit as st
 
-from dashboard.figures_detail import strongest
+from dashboard.figures.detail import strongest
 from dashboard.overview import View
 from dashboard.views import activation, conv, dense, pool, softmax
 from dashboard.views.common import Acts, Detail

@@ -7,8 +7,8 @@ from typing import Callable
 import numpy as np
 import streamlit as st
 
-from dashboard.figures import clicked_index
-from dashboard.figures_detail import Paint
+from dashboard.figures.base import clicked_index
+from dashboard.figures.detail import Paint
 from dashboard.overview import View, colouring
 from lenet.i18n import _
 from lenet.model import LeNet

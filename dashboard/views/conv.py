@@ -5,8 +5,8 @@ import numpy as np
 import streamlit as st
 
 from dashboard.charts import CHART_OPTIONS, chart
-from dashboard.figures import clicked_customdata
-from dashboard.figures_detail import MAX_PICKABLE, conv_figure
+from dashboard.figures.base import clicked_customdata
+from dashboard.figures.detail import MAX_PICKABLE, conv_figure
 from dashboard.views.common import Detail, position_ui, step
 from lenet.explain import conv_window
 from lenet.i18n import _

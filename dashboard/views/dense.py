@@ -6,9 +6,9 @@ import numpy as np
 import streamlit as st
 
 from dashboard.charts import CHART_OPTIONS, chart
-from dashboard.colours import WEIGHTS
-from dashboard.figures import stage_figure
-from dashboard.figures_detail import contributions_figure
+from dashboard.figures.colours import WEIGHTS
+from dashboard.figures.base import stage_figure
+from dashboard.figures.detail import contributions_figure
 from dashboard.views.common import Detail, map_ui
 from lenet.data import class_name
 from lenet.explain import dense_neuron

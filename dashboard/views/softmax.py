@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.charts import CHART_OPTIONS, chart
-from dashboard.figures_detail import temperature_figure
+from dashboard.figures.detail import temperature_figure
 from dashboard.state import TEMPERATURES
 from dashboard.views.common import Detail
 from lenet.data import class_name, class_names

@@ -9,7 +9,7 @@ import pytest
 
 from dashboard import cache
 from dashboard.choice import ModelChoice
-from dashboard.figures_overview import DEFAULT_SCREEN
+from dashboard.figures.overview import DEFAULT_SCREEN
 from dashboard.overview import Look
 
 

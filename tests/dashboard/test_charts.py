@@ -9,7 +9,7 @@ def _script():
     import streamlit as st
 
     from dashboard.charts import chart
-    from dashboard.figures import make_figure
+    from dashboard.figures.base import make_figure
 
     fig = make_figure([dict(type="scatter", x=[1, 2], y=[3.5, 4], name="p", customdata=[[0], [1]])],
                       dict(width=300, height=200, clickmode="event+select", dragmode="pan"))
@@ -44,7 +44,7 @@ def _two_figures():
     import streamlit as st
 
     from dashboard.charts import chart
-    from dashboard.figures import make_figure
+    from dashboard.figures.base import make_figure
 
     y = st.session_state.get("y", 3.5)
     chart(make_figure([dict(type="scatter", x=[1, 2], y=[y, 4])], {}), key="changing")

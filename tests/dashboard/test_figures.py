@@ -3,11 +3,11 @@ thumbnail strip; and every builder's output against Plotly's validation."""
 import numpy as np
 import pytest
 
-import dashboard.board as B
-import dashboard.colours as C
-import dashboard.figures as F
-import dashboard.figures_inputs as FI
-import dashboard.pictures as P
+import dashboard.figures.board as B
+import dashboard.figures.colours as C
+import dashboard.figures.base as F
+import dashboard.figures.inputs as FI
+import dashboard.figures.pictures as P
 from tests.pictures import rgba_of, tolerance, values_of
 
 
@@ -135,7 +135,7 @@ def test_thumbnail_strip_frames_the_misclassified_and_reports_positions():
 
 
 def _every_figure():
-    from dashboard.figures_training import training_figure
+    from dashboard.figures.training import training_figure
     from tests.dashboard.test_figures_detail import every_detail_figure
     from tests.dashboard.test_figures_overview import every_overview_figure
 
@@ -152,8 +152,8 @@ def _every_figure():
 
 def _learning_figures(rng):
     """Issue 13's: why this prediction, max or average."""
-    from dashboard.figures_pooling import curves_figure, gradients_figure
-    from dashboard.figures_why import attribution_figure
+    from dashboard.figures.pooling import curves_figure, gradients_figure
+    from dashboard.figures.why import attribution_figure
     from tests.lenet.test_max_or_avg import STUDY
 
     panels = [(name, rng.normal(size=(28, 28))) for name in ("Occlusion", "Saliency")]
@@ -163,7 +163,7 @@ def _learning_figures(rng):
 
 
 def test_the_attribution_overlay_is_as_opaque_as_the_value_is_strong():
-    from dashboard.figures_why import SHOWN, overlay
+    from dashboard.figures.why import SHOWN, overlay
 
     values = np.array([[0.0, 0.5, -1.0, 2.0]])
     rgba = overlay(values, 1.0)

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-import dashboard.board as B
-import dashboard.colours as C
-import dashboard.figures_detail as FD
+import dashboard.figures.board as B
+import dashboard.figures.colours as C
+import dashboard.figures.detail as FD
 from lenet.explain import ConvWindow, PoolWindow
 from tests.pictures import tolerance, values_of
 

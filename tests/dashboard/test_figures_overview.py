@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-import dashboard.colours as C
-import dashboard.figures as F
-import dashboard.figures_overview as FO
+import dashboard.figures.colours as C
+import dashboard.figures.base as F
+import dashboard.figures.overview as FO
 from lenet.data import CLASS_NAMES
 from tests.pictures import tolerance, values_of
 

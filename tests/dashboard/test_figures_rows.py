@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from dashboard.figures_overview import CHAR
-from dashboard.figures_rows import map_grid, rows_figure
+from dashboard.figures.overview import CHAR
+from dashboard.figures.rows import map_grid, rows_figure
 from dashboard.overview import COLUMNS, Look, columns_for, view_of
 from lenet import acts_of, capture, load_pretrained
 from lenet.samples import load_samples

@@ -3,7 +3,7 @@ and their receptive fields those lenet.filters computes."""
 import numpy as np
 import torch
 
-from dashboard.colours import WEIGHTS
+from dashboard.figures.colours import WEIGHTS
 from lenet import ModelConfig, build_model
 from lenet.data import CLASS_NAMES, read_split
 from lenet.filters import receptive_field, top_images

@@ -6,8 +6,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.cache import gallery
-from dashboard.colours import color_limit
-from dashboard.figures_overview import MARK
+from dashboard.figures.colours import color_limit
+from dashboard.figures.overview import MARK
 from lenet import attribution as A
 from lenet.data import CLASS_NAMES
 from lenet.pretrained import load_pretrained

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dashboard.colours import SIGNED, Scale
-from dashboard.figures import GAP
+from dashboard.figures.colours import SIGNED, Scale
+from dashboard.figures.base import GAP
 
 CHAR = 0.56  # a character's width in em, for Source Sans text (a little generous: text must never overlap)
 WIDE = 1.02  # a Chinese character's (Noto Sans CJK: one em)
@@ -31,7 +31,7 @@ NARROW_BELOW = 1100  # px of main column: below this a page is laid out for a ph
 @dataclass(frozen=True)
 class Screen:
     """The room a figure has, in CSS pixels; narrow: on a phone or a tablet (a page under NARROW_BELOW px wide),
-    where the network is drawn a stage a row (figures_rows) rather than a stage a column."""
+    where the network is drawn a stage a row (figures.rows) rather than a stage a column."""
 
     width: float
     height: float

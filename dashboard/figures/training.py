@@ -1,7 +1,7 @@
 """The seed's animator as a Plotly figure: train loss, train accuracy and test accuracy against epochs."""
 from __future__ import annotations
 
-from dashboard.figures import FONT, Figure, make_figure
+from dashboard.figures.base import FONT, Figure, make_figure
 from lenet.i18n import _
 
 

@@ -1,7 +1,7 @@
 """The "Max or average?" page's figures: the training curves of both poolings, and the gradients per layer."""
 from __future__ import annotations
 
-from dashboard.figures import FONT, Figure, make_figure
+from dashboard.figures.base import FONT, Figure, make_figure
 from lenet.i18n import _
 from lenet.max_or_avg import LAYERS, Side, Study, curves
 from lenet.ops import POOLINGS

@@ -13,8 +13,8 @@ import zlib
 
 import numpy as np
 
-from dashboard.colours import IMAGE, SIGNED, Scale, per_map_normalised
-from dashboard.pictures import png_uri, values_uri
+from dashboard.figures.colours import IMAGE, SIGNED, Scale, per_map_normalised
+from dashboard.figures.pictures import png_uri, values_uri
 from lenet.i18n import _
 
 GAP = 1  # pixels of empty space between tiled maps

@@ -9,7 +9,7 @@ import zlib
 
 import numpy as np
 
-from dashboard.colours import IMAGE, Scale
+from dashboard.figures.colours import IMAGE, Scale
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from dashboard.board import Board
-from dashboard.colours import IMAGE, WEIGHTS, Scale
-from dashboard.figures import GAP, OUTLINE, Figure, tile
-from dashboard.figures_overview import LINE, STRIP, text_width
+from dashboard.figures.board import Board
+from dashboard.figures.colours import IMAGE, WEIGHTS, Scale
+from dashboard.figures.base import GAP, OUTLINE, Figure, tile
+from dashboard.figures.overview import LINE, STRIP, text_width
 from lenet.i18n import _
 
 

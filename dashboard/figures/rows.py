@@ -1,4 +1,4 @@
-"""The overview for a phone or a tablet: the same columns (figures_overview.Column), a stage a row, top to bottom.
+"""The overview for a phone or a tablet: the same columns (figures.overview.Column), a stage a row, top to bottom.
 
 One figure as wide as the screen and as tall as the network needs (the page scrolls; the figure does not catch
 the finger: dragmode off). Each stage: a header line (title, shape, weights), its maps in a grid as wide as the
@@ -12,10 +12,10 @@ import math
 
 import numpy as np
 
-from dashboard.board import Board, number_text
-from dashboard.colours import IMAGE
-from dashboard.figures import GAP, Figure
-from dashboard.figures_overview import (LINE, MARK, NARROW_BELOW, STRIP, TRUE, Column, _outlined, class_names,
+from dashboard.figures.board import Board, number_text
+from dashboard.figures.colours import IMAGE
+from dashboard.figures.base import GAP, Figure
+from dashboard.figures.overview import (LINE, MARK, NARROW_BELOW, STRIP, TRUE, Column, _outlined, class_names,
                                         place_maps, probability_row, text_width)
 from lenet.i18n import _
 

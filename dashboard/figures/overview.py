@@ -4,17 +4,17 @@ One figure with one coordinate system (a board.Board, one unit = one CSS pixel):
 PNG image placed and scaled in its slot, the softmax bars are filled shapes, and the text (headers, legends,
 class names) is a few text traces, one per style. The browser repaints a handful of elements per input
 change. A click on a map or neuron reports [stage, index] (the picker's customdata). Where everything goes
-(the screen, the columns, the geometry) is worked out in dashboard/layout.py.
+(the screen, the columns, the geometry) is worked out in dashboard/figures/layout.py.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from dashboard.board import Board
-from dashboard.colours import IMAGE
-from dashboard.figures import GAP, OUTLINE, Figure, clicked_customdata, map_hover, mosaic
-from dashboard.layout import (BAR_MIN, CHAR, DEFAULT_SCREEN, LINE, NARROW_BELOW, STRIP, Column, Geometry, Screen,
-                              geometry, text_width)
+from dashboard.figures.board import Board
+from dashboard.figures.base import GAP, OUTLINE, Figure, clicked_customdata, map_hover, mosaic
+from dashboard.figures.colours import IMAGE
+from dashboard.figures.layout import (BAR_MIN, CHAR, DEFAULT_SCREEN, LINE, NARROW_BELOW, STRIP, Column, Geometry,
+                                      Screen, geometry, text_width)
 from lenet.i18n import N_, _
 
 __all__ = ["BAR_MIN", "CHAR", "COLOUR_KEY", "DEFAULT_SCREEN", "FRAME", "LINE", "MARK", "NARROW_BELOW", "STRIP", "TRUE",
@@ -52,7 +52,7 @@ def place_maps(b: Board, col: Column, cols: int, s: float, x: float, y: float, r
                room_h: float | None = None) -> tuple[float, float]:
     """A maps (or input) column's maps tiled `cols` to a row, each pixel s px, from (x, y) — or centred in a
     room_w × room_h box there — with a picker each and the outlined ones outlined; returns (the colour limit,
-    the height drawn). Shared by the overview's columns and a phone's rows (figures_rows)."""
+    the height drawn). Shared by the overview's columns and a phone's rows (figures.rows)."""
     maps = np.asarray(col.values, dtype=np.float32)
     C, H, W = maps.shape
     z, centres, limit = mosaic(maps, cols, col.scale, col.limit, col.per_map)
@@ -104,7 +104,7 @@ def class_names(col: Column) -> list[str]:
 def probability_row(b: Board, col: Column, i: int, names: list[str], x0: float, y0: float, y1: float, room: float,
                     font: int, picker_x: float, picker_size: float) -> None:
     """Class i's bar from x0 across room px at its probability (the prediction red and bold), its name before
-    it (the true class green), its percentage after it, a picker at picker_x. Shared with figures_rows."""
+    it (the true class green), its percentage after it, a picker at picker_x. Shared with figures.rows."""
     probs = np.asarray(col.values, dtype=np.float64)
     p, predicted = probs[i], i == int(np.argmax(probs))
     x1 = x0 + max(p * room, 1.0)

@@ -6,10 +6,10 @@ import math
 
 import numpy as np
 
-from dashboard.board import Board
-from dashboard.colours import IMAGE, POSITIVE
-from dashboard.figures import Figure
-from dashboard.figures_overview import LINE, TRUE, text_width
+from dashboard.figures.board import Board
+from dashboard.figures.colours import IMAGE, POSITIVE
+from dashboard.figures.base import Figure
+from dashboard.figures.overview import LINE, TRUE, text_width
 from lenet.i18n import _
 
 CORRECT = "#dcefe0"  # the diagonal's cells: right answers, drawn apart from the mistakes' scale

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from dashboard.colours import SIGNED, Scale
-from dashboard.figures import OUTLINE, Figure, image_trace, make_figure, picker_trace
-from dashboard.pictures import values_uri
+from dashboard.figures.colours import SIGNED, Scale
+from dashboard.figures.base import OUTLINE, Figure, image_trace, make_figure, picker_trace
+from dashboard.figures.pictures import values_uri
 
 
 def number_text(v: float) -> str:

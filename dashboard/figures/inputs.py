@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from dashboard.board import Board
-from dashboard.colours import IMAGE
-from dashboard.figures import GAP, Figure, tile
+from dashboard.figures.board import Board
+from dashboard.figures.colours import IMAGE
+from dashboard.figures.base import GAP, Figure, tile
 
 WRONG = "#d62728"  # the frame of a thumbnail the model misclassifies
 

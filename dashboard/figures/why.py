@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from dashboard.board import Board
-from dashboard.colours import IMAGE, SIGNED, color_limit, number
-from dashboard.figures import OUTLINE, Figure
+from dashboard.figures.board import Board
+from dashboard.figures.colours import IMAGE, SIGNED, color_limit, number
+from dashboard.figures.base import OUTLINE, Figure
 from lenet.i18n import _
 
 PIXEL = 0.5  # px per image pixel, in units of the font size: four ~170 px panels, two by two, beside the readings

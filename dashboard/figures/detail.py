@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dashboard.board import Board, number_text
-from dashboard.colours import SIGNED, WEIGHTS, Scale
-from dashboard.figures import FONT, Figure, make_figure
+from dashboard.figures.board import Board, number_text
+from dashboard.figures.colours import SIGNED, WEIGHTS, Scale
+from dashboard.figures.base import FONT, Figure, make_figure
 from lenet.explain import ConvWindow, PoolWindow
 from lenet.i18n import _
 from lenet.ops import POOLINGS
