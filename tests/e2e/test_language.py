@@ -56,7 +56,7 @@ def test_switching_in_an_open_detail_keeps_it_open_on_the_same_pixel(browser, se
         page.get_by_role("dialog").get_by_text("各输入特征图之和").first.wait_for()
         page.wait_for_function("() => location.search.includes('lang=zh')")
         assert page.url.replace("lang=zh", "") == view  # the stage, its map, its pixel, the pooling
-        assert page.get_by_role("dialog").get_by_text("卷积层 2").count() >= 1  # the dialog's title, translated
+        page.get_by_role("dialog").get_by_text("卷积层 2").first.wait_for()  # the dialog's title, translated
         page.get_by_role("button", name="随机").wait_for(state="attached")  # and the page behind it
         page.screenshot(path=str(ARTIFACTS / "21-detail-zh-1280x720.png"))
         wait_laid_out(page)
