@@ -33,7 +33,6 @@ from lenet.model import LeNet, with_ops
 from lenet.pretrained import pretrained_path
 from lenet.samples import ImageSet, load_samples
 from lenet.slot import JobManager
-from lenet.stages import STAGE_BY_NAME
 from lenet.user_models import SavedModel, models_dir, scan_models
 
 
@@ -126,7 +125,7 @@ _TORCH = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lenet-forward")
 def acts_for(key: str, image: bytes) -> dict[str, np.ndarray]:
     """Every stage's output (batch dimension dropped) for one input image (float32, 1×28×28) given as bytes;
     shared by every session, so read-only (an attempt to change one raises)."""
-    X = torch.from_numpy(np.frombuffer(image, dtype=np.float32).reshape(1, *STAGE_BY_NAME["input"].shape).copy())
+    X = torch.from_numpy(np.frombuffer(image, dtype=np.float32).reshape(1, 1, 28, 28).copy())
     model = get_model(key)
     acts = _TORCH.submit(lambda: acts_of(capture(model, X))).result()
     for values in acts.values():
@@ -149,7 +148,7 @@ def attribution_of(key: str, image: bytes, target: int, method: str) -> tuple[np
     """One attribution of a class's score to the pixels (lenet.attribution) and its one-line reading (in the
     session's language)."""
     values = _attribution_values(key, image, target, method)  # (the reading is cheap: written in each language)
-    return values, attribution.reading(method, values, class_name(target))
+    return values, attribution.reading(method, values, class_name(target), attribution.last_conv(get_model(key)))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

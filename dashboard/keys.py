@@ -17,7 +17,7 @@ from dashboard.state import ops_changed, shown_ops
 from dashboard.views import move_stage, next_detail_stage
 from lenet.i18n import N_
 from lenet.ops import POOLINGS
-from lenet.stages import STAGE_BY_NAME
+from lenet.stages import POSSIBLE_NAMES
 
 _JS = """
 export default function(component) {
@@ -133,7 +133,7 @@ def _pressed() -> None:
 
 def _open_tapped(hit) -> None:
     """A tap on a map or neuron of the network laid out for a phone: open its numbers, as a click does."""
-    if isinstance(hit, list) and len(hit) == 2 and hit[0] in STAGE_BY_NAME and isinstance(hit[1], int) \
+    if isinstance(hit, list) and len(hit) == 2 and hit[0] in POSSIBLE_NAMES and isinstance(hit[1], int) \
             and hit[1] >= 0:
         st.session_state["stage"], st.session_state["map"] = hit
         st.session_state["why_open"] = False  # one dialog at a time: the map's

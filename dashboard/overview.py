@@ -15,7 +15,7 @@ from lenet.data import CLASS_NAMES, class_name
 from lenet.explain import never_negative, stage_params
 from lenet.i18n import _
 from lenet.model import LeNet
-from lenet.stages import STAGE_BY_NAME, STAGES, Stage, next_stage, previous_stage
+from lenet.stages import Stage, Stages
 
 Acts = dict[str, np.ndarray]
 
@@ -38,29 +38,57 @@ class View:
 
 
 def _folded(stage: Stage) -> bool:
-    """An activation after a dense stage is drawn in that stage's column: the data flows on through it."""
-    return stage.kind == "activation" and previous_stage(stage.name).kind == "dense"
+    """What follows a dense layer (its BatchNorm, activation, dropout) is drawn in that layer's column: the data
+    flows on through it."""
+    return stage.kind in ("batchnorm", "activation", "dropout") and not stage.is_map
 
 
-def shown(name: str) -> str:
-    """The stage whose values a column shows: a dense stage's own, or its folded activation's."""
-    after = next_stage(name)
-    return after.name if after is not None and _folded(after) else name
+def shown(stages: Stages, name: str) -> str:
+    """The stage whose values a column shows: a dense stage's own, or the last of its folded stages' (its
+    activation, or the dropout after it, which passes the same values at inference)."""
+    after = stages.next(name)
+    while after is not None and _folded(after):
+        name, after = after.name, stages.next(after.name)
+    return name
+
+
+def _layout(stages: Stages) -> tuple[list[str], list[str]]:
+    """The columns (stage names, left to right) and of those the coloured map columns, once per stage registry."""
+    found = _LAYOUTS.get(id(stages))
+    if found is None or found[0] is not stages:
+        names = [s.name for s in stages if s.kind in COLUMN_BUILDERS and not _folded(s)]
+        found = _LAYOUTS[id(stages)] = (stages, names,
+                                         [n for n in names if COLUMN_BUILDERS[stages.by_name[n].kind] is _maps_column])
+    return found[1], found[2]
+
+
+def columns_of(stages: Stages) -> list[str]:
+    """The overview's columns: one per stage, left to right, a dense layer's BatchNorm, activation and dropout
+    folded into its column."""
+    return _layout(stages)[0]
+
+
+def map_columns(stages: Stages) -> list[str]:
+    """The columns coloured as maps."""
+    return _layout(stages)[1]
+
+
+_LAYOUTS: dict[int, tuple[Stages, list[str], list[str]]] = {}
 
 
 def scale_of(view: View, name: str) -> Scale:
     """What the colours of a stage's values mean: sequential from 0 for values that are never negative."""
     if view.difference:
         return SIGNED
-    if STAGE_BY_NAME[name].kind == "input":
+    if view.model.stages.by_name[name].kind == "input":
         return IMAGE
-    return POSITIVE if never_negative(shown(name), view.model.config.activation) else SIGNED
+    return POSITIVE if never_negative(view.model, shown(view.model.stages, name)) else SIGNED
 
 
 def colouring(view: View, name: str, c: int | None = None) -> tuple[Scale, float]:
     """How the overview colours a stage (map c of it): its scale and limit, for detail views to match."""
     scale = scale_of(view, name)
-    values = view.acts[shown(name)]
+    values = view.acts[shown(view.model.stages, name)]
     if scale is IMAGE:
         return scale, 1.0
     if view.per_map and c is not None and np.ndim(values) == 3:
@@ -70,11 +98,11 @@ def colouring(view: View, name: str, c: int | None = None) -> tuple[Scale, float
 
 def header(model: LeNet, name: str) -> tuple[str, str, str]:
     """Title, output shape, parameters: the seed's shape printout, alive."""
-    stage = STAGE_BY_NAME[name]
+    stage = model.stages.by_name[name]
     shape = "×".join(str(d) for d in stage.shape)
     params = stage_params(model, name)
     if stage.kind == "dense":  # (its values are shown after the activation that follows it, if any)
-        logits = next_stage(name).kind == "softmax"
+        logits = stage is model.stages.logits
         count = (_("{n} logits") if logits else _("{n} neurons")).format(n=stage.shape[0])
         return stage.title, count, _("{n:,} weights").format(n=params)
     return stage.title, shape, _("{n:,} weights").format(n=params) if params else ""
@@ -90,7 +118,7 @@ def _input_column(view: View, name: str) -> Column:
 
 
 def _marked(view: View, name: str) -> tuple[int, ...]:
-    return tuple((view.marks or {}).get(shown(name), ()))
+    return tuple((view.marks or {}).get(shown(view.model.stages, name), ()))
 
 
 def _maps_column(view: View, name: str) -> Column:
@@ -100,29 +128,31 @@ def _maps_column(view: View, name: str) -> Column:
 
 
 def _dense_column(view: View, name: str) -> Column:
-    logits = next_stage(name).kind == "softmax"
-    return Column(name, header(view.model, name), "vector", view.acts[shown(name)], scale_of(view, name),
+    logits = view.model.stages.logits.name == name
+    return Column(name, header(view.model, name), "vector", view.acts[shown(view.model.stages, name)],
+                  scale_of(view, name),
                   limit=view.limits.get(name), selected=_picked(view, name), labels=CLASS_NAMES if logits else None,
                   marked=_marked(view, name))
 
 
 def _softmax_column(view: View, name: str) -> Column:
-    return Column(name, (STAGE_BY_NAME[name].title, _("{n} classes").format(n=len(CLASS_NAMES)), ""), "softmax",
+    return Column(name, (view.model.stages.by_name[name].title, _("{n} classes").format(n=len(CLASS_NAMES)), ""),
+                  "softmax",
                   view.acts[name], labels=CLASS_NAMES, true_label=view.true_label)
 
 
-COLUMN_BUILDERS = {"input": _input_column, "conv": _maps_column, "activation": _maps_column,
-                   "pool": _maps_column, "dense": _dense_column, "softmax": _softmax_column}  # by stage kind
-COLUMNS = [s.name for s in STAGES if s.kind in COLUMN_BUILDERS and not _folded(s)]
-MAP_STAGES = [n for n in COLUMNS if COLUMN_BUILDERS[STAGE_BY_NAME[n].kind] is _maps_column]  # coloured maps
+COLUMN_BUILDERS = {"input": _input_column, "conv": _maps_column, "batchnorm": _maps_column,
+                   "activation": _maps_column, "pool": _maps_column, "dense": _dense_column,
+                   "softmax": _softmax_column}  # by stage kind
 
 
-def limits(acts: Acts, mode: str) -> dict[str, float]:
+def limits(stages: Stages, acts: Acts, mode: str) -> dict[str, float]:
     """Colour limit per map stage: none (each stage or map its own) or, for 'network', one shared value."""
     if mode != "network":
         return {}
-    lim = max(color_limit(acts[name]) for name in MAP_STAGES)
-    return {name: lim for name in MAP_STAGES}
+    names = map_columns(stages)
+    lim = max(color_limit(acts[name]) for name in names)
+    return {name: lim for name in names}
 
 
 @dataclass(frozen=True)
@@ -150,29 +180,29 @@ def view_of(model: LeNet, acts: Acts, true_label: int | None, difference: bool =
     """The view of these outputs under a Look (default: the page's); shared: colour limits set by the caller
     (compare mode's, one per column for A, B and A − B), unless each map has its own."""
     settings = settings or look()
-    lims = shared if shared is not None and settings.mode != "map" else limits(acts, settings.mode)
+    lims = shared if shared is not None and settings.mode != "map" else limits(model.stages, acts, settings.mode)
     return View(model, acts, true_label, lims, settings.mode == "map", settings.stage, settings.selected,
                 difference, marks, class_name(settings.why) if marks and settings.why >= 0 else "", settings.framed)
 
 
-def shared_limits(*all_acts: Acts) -> dict[str, float]:
+def shared_limits(stages: Stages, *all_acts: Acts) -> dict[str, float]:
     """One colour limit per coloured column covering every given set of outputs (compare mode)."""
-    return {name: max(color_limit(acts[shown(name)]) for acts in all_acts) for name in COLUMNS
-            if COLUMN_BUILDERS[STAGE_BY_NAME[name].kind] in (_maps_column, _dense_column)}
+    return {name: max(color_limit(acts[shown(stages, name)]) for acts in all_acts) for name in columns_of(stages)
+            if COLUMN_BUILDERS[stages.by_name[name].kind] in (_maps_column, _dense_column)}
 
 
 def columns_for(view: View) -> list[Column]:
     """The overview's columns, from the registry. For a difference (A − B) the input (the same image) and the
     softmax keep their places, empty, so that the columns line up with A's and B's."""
-    out = []
-    for name in COLUMNS:
-        kind = STAGE_BY_NAME[name].kind
+    out, stages = [], view.model.stages
+    for name in columns_of(stages):
+        kind = stages.by_name[name].kind
         if view.difference and kind in ("input", "softmax"):
-            out.append(Column(name, (STAGE_BY_NAME[name].title, "", ""), "empty", np.zeros(0),
+            out.append(Column(name, (stages.by_name[name].title, "", ""), "empty", np.zeros(0),
                               labels=(_("the same<br>image"),) if kind == "input" else ("",)))
         else:
             out.append(COLUMN_BUILDERS[kind](view, name))
-        if view.framed and view.framed in (name, shown(name)):
+        if view.framed and view.framed in (name, shown(stages, name)):
             out[-1] = replace(out[-1], framed=True)
     return out
 
@@ -209,9 +239,12 @@ def overview_ui(fig: Figure, key: str = "overview") -> None:
 
 def focus_ui(model: LeNet, acts: Acts, true_label: int | None, screen: Screen) -> None:
     """One stage, large, for a projector: the overview's own column, given the whole width."""
-    current = st.session_state.get("stage")
-    name = st.selectbox(_("Stage"), COLUMNS, index=COLUMNS.index(current) if current in COLUMNS else 1,
-                        key="focus_stage", format_func=lambda n: STAGE_BY_NAME[n].title)
-    column = COLUMN_BUILDERS[STAGE_BY_NAME[name].kind](view_of(model, acts, true_label), name)
+    current, stages = st.session_state.get("stage"), model.stages
+    names = columns_of(stages)
+    if st.session_state.get("focus_stage") not in names:  # (another member's stage, from before a model change)
+        st.session_state.pop("focus_stage", None)
+    name = st.selectbox(_("Stage"), names, index=names.index(current) if current in names else 1,
+                        key="focus_stage", format_func=lambda n: stages.by_name[n].title)
+    column = COLUMN_BUILDERS[stages.by_name[name].kind](view_of(model, acts, true_label), name)
     chart(overview_figure([column], screen), key="focus_fig", width="content", config=CHART_OPTIONS)
-    st.caption(STAGE_BY_NAME[name].describe(model.config))
+    st.caption(stages.by_name[name].describe(model.config))

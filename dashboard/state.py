@@ -7,7 +7,7 @@ from lenet.data import CLASS_NAMES
 from lenet.i18n import N_
 from lenet.ops import ACTIVATIONS, POOLINGS
 from lenet.pretrained import SHIPPED, closest_shipped
-from lenet.stages import STAGE_BY_NAME
+from lenet.stages import POSSIBLE_NAMES
 
 # what compare mode sets side by side (state key "compare"; "" = off)
 COMPARISONS = {
@@ -29,7 +29,7 @@ FIELDS: dict[str, tuple[str, object, object]] = {
     "um": ("user_model", "", str),
     "ep": ("user_epoch", -1, int),
     "w": ("base_weights", "relu-max", tuple(SHIPPED)),
-    "stage": ("stage", "", ("", *STAGE_BY_NAME)),  # "": no detail view open
+    "stage": ("stage", "", ("", *POSSIBLE_NAMES)),  # "": no detail view open (one the model lacks: none either)
     "map": ("map", -1, int),  # -1: none chosen (a stage opens on its strongest, views.settle_map)
     "i": ("row", 14, int),
     "j": ("col", 14, int),
@@ -38,7 +38,7 @@ FIELDS: dict[str, tuple[str, object, object]] = {
     "cls": ("pick_class", "all classes", ("all classes", *CLASS_NAMES)),
     "wrong": ("pick_wrong", False, bool),
     "pres": ("present", False, bool),
-    "at": ("present_at", "", ("", *STAGE_BY_NAME)),  # presentation mode: the stage framed on the network
+    "at": ("present_at", "", ("", *POSSIBLE_NAMES)),  # presentation mode: the stage framed on the network
     "range": ("color_range", "stage", ("map", "stage", "network")),
     "focus": ("focus", False, bool),
     "t": ("temperature", 1.0, float),  # the softmax view's temperature, TEMPERATURES[0] … TEMPERATURES[1]

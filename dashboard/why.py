@@ -5,17 +5,16 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from dashboard.cache import attribution_of, contributions_of, window_drops_of
+from dashboard.cache import attribution_of, contributions_of, get_model, window_drops_of
 from dashboard.charts import CHART_OPTIONS, chart
 from dashboard.figures.why import attribution_figure
 from dashboard.language import dialog_language_ui
-from dashboard.overview import COLUMNS, shown
+from dashboard.overview import columns_of, shown
 from dashboard.state import sync_query_params
 from dashboard.views.common import NARROW
-from lenet.attribution import METHODS, WINDOW, maps_reading
+from lenet.attribution import METHODS, WINDOW, last_conv, maps_reading
 from lenet.data import CLASS_NAMES, class_name
 from lenet.i18n import _
-from lenet.stages import STAGE_BY_NAME
 
 
 # the readings beside the pictures in a smaller type (14 px), so that the dialog fits a 1280×720 screen
@@ -83,21 +82,23 @@ def why_dialog(key: str, image: bytes, probs: np.ndarray, label: int | None, fon
         results = {m: attribution_of(key, image, target, m) for m in METHODS}
         drops = window_drops_of(key, image, target)
         i, j = np.unravel_index(int(np.argmax(drops)), drops.shape)
-        panels = [(_(METHODS[m].label), got[0]) for m, got in results.items()]
+        stages, layer = get_model(key).stages, last_conv(get_model(key))
+        panels = [(_(METHODS[m].label).format(layer=layer), got[0]) for m, got in results.items()]
         left, right = (st.container(), st.container()) if narrow else st.columns([1, 1.15], gap="medium")
         chart(attribution_figure(np.frombuffer(image, np.float32).reshape(28, 28), panels,
                                  (list(METHODS).index("occlusion"), int(i), int(j)), font, per_row=2),
               key="why_fig", where=left, config=CHART_OPTIONS)
         said = _("**{method}** ({explains}): {reading}")
-        lines = ["- " + said.format(method=_(METHODS[m].label), explains=_(METHODS[m].explains).format(w=WINDOW),
+        lines = ["- " + said.format(method=_(METHODS[m].label).format(layer=layer),
+                                    explains=_(METHODS[m].explains).format(w=WINDOW, layer=layer),
                                     reading=got[1]) for m, got in results.items()]
         lines.insert(1, "- " + _("The orange square: covering rows {top}–{bottom}, columns {left}–{right} lowers the "
                                  "score most, by {drop:.2f}.").format(top=i, bottom=i + WINDOW - 1, left=j,
                                                                       right=j + WINDOW - 1, drop=float(drops[i, j])))
         parts = contributions_of(key, image, target)
-        maps = [f"- {maps_reading(STAGE_BY_NAME[c].title, parts[shown(c)], class_name(target), noun)}"
-                for c in COLUMNS if shown(c) in parts
-                for noun in ["maps" if len(STAGE_BY_NAME[c].shape) == 3 else "neurons"]]  # (English keys)
+        maps = [f"- {maps_reading(stages.by_name[c].title, parts[shown(stages, c)], class_name(target), noun)}"
+                for c in columns_of(stages) if shown(stages, c) in parts
+                for noun in ["maps" if stages.by_name[c].is_map else "neurons"]]  # (English keys)
         with right.container(key="why_text"):
             said, matter = st.tabs([_("What the pictures say"), _("Which maps matter")])
             said.markdown("\n".join(lines))

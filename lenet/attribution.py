@@ -8,8 +8,9 @@ the classes, the logit is the class's own evidence. For one (28, 28) image and o
 - integrated gradients: the gradient averaged along the straight path from a black image to this one, times the
   pixel; the pixels' values add up to score(image) − score(black image).
 - saliency: the gradient itself, ∂score/∂pixel: how much brightening the pixel a little would change the score.
-- Grad-CAM on conv2: conv2's activated maps weighted by their mean gradient, rectified; each of its 10×10
-  positions drawn over the 2×2 input pixels at the centre of the part of the image it sees.
+- Grad-CAM on the last conv layer (conv2 in the seed's LeNet): its activated maps weighted by their mean gradient,
+  rectified; each of its positions (10×10 in the seed's) drawn over the input pixels at the centre of the part of
+  the image it sees.
 
 And for every stage, each map's (or neuron's) share of score(image) − score(black image): Captum's layer
 integrated gradients, summed over the map. Captum is imported on first use (it brings matplotlib, ~0.6 s).
@@ -24,12 +25,29 @@ import numpy as np
 import torch
 
 from lenet.i18n import N_, _, ngettext
+from lenet.filters import receptive_field
 from lenet.model import LeNet
 
 WINDOW = 5  # occlusion's square, conv1's kernel size
 STEPS = 256  # integrated gradients' steps along the path (trapezoids: the ReLU nets' paths are piecewise linear,
 LAYER_STEPS = 128  # where Gauss-Legendre's few nodes missed the total by up to 6 %); the same for each stage's maps
-CONTRIBUTING = ("conv1", "act1", "pool1", "conv2", "act2", "pool2", "act3", "act4")  # stages whose maps are split
+
+
+def contributing(model: LeNet) -> tuple[str, ...]:
+    """The stages whose maps (or neurons) get their share of the score: every map stage and every hidden dense
+    layer's activation (the seed's: conv1 act1 pool1 conv2 act2 pool2 act3 act4)."""
+    return tuple(s.name for s in model.stages if s.is_module and (s.is_map or s.kind == "activation"))
+
+
+def last_conv(model: LeNet) -> str:
+    """The last conv layer's name (Grad-CAM looks at its activated maps)."""
+    return model.stages.of_kind("conv")[-1].name
+
+
+def _cam_stage(model: LeNet) -> str:
+    """The activation after the last conv layer (through its BatchNorm, where it has one)."""
+    acts = [s for s in model.stages.of_kind("activation") if s.is_map]
+    return acts[-1].name
 
 
 def _input(image: np.ndarray) -> torch.Tensor:
@@ -70,9 +88,10 @@ def saliency(model: LeNet, image: np.ndarray, target: int) -> np.ndarray:
 
 @_quiet
 def grad_cam(model: LeNet, image: np.ndarray, target: int) -> np.ndarray:
-    """Grad-CAM on conv2's activated maps, (10, 10), as Captum gives it."""
+    """Grad-CAM on the last conv layer's activated maps ((10, 10) in the seed's LeNet), as Captum gives it."""
     from captum.attr import LayerGradCam
-    cam = LayerGradCam(model, model.act2).attribute(_input(image), target=target, relu_attributions=True)
+    cam = LayerGradCam(model, getattr(model, _cam_stage(model))).attribute(_input(image), target=target,
+                                                                          relu_attributions=True)
     return cam[0, 0].detach().double().numpy()
 
 
@@ -87,13 +106,23 @@ def window_drops(model: LeNet, image: np.ndarray, target: int) -> np.ndarray:
     return (score(model, img[None], target)[0] - score(model, covered, target)).reshape(n, n)
 
 
-def on_image(cam: np.ndarray) -> np.ndarray:
-    """conv2's (10, 10) grid on the (28, 28) image: position (i, j) sees input rows 2i − 2 … 2i + 11
-    (filters.receptive_field), whose centre is the 2×2 block at rows 2i + 4, 2i + 5; outside rows/columns 4 … 23
-    stay 0."""
-    out = np.zeros((28, 28))
-    out[4:24, 4:24] = np.kron(cam, np.ones((2, 2)))
-    return out
+def on_image(cam: np.ndarray, model: LeNet | None = None) -> np.ndarray:
+    """The last conv layer's grid on the (28, 28) image: each position drawn over the s×s input pixels at the
+    centre of the part of the image it sees (s: the pooling's stride so far, filters.receptive_field). In the seed's
+    LeNet conv2's position (i, j) sees input rows 2i − 2 … 2i + 11, whose centre is the 2×2 block at rows 2i + 4,
+    2i + 5; outside rows/columns 4 … 23 stay 0."""
+    net = model if model is not None else LeNet()
+    name = _cam_stage(net)
+    names = [s.name for s in net.stages.modules]
+    step = 2 ** sum(s.kind == "pool" for s in net.stages.modules[:names.index(name)])
+    r0, r1 = receptive_field(name, 0, 0, config=net.config, clip=False)[:2]
+    start = (r0 + r1 - step) // 2
+    h, w = cam.shape
+    big = np.kron(cam, np.ones((step, step)))
+    out = np.zeros((28 + 2 * 28, 28 + 2 * 28))  # room on every side: a corner position may see past the edge
+    out[28 + start:28 + start + h * step, 28 + start:28 + start + w * step] = big
+    return out[28:56, 28:56]
+
 
 
 @dataclass(frozen=True)
@@ -112,8 +141,8 @@ METHODS: dict[str, Method] = {  # label and explains: English keys (N_), shown t
                                                                   "black image to this one"), integrated_gradients),
     "saliency": Method(N_("Saliency"), N_("how much brightening the pixel a little would change the score (the "
                                           "gradient)"), saliency),
-    "grad_cam": Method(N_("Grad-CAM (conv2)"), N_("where conv2's maps that raise the score are active"),
-                       lambda m, x, t: on_image(grad_cam(m, x, t))),
+    "grad_cam": Method(N_("Grad-CAM ({layer})"), N_("where {layer}'s maps that raise the score are active"),
+                       lambda m, x, t: on_image(grad_cam(m, x, t), m)),
 }
 
 
@@ -130,13 +159,13 @@ def score(model: LeNet, images: np.ndarray, target: int) -> np.ndarray:
 
 @_quiet
 def contributions(model: LeNet, image: np.ndarray, target: int) -> dict[str, np.ndarray]:
-    """For each stage of CONTRIBUTING, each map's (or neuron's) part of score(image) − score(black image): layer
+    """For each stage of contributing(model), each map's (or neuron's) part of score(image) − score(black image): layer
     integrated gradients summed over the map. Every stage's parts add up to the same total (about)."""
     from captum.attr import LayerIntegratedGradients
     model = model.eval()
     x = _input(image)
     out = {}
-    for name in CONTRIBUTING:
+    for name in contributing(model):
         a = LayerIntegratedGradients(model, getattr(model, name)).attribute(
             x, baselines=torch.zeros_like(x), target=int(target), n_steps=LAYER_STEPS,
             method="riemann_trapezoid")[0].detach().double()
@@ -158,14 +187,14 @@ def region_of(values: np.ndarray) -> tuple[str, float]:
     return REGIONS[r][c], float(sums[r, c] / total) if total > 0 else 0.0
 
 
-def reading(method: str, values: np.ndarray, class_name: str) -> str:
+def reading(method: str, values: np.ndarray, class_name: str, layer: str = "conv2") -> str:
     """One line on what an attribution says, from its numbers: where it raises the class most, and where (if
-    anywhere to speak of) it lowers it. In the thread's language (lenet.i18n)."""
+    anywhere to speak of) it lowers it. layer: Grad-CAM's (last_conv). In the thread's language (lenet.i18n)."""
     v = np.asarray(values, dtype=np.float64)
     pos, neg = np.clip(v, 0, None), np.clip(-v, 0, None)
     if method == "grad_cam" and pos.sum() <= 1e-12:
-        return _("Grad-CAM finds no part of conv2's maps that raises {cls} (its weighted sum is negative "
-                 "everywhere).").format(cls=class_name)
+        return _("Grad-CAM finds no part of {layer}'s maps that raises {cls} (its weighted sum is negative "
+                 "everywhere).").format(cls=class_name, layer=layer)
     if pos.sum() <= 1e-12 and neg.sum() <= 1e-12:
         return _("Nothing in this image changes {cls}'s score by this measure.").format(cls=class_name)
     if pos.sum() <= 1e-12:
@@ -173,8 +202,8 @@ def reading(method: str, values: np.ndarray, class_name: str) -> str:
             cls=class_name, where=_(region_of(neg)[0]))
     where, share = region_of(pos)
     if method == "grad_cam":
-        return _("conv2 finds {cls} mostly in the {where} ({share:.0%} of the map).").format(
-            cls=class_name, where=_(where), share=share)
+        return _("{layer} finds {cls} mostly in the {where} ({share:.0%} of the map).").format(
+            cls=class_name, where=_(where), share=share, layer=layer)
     if method == "occlusion":
         text = _("Hiding the {where} lowers {cls}'s score most ({share:.0%} of all the drops)")
     else:

@@ -5,13 +5,13 @@ import numpy as np
 import torch
 
 from lenet.model import LeNet
-from lenet.stages import STAGES
 
 
 def capture(model: LeNet, X: torch.Tensor) -> dict[str, torch.Tensor]:
-    """{stage name: output} for every stage in STAGES order, 'input' and 'softmax' included.
+    """{stage name: output} for every stage of the model (model.stages, in order), 'input' and 'softmax' included.
 
-    X: (N, 1, 28, 28) float in [0, 1]. Outputs are detached CPU-or-device tensors with a batch dimension.
+    X: (N, 1, 28, 28) float in [0, 1]. Outputs are detached CPU-or-device tensors with a batch dimension. The model
+    is used as it is: an eval-mode model (BatchNorm's running statistics, dropout off) gives what it predicts.
     """
     if X.dim() != 4 or tuple(X.shape[1:]) != (1, 28, 28):
         raise ValueError(f"expected a batch of shape (N, 1, 28, 28), got {tuple(X.shape)}")
@@ -19,10 +19,9 @@ def capture(model: LeNet, X: torch.Tensor) -> dict[str, torch.Tensor]:
     acts: dict[str, torch.Tensor] = {"input": X}
     out = X.to(device=p.device, dtype=p.dtype)
     with torch.no_grad():
-        for stage in STAGES:
-            if stage.is_module:
-                out = getattr(model, stage.name)(out)
-                acts[stage.name] = out
+        for stage in model.stages.modules:
+            out = getattr(model, stage.name)(out)
+            acts[stage.name] = out
         acts["softmax"] = torch.softmax(out, dim=1)  # (N, 10)
     return acts
 

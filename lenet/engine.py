@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from lenet.config import ModelConfig, TrainConfig
 from lenet.data import Data
 from lenet.device import describe_device, pick_device
-from lenet.fastgrad import forward, loss_and_grads, params_of
+from lenet.fastgrad import autograd_grads, hand_written, logits_of, loss_and_grads, params_of
 from lenet.i18n import later, say
 from lenet.model import LeNet, build_model
 from lenet.ops import ACTIVATIONS
@@ -80,11 +80,9 @@ class EpochEvent:
 
 
 def predict(model: LeNet, X: torch.Tensor) -> torch.Tensor:
-    """The predicted class of every image (N,), by the fast forward in cache-sized chunks, without autograd."""
-    params = params_of(model)
-    with torch.no_grad():
-        return torch.cat([forward(params, X[i:i + EVAL_CHUNK], model.config)[0].argmax(1)
-                          for i in range(0, len(X), EVAL_CHUNK)]) if len(X) else torch.zeros(0, dtype=torch.int64)
+    """The predicted class of every image (N,), as at inference, in cache-sized chunks, without autograd."""
+    return torch.cat([logits_of(model, X[i:i + EVAL_CHUNK]).argmax(1)
+                      for i in range(0, len(X), EVAL_CHUNK)]) if len(X) else torch.zeros(0, dtype=torch.int64)
 
 
 def evaluate(model: LeNet, X: torch.Tensor, y: torch.Tensor) -> float:
@@ -184,6 +182,8 @@ class Trainer:
         report_every = max(1, steps_per_epoch // train_config.reports_per_epoch)
         opt, sched = _optimizer(model, train_config, steps_per_epoch * train_config.num_epochs)
         params = params_of(model)
+        fast = hand_written(self.model_config)  # else autograd through the modules (BatchNorm, dropout)
+        model.train()
         gen = torch.Generator(device="cpu").manual_seed(train_config.seed)
         t_start = time.perf_counter()
         train_seconds, examples, step = 0.0, 0, 0
@@ -205,9 +205,12 @@ class Trainer:
                 X, y = d.X_train.index_select(0, idx), d.y_train.index_select(0, idx)
                 if train_config.augment:
                     X = _augment(X, gen)
-                loss, logits, grads = loss_and_grads(params, X, y, self.model_config)
-                for name, p in params.items():
-                    p.grad = grads[name]
+                if fast:
+                    loss, logits, grads = loss_and_grads(params, X, y, self.model_config)
+                    for name, p in params.items():
+                        p.grad = grads[name]
+                else:
+                    loss, logits, grads = autograd_grads(model, X, y)
                 opt.step()
                 if sched is not None:
                     sched.step()

@@ -11,7 +11,6 @@ from torch import nn
 from lenet.config import ModelConfig, TrainConfig
 from lenet.i18n import _
 from lenet.model import LeNet, build_model
-from lenet.stages import MODULE_STAGES
 
 
 def initial_model(config: ModelConfig, train_config: TrainConfig | None,
@@ -28,24 +27,25 @@ def initial_model(config: ModelConfig, train_config: TrainConfig | None,
         return build_model(config, seed=0).eval(), _("a random initialisation of the same kind (its own is not stored)")
 
 
-def receptive_field(stage: str, i: int, j: int, size: int = 28) -> tuple[int, int, int, int]:
-    """The input pixels that output pixel (i, j) of a stage depends on: rows r0:r1, columns c0:c1 (clipped to
-    the image). Worked back through each conv and pooling layer's kernel, stride and padding."""
-    layers = LeNet()
+def receptive_field(stage: str, i: int, j: int, size: int = 28, config: ModelConfig = ModelConfig(),
+                    clip: bool = True) -> tuple[int, int, int, int]:
+    """The input pixels that output pixel (i, j) of a stage of the member `config` depends on: rows r0:r1, columns
+    c0:c1 (clipped to the image). Worked back through each conv and pooling layer's kernel, stride and padding."""
+    layers = LeNet(config)
     r0, r1, c0, c1 = i, i + 1, j, j + 1
-    names = [s.name for s in MODULE_STAGES]
+    names = [s.name for s in layers.stages.modules]
     for name in reversed(names[:names.index(stage) + 1]):
         layer = getattr(layers, name)
         if hasattr(layer, "kernel_size"):  # conv and pooling layers; activations and flatten keep positions
             k, s, p = (_pair(getattr(layer, a, d)) for a, d in (("kernel_size", 1), ("stride", 1), ("padding", 0)))
             r0, r1 = r0 * s[0] - p[0], (r1 - 1) * s[0] - p[0] + k[0]
             c0, c1 = c0 * s[1] - p[1], (c1 - 1) * s[1] - p[1] + k[1]
-    return max(r0, 0), min(r1, size), max(c0, 0), min(c1, size)
+    return (max(r0, 0), min(r1, size), max(c0, 0), min(c1, size)) if clip else (r0, r1, c0, c1)
 
 
 def up_to(model: LeNet, stage: str) -> nn.Sequential:
     """The model's layers from the input up to and including a stage's (sharing the model's weights)."""
-    names = [s.name for s in MODULE_STAGES]
+    names = [s.name for s in model.stages.modules]
     return nn.Sequential(*list(model.children())[:names.index(stage) + 1])
 
 
@@ -65,8 +65,9 @@ class TopImages:
 
 @torch.no_grad()
 def top_images(model: LeNet, X: torch.Tensor, stage: str = "conv2", k: int = 9, batch: int = 1000) -> TopImages:
-    """The k images of X ((N, 1, 28, 28) in [0, 1]) that excite each map of `stage` most (its largest output)."""
-    head = up_to(model, stage)
+    """The k images of X ((N, 1, 28, 28) in [0, 1]) that excite each map of `stage` most (its largest output), the
+    model as it predicts (eval mode: BatchNorm by its running statistics)."""
+    head = up_to(model, stage).eval()
     best, where = [], []
     for start in range(0, len(X), batch):
         out = head(X[start:start + batch])  # (n, C, H, W)

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from lenet.engine import EVAL_CHUNK
-from lenet.fastgrad import forward, params_of
+from lenet.fastgrad import logits_of
 from lenet.model import LeNet
 
 CLASSES = 10
@@ -62,10 +62,9 @@ class Mistakes:
 def mistakes(model: LeNet, X: torch.Tensor, y: torch.Tensor | np.ndarray, batch: int = EVAL_CHUNK) -> Mistakes:
     """Run the model over X ((N, 1, 28, 28) float in [0, 1]) by the training engine's fast forward, in
     cache-sized chunks, and compare with the labels y."""
-    params = params_of(model)
     preds, conf = [], []
     for start in range(0, len(X), batch):
-        p = torch.softmax(forward(params, X[start:start + batch], model.config)[0], 1)
+        p = torch.softmax(logits_of(model, X[start:start + batch]), 1)
         c, k = p.max(1)
         preds.append(k)
         conf.append(c)

@@ -1,4 +1,4 @@
-"""LeNet built from a ModelConfig, one named module per stage (d2l 6.6, PyTorch edition)."""
+"""LeNet built from a ModelConfig, one named module per stage (d2l 6.6, PyTorch edition; any member of the family)."""
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -9,31 +9,38 @@ from torch import nn
 
 from lenet.config import ModelConfig
 from lenet.ops import ACTIVATIONS, POOLINGS
-from lenet.stages import MODULE_STAGES
+from lenet.stages import Stage, Stages, stages_of
+
+
+def _module(stage: Stage, config: ModelConfig) -> nn.Module:
+    """The layer that computes one module stage, built from what the stage registry derived."""
+    if stage.kind == "conv":
+        return nn.Conv2d(stage.inputs[0], stage.shape[0], kernel_size=stage.spec.kernel, padding=stage.spec.padding)
+    if stage.kind == "batchnorm":
+        return nn.BatchNorm2d(stage.shape[0]) if stage.is_map else nn.BatchNorm1d(stage.shape[0])
+    if stage.kind == "activation":
+        return ACTIVATIONS[config.activation].module()
+    if stage.kind == "pool":
+        return POOLINGS[config.pooling].module()
+    if stage.kind == "flatten":
+        return nn.Flatten()
+    if stage.kind == "dense":
+        return nn.Linear(stage.inputs[0], stage.shape[0])
+    if stage.kind == "dropout":
+        return nn.Dropout(stage.spec.dropout)
+    raise ValueError(f"no layer for a {stage.kind} stage")
 
 
 class LeNet(nn.Sequential):
-    """nn.Sequential of the registry's module stages; `config` is the ModelConfig it was built from."""
+    """nn.Sequential of the config's module stages (lenet.stages); `config` is the ModelConfig it was built from,
+    `stages` its stage registry. The seed's: conv1 (N, 6, 28, 28), act1, pool1 (N, 6, 14, 14), conv2
+    (N, 16, 10, 10), act2, pool2 (N, 16, 5, 5), flatten (N, 400), fc1 (120), act3, fc2 (84), act4, fc3 (N, 10)."""
 
     def __init__(self, config: ModelConfig = ModelConfig()) -> None:
-        act, pool = ACTIVATIONS[config.activation].module, POOLINGS[config.pooling].module
-        layers = OrderedDict(
-            conv1=nn.Conv2d(1, 6, kernel_size=5, padding=2),  # (N, 6, 28, 28)
-            act1=act(),
-            pool1=pool(),  # (N, 6, 14, 14)
-            conv2=nn.Conv2d(6, 16, kernel_size=5),  # (N, 16, 10, 10)
-            act2=act(),
-            pool2=pool(),  # (N, 16, 5, 5)
-            flatten=nn.Flatten(),  # (N, 400)
-            fc1=nn.Linear(16 * 5 * 5, 120),
-            act3=act(),
-            fc2=nn.Linear(120, 84),
-            act4=act(),
-            fc3=nn.Linear(84, 10),  # (N, 10) logits
-        )
-        assert list(layers) == [s.name for s in MODULE_STAGES], "model and stage registry disagree"
-        super().__init__(layers)
+        stages = stages_of(config)
+        super().__init__(OrderedDict((s.name, _module(s, config)) for s in stages.modules))
         self.config = config
+        self.stages: Stages = stages
 
     @classmethod
     def from_state(cls, config: ModelConfig, state_dict: dict[str, torch.Tensor]) -> "LeNet":

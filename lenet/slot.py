@@ -191,7 +191,7 @@ class RemoteJob:
 
     @property
     def model_config(self) -> ModelConfig:
-        return ModelConfig(**self.record["model_config"])
+        return ModelConfig.from_dict(self.record["model_config"], strict=True)
 
     @property
     def train_config(self) -> TrainConfig:

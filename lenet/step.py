@@ -10,7 +10,6 @@ import torch
 import torch.nn.functional as F
 
 from lenet.model import LeNet
-from lenet.stages import STAGES
 
 
 @dataclass(frozen=True)
@@ -41,11 +40,11 @@ def one_step(model: LeNet, image: torch.Tensor, target: int, lr: float) -> tuple
     x = image.reshape(1, 1, 28, 28).float().clone().requires_grad_(True)
     outputs = {"input": x}
     out = x
-    for stage in STAGES:
-        if stage.is_module:
-            out = getattr(work, stage.name)(out)
-            out.retain_grad()
-            outputs[stage.name] = out
+    work.eval()  # BatchNorm by its running statistics and no dropout: the model as it predicts
+    for stage in work.stages.modules:
+        out = getattr(work, stage.name)(out)
+        out.retain_grad()
+        outputs[stage.name] = out
     logits = out
     y = torch.tensor([target])
     loss = F.cross_entropy(logits, y)

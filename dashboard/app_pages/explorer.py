@@ -24,6 +24,7 @@ from dashboard.inputs import Picked, candidates, draw_ui, pick_controls_ui, pick
 from dashboard.keys import HELP, keys_ui
 from dashboard.figures.layout import text_width
 from dashboard.overview import focus_ui, look, overview_ui, shared_limits
+from dashboard.views import detail_stages
 from dashboard.figures.pictures import seen_image
 from dashboard.screen import screen_ui
 from dashboard.state import init_state, ops_changed, sync_query_params
@@ -33,7 +34,7 @@ from dashboard.why import settle_class, why_button, why_dialog
 from lenet.config import ModelConfig
 from lenet.i18n import _
 from lenet.model import LeNet
-from lenet.stages import STAGE_BY_NAME
+from lenet.stages import stages_of
 from lenet.ops import ACTIVATIONS, POOLINGS
 
 RESERVED = 242  # px of the window above and below the overview: the page header, the bar, the strip, gaps (an
@@ -156,10 +157,12 @@ def _presentation(choice, other, reported: Screen | None) -> None:
     """Presentation mode: no sidebar, no bar; the network fills the screen; the keys (keys.HELP) drive it."""
     top, keys_help = st.columns([3, 2], vertical_alignment="center")
     at = st.session_state.get("present_at")
-    if at in STAGE_BY_NAME:  # the stage framed on the network, in a sentence; its numbers one key away
-        stage = STAGE_BY_NAME[at]
+    config = choice_config(choice)
+    stages = stages_of(config)
+    if at in stages.by_name:  # the stage framed on the network, in a sentence; its numbers one key away
+        stage = stages.by_name[at]
         keys_help.markdown(_("**{title}** ({name}): {what}").format(
-            title=stage.title, name=stage.name, what=first_sentence(stage.describe(choice_config(choice))))
+            title=stage.title, name=stage.name, what=first_sentence(stage.describe(config)))
             + "  \n:small[:gray[" + _("Enter: its numbers · →/PgDn, ←/PgUp: the next, the previous stage") + "]]")
     else:
         keys_help.caption(_("Keys: {keys}").format(keys=_(HELP)))
@@ -177,7 +180,10 @@ def first_sentence(text: str) -> str:
 
 
 def choice_config(choice: ModelChoice) -> ModelConfig:
-    """The ops the shown model runs (what a stage's explanation fills in)."""
+    """The member and the ops the shown model runs (what a stage's explanation fills in): its own config where its
+    file reads, else the seed's LeNet with the chosen ops."""
+    if not model_error(choice.key):
+        return get_model(choice.key).config
     return ModelConfig(choice.activation, choice.pooling)
 
 
@@ -250,8 +256,11 @@ def _draw(r: _Ready, main, seen_row, info: int | str = INFO, page_width: float =
             if title:
                 st.markdown(title)
             overview_ui(fig, key)
+    if st.session_state.get("stage") not in detail_stages(r.model.stages):  # (a link's stage this member lacks)
+        st.session_state["stage"] = ""
     if st.session_state.get("stage"):
-        detail_dialog(r.model, r.acts, r.other, r.view.label, shared_limits(r.acts, r.other[1]) if r.other else None,
+        shared = shared_limits(r.model.stages, r.acts, r.other[1]) if r.other else None
+        detail_dialog(r.model, r.acts, r.other, r.view.label, shared,
                       r.room.font, page_width)
     elif st.session_state.get("why_open"):
         why_dialog(r.choice.key, r.image, r.acts["softmax"], r.view.label, r.room.font, page_width)

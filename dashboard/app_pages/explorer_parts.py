@@ -18,7 +18,6 @@ from lenet.i18n import _
 from lenet.model import LeNet
 from lenet.ops import ACTIVATIONS, POOLINGS
 from lenet.pretrained import closest_shipped
-from lenet.stages import STAGE_BY_NAME
 
 def choices() -> tuple[ModelChoice, ModelChoice | None]:
     """The model shown and, in compare mode, the one beside it, from the page's state."""
@@ -79,7 +78,7 @@ def compare_overviews(model_a: LeNet, model_b: LeNet, a: ModelChoice, b: ModelCh
     geometry and one colour range per stage: (title, chart key, figure) each."""
     diff = {k: acts_a[k] - acts_b[k] for k in acts_a}
     screen = Screen(room.width, max(200.0, (room.height - 3 * COMPARE_TITLE) / 3), room.narrow)
-    shared = shared_limits(acts_a, acts_b)
+    shared = shared_limits(model_a.stages, acts_a, acts_b)
     g = geometry(columns_for(view_of(model_a, acts_a, label)), screen)
     pa, pb = acts_a["softmax"], acts_b["softmax"]
     title = _("**{which}** {model} — {cls}: {p:.0%}")
@@ -126,7 +125,7 @@ def _nav() -> None:
 def detail_dialog(model: LeNet, acts, other, label: int | None, limits: dict | None, font: int,
                   page_width: float) -> None:
     """The open stage's numbers in a dialog over the overview; its Close, × and Esc close it."""
-    stage = STAGE_BY_NAME[st.session_state["stage"]]
+    stage = model.stages.by_name[st.session_state["stage"]]
     width = dialog_width(page_width)
 
     def body() -> None:

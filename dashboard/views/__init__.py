@@ -1,7 +1,7 @@
 """The detail views, one module per stage kind, chosen through the stage registry's `kind`.
 
 Adding a view: a module with show(detail: Detail) and one line in DETAIL_VIEWS. The stage selector offers
-every stage whose kind has a view.
+every stage of the model shown whose kind has a view.
 """
 from __future__ import annotations
 
@@ -12,16 +12,18 @@ import streamlit as st
 
 from dashboard.figures.detail import strongest
 from dashboard.overview import View
-from dashboard.views import activation, conv, dense, pool, softmax
+from dashboard.views import activation, batchnorm, conv, dense, dropout, pool, softmax
 from dashboard.views.common import Acts, Detail
 from lenet.model import LeNet
-from lenet.stages import STAGE_BY_NAME, STAGES
+from lenet.stages import STAGES, Stages
 
 DETAIL_VIEWS: dict[str, Callable[[Detail], None]] = {
     "conv": conv.show,
+    "batchnorm": batchnorm.show,
     "activation": activation.show,
     "pool": pool.show,
     "dense": dense.show,
+    "dropout": dropout.show,
     "softmax": softmax.show,
 }
 
@@ -31,19 +33,28 @@ def detail_ui(model: LeNet, acts: Acts, view: View, other: tuple[LeNet, Acts] | 
     """The view for the open stage's kind, then what the stage does (shown in a dialog over the overview, opened
     by a click on a map or neuron, or by ?stage= in the URL, as in CNN Explainer). width: px of the dialog's
     content; nav: draws the dialog's buttons, in the view's row of controls."""
-    names = [s.name for s in STAGES if s.kind in DETAIL_VIEWS]
+    names = detail_stages(model.stages)
     stage = st.session_state.get("stage")
     if stage not in names:
         return
     settle_map(acts)
     _open_on_the_strongest(acts, stage)
-    DETAIL_VIEWS[STAGE_BY_NAME[stage].kind](Detail(model, acts, stage, view, other, font, width, nav))
-    st.caption(STAGE_BY_NAME[stage].describe(model.config))
+    DETAIL_VIEWS[model.stages.by_name[stage].kind](Detail(model, acts, stage, view, other, font, width, nav))
+    st.caption(model.stages.by_name[stage].describe(model.config))
+
+
+def detail_stages(stages: Stages) -> list[str]:
+    """The stages that have a detail view, in order; remembered for the session's keys and buttons, whose
+    callbacks run before the page knows its model."""
+    names = [s.name for s in stages if s.kind in DETAIL_VIEWS]
+    st.session_state["_detail_stages"] = names
+    return names
 
 
 def next_detail_stage(current: str | None, delta: int) -> str:
-    """The stage with a detail view delta places after current (before the first: the first, or the last)."""
-    names = [s.name for s in STAGES if s.kind in DETAIL_VIEWS]
+    """The stage with a detail view delta places after current (before the first: the first, or the last), in
+    the model the page showed last."""
+    names = st.session_state.get("_detail_stages") or [s.name for s in STAGES if s.kind in DETAIL_VIEWS]
     k = names.index(current) if current in names else (-1 if delta > 0 else 0)
     return names[(k + delta) % len(names)]
 

@@ -9,11 +9,10 @@ from dashboard.views.common import Detail, map_ui
 from lenet.explain import activation_curve
 from lenet.i18n import _
 from lenet.ops import ACTIVATIONS
-from lenet.stages import previous_stage
 
 
 def show(d: Detail) -> None:
-    pre, post = d.acts[previous_stage(d.stage).name], d.acts[d.stage]
+    pre, post = d.acts[d.model.stages.previous(d.stage).name], d.acts[d.stage]
     act = ACTIVATIONS[d.model.config.activation]
     x, y = activation_curve(act.name)
     highlight = None

@@ -12,6 +12,7 @@ from dashboard.figures.detail import Paint
 from dashboard.overview import View, colouring
 from lenet.i18n import _
 from lenet.model import LeNet
+from lenet.ops import ACTIVATIONS
 
 Acts = dict[str, np.ndarray]  # stage name -> one image's output, no batch dimension
 
@@ -52,6 +53,16 @@ class Detail:
             with row:
                 self.nav()
         return row
+
+
+def after_layer(model: LeNet, stage: str) -> tuple[str, str]:
+    """What a conv or dense layer's output goes through before its activation's value, and that activation
+    stage's name: ('sigmoid', 'act1'), or ('BatchNorm, sigmoid', 'act1') where the layer has a BatchNorm."""
+    act = _(ACTIVATIONS[model.config.activation].label)
+    nxt = model.stages.next(stage)
+    if nxt is not None and nxt.kind == "batchnorm":
+        return _("BatchNorm, {act}").format(act=act), model.stages.next(nxt.name).name
+    return act, nxt.name if nxt is not None else ""
 
 
 def map_ui(count: int, label: str, where=None) -> int:

@@ -7,13 +7,14 @@ import streamlit as st
 from dashboard.charts import CHART_OPTIONS, chart
 from dashboard.figures.base import clicked_customdata
 from dashboard.figures.detail import MAX_PICKABLE, conv_figure
-from dashboard.views.common import Detail, position_ui, step
+from dashboard.views.common import Detail, after_layer, position_ui, step
 from lenet.explain import conv_window
 from lenet.i18n import _
-from lenet.ops import ACTIVATIONS
-from lenet.stages import next_stage, previous_stage
 
 PLAY_SECONDS = 0.25  # one window position per timed rerun while 'play' is on: four a second
+
+SUMS = 8  # input maps whose sums the line under the figure writes out
+
 
 
 def show(d: Detail) -> None:
@@ -45,19 +46,21 @@ def _sliding_window(d: Detail, created_playing: bool) -> None:
     chosen = st.session_state.get("in_map", -1)
     if not 0 <= chosen < n_in:  # at first the input map that adds the most
         chosen = int(np.argmax(np.abs(w.channel_sums)))
-    source = previous_stage(d.stage)
-    act = ACTIVATIONS[d.model.config.activation]
+    source = d.model.stages.previous(d.stage)
+    act_label, act_stage = after_layer(d.model, d.stage)
     key = "cv_fig"
     named = source.title if source.kind == "input" else source.name  # (the input by its name in the language)
-    chart(conv_figure(w, d.acts[d.stage][c], c, d.stage, named, _(act.label), d.paint(source.name),
+    chart(conv_figure(w, d.acts[d.stage][c], c, d.stage, named, act_label, d.paint(source.name),
                       d.paint(d.stage, c), chosen, d.font, d.width if d.narrow else None),
           key=key, on_select=lambda: _clicked(key, W), selection_mode="points", config=CHART_OPTIONS,
           width="content" if d.narrow else "stretch")
-    sums = " + ".join(f"{s:.3f}" for s in w.channel_sums)
+    sums = " + ".join(f"{s:.3f}" for s in w.channel_sums[:SUMS])  # (64 input maps: the first few, and a count)
+    if n_in > SUMS:
+        sums += " + " + _("… ({n} more)").format(n=n_in - SUMS)
     hints = [_("click an output pixel") if H * W <= MAX_PICKABLE else "", _("click an input map for its numbers")
              if n_in > 1 else ""]
     st.markdown(
         _("**Σ per input map** {sums} **+ bias** {bias:+.3f} **=** {z:.4f} → **{act} = {a:.4f}** ({where})").format(
-            sums=sums, bias=w.bias, z=w.pre_activation, act=_(act.label), a=w.activated,
-            where=f"{next_stage(d.stage).name}[{c}, {i}, {j}]"),
+            sums=sums, bias=w.bias, z=w.pre_activation, act=act_label, a=w.activated,
+            where=f"{act_stage}[{c}, {i}, {j}]"),
         help=_("; ").join(h for h in hints if h) or None)

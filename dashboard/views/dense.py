@@ -9,44 +9,44 @@ from dashboard.charts import CHART_OPTIONS, chart
 from dashboard.figures.colours import WEIGHTS
 from dashboard.figures.base import stage_figure
 from dashboard.figures.detail import contributions_figure
-from dashboard.views.common import Detail, map_ui
+from dashboard.views.common import Detail, after_layer, map_ui
 from lenet.data import class_name
 from lenet.explain import dense_neuron
 from lenet.i18n import _
-from lenet.ops import ACTIVATIONS
-from lenet.stages import flat_source, next_stage, previous_stage
+from lenet.stages import Stages
 
 TOP = 12  # inputs × weights shown, largest first
 
 
-def input_names(stage: str) -> list[str]:
+def input_names(stages: Stages, stage: str) -> list[str]:
     """A name for each input of a dense stage: its map and position where it was flattened from maps."""
-    source = flat_source(stage)
+    source = stages.flat_source(stage)
     if source is None:
-        prev = previous_stage(stage)
+        prev = stages.previous(stage)
         return [f"{prev.name}[{i}]" for i in range(prev.shape[0])]
     named = _("{stage} map {c} ({r},{q})")
     return [named.format(stage=source.name, c=c, r=r, q=q) for c, r, q in np.ndindex(*source.shape)]
 
 
 def show(d: Detail) -> None:
-    logits = next_stage(d.stage).kind == "softmax"
+    logits = d.model.stages.logits.name == d.stage
     count = d.acts[d.stage].shape[0]
     with d.controls():
         k = map_ui(count, _("neuron"))
         if logits:  # the neuron's class, beside its number
             st.markdown(f"**{class_name(min(k, count - 1))}**")
     n = dense_neuron(d.model, d.acts, d.stage, k, top=TOP)
-    act = _(ACTIVATIONS[d.model.config.activation].label)
+    act = after_layer(d.model, d.stage)[0]
     after = f" → {act} = **{n.activated:.4f}**" if n.activated is not None else _(" (a logit)")
     label = f" ({class_name(k)})" if logits else ""
     st.markdown(_("Neuron {k}{cls}: Σ {n} inputs × weights = {sum:.4f}, + bias {bias:+.4f} = **{value:.4f}**{after}")
                 .format(k=k, cls=label, n=len(n.inputs), sum=n.contributions.sum(), bias=n.bias, value=n.value,
                         after=after))
     c1, c2 = st.columns([1.2, 1])
-    chart(contributions_figure(n.contributions, n.top, input_names(d.stage), n.bias, n.value, height=330),
+    names = input_names(d.model.stages, d.stage)
+    chart(contributions_figure(n.contributions, n.top, names, n.bias, n.value, height=330),
           key="dn_contrib", where=c1, config=CHART_OPTIONS)
-    source = flat_source(d.stage)
+    source = d.model.stages.flat_source(d.stage)
     if source is not None:
         C, H, W = source.shape
         chart(stage_figure(n.weights.reshape(source.shape), _("neuron {k}'s {n} weights as {C} maps of {H}×{W} (one "

@@ -9,7 +9,6 @@ from dashboard.views.common import Detail, clicked_pixel, position_ui
 from lenet.explain import pool_window
 from lenet.i18n import _
 from lenet.ops import POOLINGS
-from lenet.stages import previous_stage
 
 
 def show(d: Detail) -> None:
@@ -18,7 +17,7 @@ def show(d: Detail) -> None:
     windows = [pool_window(d.model, d.acts, d.stage, c, i, j)]
     if d.other is not None:  # compare mode: the same window under the other model's pooling, side by side
         windows.append(pool_window(*d.other, d.stage, c, i, j))
-    source = previous_stage(d.stage).name
+    source = d.model.stages.previous(d.stage).name
     key = "pl_fig"
     chart(pool_figure(windows, d.acts[source][c], d.acts[d.stage][c], i, j, source, d.stage, c,
                       d.paint(source, c), d.paint(d.stage, c), d.font, d.width if d.narrow else None),

@@ -6,7 +6,8 @@ import torch
 
 from dashboard.figures.overview import CHAR
 from dashboard.figures.rows import map_grid, rows_figure
-from dashboard.overview import COLUMNS, Look, columns_for, view_of
+from dashboard.overview import Look, columns_for, columns_of, view_of
+from lenet.stages import STAGES
 from lenet import acts_of, capture, load_pretrained
 from lenet.samples import load_samples
 from tests.pictures import rgba_of, values_of
@@ -45,7 +46,7 @@ def test_stages_in_order_maps_large_and_values_as_computed(columns):
     cols, acts = columns
     fig = rows_figure(cols, 352.0)
     pictures = {t["name"]: t for t in fig.data if t["type"] == "image"}
-    tops = [pictures[name]["y0"] for name in COLUMNS if name in pictures]
+    tops = [pictures[name]["y0"] for name in columns_of(STAGES) if name in pictures]
     assert tops == sorted(tops)  # input at the top, the logits at the bottom
     assert pictures["conv1"]["dx"] * 28 >= 56  # conv1's maps on a 390-px phone
     conv1 = values_of(pictures["conv1"])

@@ -50,7 +50,7 @@ def test_the_dialog_explains_the_prediction_and_the_overview_outlines_the_maps_t
         assert A.reading(method, values, CLASS_NAMES[pred]) in text, method
     why = _figures(at)["why_fig"]
     pictures = {t["name"]: t for t in why["data"] if t.get("name", "").startswith("why:")}
-    assert set(pictures) == {f"why:{m.label}" for m in A.METHODS.values()}
+    assert set(pictures) == {f"why:{m.label.format(layer='conv2')}" for m in A.METHODS.values()}
     ig = A.attribute(model, img, pred, "integrated_gradients")
     assert pictures["why:Integrated gradients"]["meta"][0] == pytest.approx(color_limit(ig), rel=1e-5)
     parts = A.contributions(model, img, pred)

@@ -13,7 +13,8 @@ from lenet import attribution as A
 from lenet.filters import receptive_field, up_to
 from lenet.pretrained import load_pretrained
 from lenet.samples import load_samples
-from lenet.stages import STAGE_BY_NAME
+from lenet.model import build_model
+from tests.members import MEMBERS
 
 VARIANTS = [("relu", "max"), ("sigmoid", "avg")]
 
@@ -121,9 +122,9 @@ def test_every_stage_splits_the_same_total(model, image):
     img, y = image
     parts = A.contributions(model, img, y)
     total = A.score(model, img[None], y)[0] - A.score(model, np.zeros((1, 28, 28)), y)[0]
-    assert set(parts) == set(A.CONTRIBUTING)
+    assert set(parts) == set(A.contributing(model))
     for name, p in parts.items():
-        assert p.shape == STAGE_BY_NAME[name].shape[:1]
+        assert p.shape == model.stages.by_name[name].shape[:1]
         assert p.sum() == pytest.approx(total, rel=0.02, abs=2e-3), name
     x = x_of(img)
     lig = LayerIntegratedGradients(model, model.conv2).attribute(x, baselines=x * 0, target=y, n_steps=128,
@@ -183,3 +184,30 @@ def test_the_windows_drops_by_hand(image):
         assert drops[i, j] == pytest.approx(base - A.score(model, covered[None], y)[0], abs=1e-4)
     # occlusion's map is each pixel's mean over the windows covering it
     np.testing.assert_allclose(A.occlusion(model, img, y)[14, 14], drops[10:15, 10:15].mean(), rtol=1e-4)
+
+
+@pytest.mark.parametrize("name", [k for k in MEMBERS if k != "seed"])
+def test_every_member_is_attributed(name, image):
+    """Each stage's maps split the same total; Grad-CAM looks at the last conv layer's activated maps, each
+    position drawn at the centre of what it sees (its receptive field worked back through this member's layers)."""
+    img, y = image
+    model = build_model(MEMBERS[name], seed=7)
+    model.train()(torch.rand(32, 1, 28, 28))  # BatchNorm's running statistics off their start
+    model.eval()
+    parts = A.contributions(model, img, y)
+    total = A.score(model, img[None], y)[0] - A.score(model, np.zeros((1, 28, 28)), y)[0]
+    assert set(parts) == set(A.contributing(model)) and "conv1" in parts
+    for stage, p in parts.items():
+        assert p.sum() == pytest.approx(total, rel=0.03, abs=3e-3), stage
+    cam = A.grad_cam(model, img, y)
+    act = [s for s in model.stages.of_kind("activation") if s.is_map][-1]
+    assert cam.shape == act.shape[1:]
+    one = np.zeros(cam.shape)
+    i, j = cam.shape[0] // 2, cam.shape[1] // 3
+    one[i, j] = 1.0
+    r0, r1, c0, c1 = receptive_field(act.name, i, j, config=model.config, clip=False)
+    rows, cols = np.nonzero(A.on_image(one, model))
+    assert rows.min() + rows.max() in (r0 + r1 - 1, r0 + r1 - 2) and cols.min() + cols.max() in (c0 + c1 - 1,
+                                                                                                  c0 + c1 - 2)
+    assert A.last_conv(model) == f"conv{len(model.config.convs)}"
+    model.zero_grad()

@@ -4,6 +4,7 @@ import torch
 
 from lenet import STAGES, ModelConfig, acts_of, build_model, capture
 from lenet.ops import ACTIVATIONS, POOLINGS
+from tests.members import MEMBERS
 
 VARIANTS = [ModelConfig(a, p) for a in ACTIVATIONS for p in POOLINGS]
 
@@ -51,3 +52,17 @@ def test_acts_of_gives_one_image_as_numpy(setup):
 def test_capture_refuses_wrong_shapes():
     with pytest.raises(ValueError, match="28, 28"):
         capture(build_model(), torch.rand(1, 28, 28))
+
+
+@pytest.mark.parametrize("name", MEMBERS)
+def test_every_members_capture_equals_its_forward_pass(name):
+    """In eval mode (BatchNorm by its running statistics, no dropout): what the model predicts."""
+    model = build_model(MEMBERS[name], seed=4)
+    model.train()(torch.rand(16, 1, 28, 28))  # moves BatchNorm's running statistics off their start
+    model.eval()
+    X = torch.rand(3, 1, 28, 28)
+    acts = capture(model, X)
+    assert list(acts) == [s.name for s in model.stages]
+    for s in model.stages:
+        assert tuple(acts[s.name].shape) == (3, *s.shape), s.name
+    assert torch.allclose(acts[model.stages.logits.name], model(X), atol=1e-6)

@@ -5,8 +5,10 @@ import torch
 import torch.nn.functional as F
 
 from lenet import STAGES, ModelConfig, acts_of, build_model, capture
-from lenet.explain import activation_curve, conv_window, dense_neuron, pool_window, softmax_steps, stage_params
+from lenet.explain import (activation_curve, batchnorm_value, conv_window, dense_neuron, never_negative, pool_window,
+                           softmax_steps, stage_params)
 from lenet.ops import ACTIVATIONS, POOLINGS
+from tests.members import MEMBERS
 
 VARIANTS = [ModelConfig(a, p) for a in ACTIVATIONS for p in POOLINGS]
 TOL = 1e-5
@@ -136,3 +138,46 @@ def test_stage_params_are_the_seeds_printout():
     assert (params["conv1"], params["conv2"], params["fc1"], params["fc2"], params["fc3"]) == \
         (156, 2_416, 48_120, 10_164, 850)
     assert params["input"] == params["pool1"] == params["act3"] == params["softmax"] == 0
+
+
+@pytest.mark.parametrize("name", MEMBERS)
+def test_every_members_detail_arithmetic_matches_torch(name):
+    """For every stage of every member, a few places: the conv window over however many input maps, the pooling
+    window (an odd map's last row never in one), BatchNorm written out with its running statistics, the dense
+    neuron, the activation after each (through the BatchNorm), dropout passing every value at inference."""
+    model = build_model(MEMBERS[name], seed=5)
+    model.train()(torch.rand(32, 1, 28, 28) * 2)  # BatchNorm's running statistics off their start
+    model.eval()
+    X = torch.rand(2, 1, 28, 28)
+    X[:, :, :6] = 0.0
+    acts = capture(model, X)
+    rng = np.random.default_rng(0)
+    for n, one in enumerate(acts_of(acts, k) for k in range(2)):
+        for stage in model.stages:
+            out = acts[stage.name][n]
+            places = [tuple(int(rng.integers(0, d)) for d in stage.shape) for _k in range(3)]
+            places.append(tuple(d - 1 for d in stage.shape))  # the last row and column
+            for at in places:
+                want = float(out[at])
+                if stage.kind == "conv":
+                    w = conv_window(model, one, stage.name, *at)
+                    assert w.patches.shape[0] == stage.inputs[0] and w.pre_activation == pytest.approx(want, abs=TOL)
+                    assert w.activated == pytest.approx(float(acts[f"act{stage.number}"][n][at]), abs=TOL)
+                elif stage.kind == "pool":
+                    assert pool_window(model, one, stage.name, *at).value == pytest.approx(want, abs=TOL)
+                elif stage.kind == "batchnorm":
+                    b = batchnorm_value(model, one, stage.name, at)
+                    by_hand = (b.x - b.mean) / np.sqrt(b.var + b.eps) * b.gamma + b.beta
+                    assert b.value == pytest.approx(want, abs=TOL) and by_hand == pytest.approx(want, abs=TOL)
+                    assert b.activated == pytest.approx(float(acts[model.stages.next(stage.name).name][n][at]), abs=TOL)
+                    assert b.var != pytest.approx(1.0)  # the running statistics, not a fresh layer's
+                elif stage.kind == "dense":
+                    d = dense_neuron(model, one, stage.name, at[0])
+                    assert d.value == pytest.approx(want, abs=TOL)
+                    assert (d.activated is None) == (stage is model.stages.logits)
+                elif stage.kind == "dropout":
+                    assert want == float(acts[model.stages.previous(stage.name).name][n][at])
+        assert softmax_steps(one).probs == pytest.approx(acts["softmax"][n].numpy(), abs=1e-6)
+    assert sum(stage_params(model, s.name) for s in model.stages) == sum(p.numel() for p in model.parameters())
+    for stage in model.stages.of_kind("pool", "dropout"):
+        assert never_negative(model, stage.name) == ACTIVATIONS[model.config.activation].nonnegative

@@ -9,7 +9,9 @@ import torch
 import lenet
 from lenet import STAGES, LeNet, ModelConfig, build_model, count_params, with_ops
 from lenet.ops import ACTIVATIONS, POOLINGS
-from lenet.stages import MODULE_STAGES, flat_source, next_stage, previous_stage
+from lenet.config import ARCHITECTURES, ConvBlock, DenseLayer
+from lenet.stages import MODULE_STAGES, stages_of
+from tests.members import MEMBERS
 
 VARIANTS = [ModelConfig(a, p) for a in ACTIVATIONS for p in POOLINGS]
 
@@ -57,12 +59,76 @@ def test_xavier_init_is_seeded():
 
 
 def test_neighbours_and_the_flattened_layout_come_from_the_registry():
-    assert previous_stage("conv2").name == "pool1" and next_stage("fc3").name == "softmax"
-    assert next_stage("softmax") is None
-    source = flat_source("fc1")
+    assert STAGES.previous("conv2").name == "pool1" and STAGES.next("fc3").name == "softmax"
+    assert STAGES.next("softmax") is None and STAGES.logits.name == "fc3"
+    source = STAGES.flat_source("fc1")
     assert source.name == "pool2" and source.shape == (16, 5, 5)
-    assert math.prod(source.shape) == previous_stage("fc1").shape[0] == 400  # the flatten in between
-    assert flat_source("fc2") is None and flat_source("conv1") is None
+    assert math.prod(source.shape) == STAGES.previous("fc1").shape[0] == 400  # the flatten in between
+    assert STAGES.flat_source("fc2") is None and STAGES.flat_source("conv1") is None
+
+
+@pytest.mark.parametrize("name", MEMBERS)
+def test_every_member_has_its_registry_shapes_and_texts(name):
+    """Stages derived from the config: each layer's output has the registry's shape, the module names are the
+    registry's, the stage names are unique and every explanation is filled in."""
+    config = MEMBERS[name]
+    model = build_model(config, seed=0).eval()
+    stages = model.stages
+    assert stages is stages_of(config) and len({s.name for s in stages}) == len(stages)
+    X = torch.rand(3, 1, 28, 28)
+    for stage in stages.modules:
+        X = getattr(model, stage.name)(X)
+        assert tuple(X.shape) == (3, *stage.shape), stage.name
+    assert [n for n, _m in model.named_children()] == [s.name for s in stages.modules]
+    assert [s.kind for s in stages][:2] == ["input", "conv"] and [s.kind for s in stages][-2:] == ["dense", "softmax"]
+    assert sum(s.kind == "conv" for s in stages) == len(config.convs)
+    assert sum(s.kind == "dense" for s in stages) == len(config.dense) + 1
+    assert sum(s.kind == "batchnorm" for s in stages) == sum(p.batchnorm for p in (*config.convs, *config.dense))
+    for s in stages:
+        text = s.describe(config)
+        assert len(text) > 60 and "{" not in text and s.title and "{" not in s.title, s.name
+    LeNet.from_state(config, model.state_dict())  # its own weights fit
+
+
+def test_d2l_batchnorm_lenet_is_the_books():
+    """d2l §8.5: no padding on the first conv, 16×4×4 into the first dense layer, BatchNorm after every conv and
+    hidden dense layer; 156 + 12 + 2,416 + 32 + 30,840 + 240 + 10,164 + 168 + 850 = 44,878 parameters (each BatchNorm
+    learns γ and β per map or neuron)."""
+    convs, dense = ARCHITECTURES["batchnorm"]
+    model = build_model(ModelConfig("sigmoid", "avg", convs, dense))
+    assert [n for n, _m in model.named_children()] == [
+        "conv1", "bn1", "act1", "pool1", "conv2", "bn2", "act2", "pool2", "flatten", "fc1", "bn3", "act3", "fc2",
+        "bn4", "act4", "fc3"]
+    assert model.fc1.in_features == 256 and isinstance(model.bn3, torch.nn.BatchNorm1d)
+    assert count_params(model) == 44_878
+
+
+def test_the_seeds_config_and_old_checkpoints_read_the_same():
+    assert ModelConfig().is_seed and ModelConfig.from_dict({"activation": "relu", "pooling": "max"}) == \
+        ModelConfig("relu", "max")
+    config = MEMBERS["dropout_nopool"]
+    assert ModelConfig.from_dict(config.to_dict()) == config and not config.is_seed
+    assert ModelConfig().architecture == "6c5p2-16c5 · 120-84"
+
+
+@pytest.mark.parametrize("change,match", [
+    (dict(convs=()), "conv blocks"), (dict(convs=(ConvBlock(),) * 5), "conv blocks"),
+    (dict(dense=(DenseLayer(),) * 4), "hidden dense"),
+    (dict(convs=(ConvBlock(6, 7, 0), ConvBlock(6, 7, 0), ConvBlock(6, 7, 0))), "shrink to nothing"),
+])
+def test_a_config_outside_the_family_is_refused(change, match):
+    with pytest.raises(ValueError, match=match):
+        ModelConfig(**change)
+
+
+@pytest.mark.parametrize("make,match", [
+    (lambda: ConvBlock(65), "channels"), (lambda: ConvBlock(6, 8), "kernel"), (lambda: ConvBlock(6, 3, 3), "padding"),
+    (lambda: DenseLayer(1025), "neurons"), (lambda: DenseLayer(10, dropout=1.0), "dropout"),
+    (lambda: ConvBlock(6.5), "channels must be int"), (lambda: ModelConfig.from_dict({"convs": "x"}), "convs"),
+])
+def test_a_block_outside_the_bounds_is_refused(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
 
 
 @pytest.mark.parametrize("op,arg,attr,cls", [("pooling", "max", "pool1", torch.nn.MaxPool2d),
