@@ -242,10 +242,10 @@ def strip(key: str, page: tuple[int, ...], cell: int, width: int) -> Figure:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def top_images_of(key: str) -> TopImages:
-    """For each conv2 map, the 9 gallery images that excite it most (lenet.filters), once per model."""
+def top_images_of(key: str, layer: str = "conv2") -> TopImages:
+    """For each map of a conv layer, the 9 gallery images that excite it most (lenet.filters), once per model."""
     samples = gallery()[0]
-    return top_images(get_model(key), samples.tensor(), "conv2", k=9)
+    return top_images(get_model(key), samples.tensor(), layer, k=9)
 
 
 def initial_of(key: str) -> tuple[LeNet, str]:

@@ -93,16 +93,20 @@ def show() -> None:
         _weights_ui(step, room.font)
 
 
-LAYERS = ("conv1", "conv2", "fc1", "fc2", "fc3")  # the layers with weights
+def weighted_layers(step: Step) -> list[str]:
+    """The layers with weights (conv and dense; not BatchNorm's γ), input to output: the seed's conv1, conv2, fc1,
+    fc2, fc3."""
+    return [name[:-len(".weight")] for name, g in step.weight_grads.items() if name.endswith(".weight") and g.ndim > 1]
 
 
 def _weights_ui(step: Step, font: int, narrow: float | None = None) -> None:
     """One layer's weights: a conv layer's kernels before and after the step beside ∂loss/∂kernel; a dense
     layer's ∂loss/∂W as a matrix (neurons × inputs) beside what the step changed. narrow: a phone's width in
     px (each grid on its own, as wide as the screen)."""
-    if st.session_state.get("step_layer") not in LAYERS:
+    layers = weighted_layers(step)
+    if st.session_state.get("step_layer") not in layers:
         st.session_state["step_layer"] = "conv1"
-    layer = st.segmented_control(_("∂loss/∂ the weights of"), LAYERS, key="step_layer") or "conv1"
+    layer = st.segmented_control(_("∂loss/∂ the weights of"), layers, key="step_layer") or "conv1"
     name = f"{layer}.weight"
     grad, before, after = step.weight_grads[name], step.before[name], step.after[name]
     change = float(np.abs(after - before).max())
@@ -117,7 +121,7 @@ def _weights_ui(step: Step, font: int, narrow: float | None = None) -> None:
                                  dragmode=False), key=f"step_kernels_{n}", width="content",
                   config={"displayModeBar": False})
     elif layer.startswith("conv"):
-        px = 14.0 if layer == "conv1" else 5.0
+        px = 14.0 if grad.shape[1] == 1 else 5.0  # (one input map: its kernels in a row, larger)
         with k1:
             chart(kernels_figure(after, before, layer, font, px, titles=(_("after the step"), _("before"))),
                   key="step_kernels", config=CHART_OPTIONS)

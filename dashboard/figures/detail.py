@@ -65,8 +65,9 @@ def _output_map(b: Board, m: np.ndarray, x: float, y: float, size: float, i: int
 
 def _input_maps(b: Board, w: ConvWindow, inputs: Paint, x0: float, y0: float, room: float, chosen: int,
                 source: str, font: int, cols: int) -> float:
-    """The input map(s) with the window on each, `cols` to a row across `room` px from (x0, y0); several are
-    clickable (["in", m]) and each has its Σ. Returns the height used."""
+    """The input map(s) with the window on each, `cols` to a row across `room` px from (x0, y0) (more to a row
+    beyond nine maps: a 64-map layer's eight, their Σ in the hover only); several are clickable (["in", m]) and
+    each has its Σ. Returns the height used."""
     C, k, Hp = w.kernels.shape[0], w.kernels.shape[-1], w.padded_input.shape[1]
     head = 1.6 * font + 4
     if C == 1:
@@ -76,21 +77,25 @@ def _input_maps(b: Board, w: ConvWindow, inputs: Paint, x0: float, y0: float, ro
         b.values(w.padded_input[0], x0, y0 + head, s, inputs.scale, inputs.of(w.padded_input), name="input")
         b.outline(x0 + w.col * s, y0 + head + w.row * s, x0 + (w.col + k) * s, y0 + head + (w.row + k) * s)
         return head + room
-    t = (room - 10 * (cols - 1)) / cols
-    row_h = t + 1.4 * font + 6
+    cols = max(cols, math.ceil(math.sqrt(C)))
+    labelled = cols <= 3
+    gap = 10 if labelled else 4
+    t = (room - gap * (cols - 1)) / cols
+    row_h = t + (1.4 * font + 6 if labelled else gap)
     s = t / Hp
     b.label(x0 + room / 2, y0 + head / 2, _("{stage}: {n} input maps").format(stage=source, n=C), size=font)
     hover = _("input map {m}: Σ = {sum:.4f}")
     for m in range(C):
         r, q = divmod(m, cols)
-        mx, my = x0 + q * (t + 10), y0 + head + r * row_h
+        mx, my = x0 + q * (t + gap), y0 + head + r * row_h
         b.values(w.padded_input[m], mx, my, s, inputs.scale, inputs.of(w.padded_input), name="input")
         b.outline(mx + w.col * s, my + w.row * s, mx + (w.col + k) * s, my + (w.row + k) * s, width=2)
         if m == chosen:
             b.outline(mx - 2, my - 2, mx + t + 2, my + t + 2, color="#31333f", width=3)
         b.picker(mx + t / 2, my + t / 2, ["in", m], hover.format(m=m, sum=w.channel_sums[m]), t)
-        b.label(mx + t / 2, my + t + 0.7 * font + 2, f"{m}: Σ {number_text(w.channel_sums[m])}", size=font,
-                color="#31333f" if m == chosen else "#555555")
+        if labelled:
+            b.label(mx + t / 2, my + t + 0.7 * font + 2, f"{m}: Σ {number_text(w.channel_sums[m])}", size=font,
+                    color="#31333f" if m == chosen else "#555555")
     return head + math.ceil(C / cols) * row_h
 
 
@@ -258,3 +263,19 @@ def temperature_figure(names: list[str], own: np.ndarray, tempered: np.ndarray, 
                   yaxis=dict(autorange="reversed", automargin=True), hovermode="y",
                   uniformtext=dict(minsize=12, mode="show"))
     return make_figure(data, layout)
+
+
+def batchnorm_figure(before: np.ndarray, after: np.ndarray, i: int, j: int, titles: tuple[str, str],
+                     paints: tuple[Paint, Paint], font: int = 12, width: float | None = None) -> Figure:
+    """A map before and after its BatchNorm side by side (width: a phone's px, top to bottom instead), pixel
+    (i, j) outlined on both: the same picture, shifted and rescaled by the map's own μ, σ², γ and β."""
+    head = 1.6 * font + 4
+    size = 240.0 if width is None else min(width - 8, 300.0)
+    tall = head + size + 7 + 1.4 * font + 12  # one map with its title and legend
+    b = Board()
+    for n, (m, title, paint) in enumerate(zip((before, after), titles, paints)):
+        x, y = (n * (size + 60), 0.0) if width is None else (0.0, n * tall)
+        b.label(x + size / 2, y + head / 2, title, size=font)
+        _output_map(b, m, x, y + head, size, i, j, title, paint, font)
+    return b.figure(height=int(tall if width is None else 2 * tall), width=int(2 * size + 60 if width is None else
+                                                                                size))

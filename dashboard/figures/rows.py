@@ -21,6 +21,7 @@ from lenet.i18n import _
 
 __all__ = ["NARROW_BELOW", "map_grid", "row_font", "rows_figure"]
 MAP_TARGET = 3.6  # a map's wished size, px per pixel of its height (28×28: ~100 px; clamped to 44-150)
+MANY = 16  # maps a stage may have before they tile smaller (the seed's most)
 VECTOR_COLUMNS = 20  # cells to a row for a dense layer (30 on a tablet)
 LOGIT_CELL = 44.0  # px a logit's cell needs for its value ("−11.01" at 12 px)
 
@@ -31,9 +32,9 @@ def row_font(width: float) -> int:
 
 
 def map_grid(count: int, H: int, W: int, width: float) -> tuple[int, float]:
-    """Maps side by side and px per map pixel for count H×W maps across width: about MAP_TARGET·H px each,
-    rows balanced (no lonely last map)."""
-    target = min(150.0, max(44.0, MAP_TARGET * H))
+    """Maps side by side and px per map pixel for count H×W maps across width: about MAP_TARGET·H px each (smaller
+    beyond MANY maps: 64 maps of 28×28 at ~50 px, seven to a row), rows balanced (no lonely last map)."""
+    target = min(150.0, max(44.0, MAP_TARGET * H * min(1.0, math.sqrt(MANY / count))))
     cols = max(1, min(count, int((width + GAP) // (target + GAP))))
     cols = math.ceil(count / math.ceil(count / cols))
     return cols, width / (cols * (W + GAP) - GAP)

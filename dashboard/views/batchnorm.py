@@ -2,11 +2,10 @@
 the map (or layer) before and after."""
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 from dashboard.charts import CHART_OPTIONS, chart
-from dashboard.figures.base import stage_figure
+from dashboard.figures.detail import batchnorm_figure
 from dashboard.views.common import Detail, map_ui, position_ui
 from lenet.explain import batchnorm_value
 from lenet.i18n import _
@@ -25,15 +24,20 @@ def show(d: Detail) -> None:
         at, where = (c,), f"[{c}]"
     b = batchnorm_value(d.model, d.acts, d.stage, at)
     act = _(ACTIVATIONS[d.model.config.activation].label)
-    st.markdown(_("**{stage}{where}** = ({x:.4f} − μ {mean:.4f}) / √(σ² {var:.4f} + ε {eps:g}) · γ {gamma:.4f} + β "
-                  "{beta:+.4f} = {norm:.4f} · {gamma:.4f} {beta:+.4f} = **{value:.4f}** → {act} = **{a:.4f}**").format(
-        stage=d.stage, where=where, x=b.x, mean=b.mean, var=b.var, eps=b.eps, gamma=b.gamma, beta=b.beta,
-        norm=b.normalized, value=b.value, act=act, a=b.activated))
+    st.markdown(f"**{d.stage}{where}** = (x − μ) / √(σ² + ε) · γ + β  \n= ({_n(b.x)} − {_n(b.mean, True)}) / "
+                f"√({_n(b.var)} + {b.eps:g}) · {_n(b.gamma)} + {_n(b.beta, True)} = {_n(b.normalized)} · "
+                f"{_n(b.gamma)} + {_n(b.beta, True)} = **{_n(b.value)}** → {act} = **{_n(b.activated)}**")
     st.caption(_("μ and σ² are the running mean and variance of {what} {c} over the training images, fixed since "
                  "training; γ and β were learned with the weights.").format(
         what=_("map") if out.ndim == 3 else _("neuron"), c=c))
     if out.ndim == 3:  # the map before and after: the same picture, shifted and rescaled
-        maps = np.stack([d.acts[before][c], out[c]])
-        chart(stage_figure(maps, _("{before} map {c} → {stage} map {c}").format(before=before, stage=d.stage, c=c),
-                           per_map=True, height=300 if d.narrow else 340, colour_bar=False), key="bn_maps",
-              config=CHART_OPTIONS)
+        titles = tuple(_("{stage} map {c}").format(stage=s, c=c) for s in (before, d.stage))
+        chart(batchnorm_figure(d.acts[before][c], out[c], at[1], at[2], titles,
+                               (d.paint(before, c), d.paint(d.stage, c)), d.font, d.width if d.narrow else None),
+              key="bn_maps", config=CHART_OPTIONS, width="content")
+
+
+def _n(v: float, parenthesised: bool = False) -> str:
+    """A number as the sum writes it: −0.1234 with a real minus sign, in parentheses where it follows a sign."""
+    text = f"{v:.4f}".replace("-", "−")
+    return f"({text})" if parenthesised and v < 0 else text

@@ -1,0 +1,73 @@
+"""Every page for every member of the LeNet family (issue 24): a model of each, saved as a model trained here,
+opened in the explorer (every stage's detail, Why?, focus, a phone), on Mistakes, Filters and One step."""
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+from lenet.checkpoint import save_checkpoint
+from lenet.model import build_model
+from tests.dashboard.pages import SCREEN, filters_page, mistakes_page, open_page, run_explorer, step_page
+from tests.members import MEMBERS
+
+
+def _member(name: str):
+    """A member with weights of its own (BatchNorm's running statistics moved off their start), in eval mode."""
+    model = build_model(MEMBERS[name], seed=11)
+    with torch.no_grad():
+        model.train()(torch.rand(64, 1, 28, 28))
+    return model.eval()
+
+
+@pytest.fixture
+def saved(models):
+    for name in MEMBERS:
+        save_checkpoint(models / f"{name}.pt", _member(name), {"test_acc": 0.5, "epochs": 1},
+                        extra={"name": name})
+    return models
+
+
+def _key(name: str) -> str:
+    config = MEMBERS[name]
+    return f"user:{name}.pt|{config.activation}|{config.pooling}"
+
+
+@pytest.mark.parametrize("name", MEMBERS)
+def test_the_explorer_shows_every_stage_of_every_member(saved, name):
+    at = run_explorer({"mode": "user", "um": f"{name}.pt"})
+    stages = _member(name).stages
+    figures = [f for f in at.get("plotly_chart")]
+    assert figures, "no network drawn"
+    spec = " ".join(c.proto.spec for c in figures)
+    for column in ("conv1", stages.logits.name, "softmax"):
+        assert f'"{column}"' in spec, column
+    for stage in stages:
+        if stage.kind in ("input", "flatten"):
+            continue
+        at.query_params["stage"] = stage.name
+        at.query_params["map"] = "0"
+        page = AppTest.from_file(at._script_path, default_timeout=120)
+        page.session_state["screen"] = {"size": list(SCREEN)}
+        for k, v in {"mode": "user", "um": f"{name}.pt", "stage": stage.name, "map": "0"}.items():
+            page.query_params[k] = v
+        page.run()
+        assert not page.exception, (stage.name, [e.value for e in page.exception])
+        assert page.session_state["stage"] == stage.name
+
+
+@pytest.mark.parametrize("name", ["batchnorm", "three_blocks", "wide64", "no_hidden"])
+def test_why_focus_and_a_phone_for_members(saved, name):
+    at = run_explorer({"mode": "user", "um": f"{name}.pt", "wd": "1"})
+    assert any("Grad-CAM" in m.value for m in at.markdown)
+    at = run_explorer({"mode": "user", "um": f"{name}.pt", "focus": "1"})
+    phone = AppTest.from_file(at._script_path, default_timeout=120)
+    phone.session_state["screen"] = {"size": [358, 844]}
+    phone.query_params.update({"mode": "user", "um": f"{name}.pt"})
+    phone.run()
+    assert not phone.exception, [e.value for e in phone.exception]
+
+
+@pytest.mark.parametrize("name", MEMBERS)
+@pytest.mark.parametrize("script,page", [(mistakes_page, "mistakes"), (filters_page, "filters"), (step_page, "step")])
+def test_the_learning_pages_show_every_member(saved, name, script, page):
+    at = open_page(script, page, _key(name))
+    assert not at.exception and not at.error, [e.value for e in at.error]
