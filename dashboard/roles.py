@@ -69,12 +69,19 @@ def max_steps() -> int:
         return DEFAULT_MAX_STEPS
 
 
-def run_too_long(epochs: int, images: int, batch: int) -> str | None:
-    """None if a run of this size is allowed, else why not."""
+def run_too_long(epochs: int, images: int, batch: int, work: float = 1.0) -> str | None:
+    """None if a run of this size is allowed, else why not. work: what one step of the network costs against a
+    step of the seed's LeNet (a 64-map member's steps count several times each)."""
     batches = math.ceil(images / max(1, batch))
     steps, limit = epochs * batches, max_steps()
-    if steps <= limit:
+    if steps * max(work, 1.0) <= limit:
         return None
+    if work > 1.0:
+        return _("This run would take {steps:,} steps ({epochs} epochs × {batches:,} batches) of a network that "
+                 "does {ratio:.1f}× the seed LeNet's work per image: {cost:,.0f} of the seed's steps, where this "
+                 "server allows {limit:,} per run, so that nobody holds the only training slot for long. Choose "
+                 "fewer epochs, fewer images, a larger batch or a smaller network (the limit is LENET_MAX_STEPS)."
+                 ).format(steps=steps, epochs=epochs, batches=batches, ratio=work, cost=steps * work, limit=limit)
     return _("This run would take {steps:,} steps ({epochs} epochs × {batches:,} batches); this server allows "
              "{limit:,} per run, so that nobody holds the only training slot for long. Choose fewer epochs, fewer "
              "images or a larger batch (the limit is LENET_MAX_STEPS).").format(steps=steps, epochs=epochs,

@@ -150,7 +150,7 @@ def load_checkpoint(path: str | os.PathLike, map_location: str = "cpu") -> Check
     except Exception as e:
         raise CheckpointError(path, later("its weights do not fit LeNet's architecture (wrong layers or shapes)"),
                               _first_line(e)) from e
-    if not all(torch.isfinite(p).all() for p in model.parameters()):
+    if not _sound(model.state_dict()):
         raise CheckpointError(path, later("its weights contain NaN or infinite values"))
     metrics, meta = payload.get("metrics") or {}, payload.get("meta") or {}
     if not isinstance(metrics, dict) or not isinstance(meta, dict):
@@ -206,6 +206,18 @@ def _is_history(history) -> bool:
         for e in history)
 
 
+def _sound(state: dict[str, torch.Tensor], like: dict[str, torch.Tensor] | None = None) -> bool:
+    """Weights a model can run: every float finite (a BatchNorm's running variance not negative either), each of
+    the kind of `like`'s (a model's own: float weights, BatchNorm's integer count of batches)."""
+    for k, v in state.items():
+        if like is not None and v.is_floating_point() != like[k].is_floating_point():
+            return False
+        if v.is_floating_point() and not (torch.isfinite(v).all() and (not k.endswith("running_var")
+                                                                        or (v >= 0).all())):
+            return False
+    return True
+
+
 def _check_snapshots(path: Path, snapshots, model: LeNet) -> None:
     """Per-epoch weights, if any: keyed by epoch numbers, each with the model's own tensor shapes."""
     if snapshots is None:
@@ -224,8 +236,7 @@ def _check_snapshots(path: Path, snapshots, model: LeNet) -> None:
                                               key=repr(str(key)[:40])))
         if not isinstance(state, dict) or {k: tuple(getattr(v, "shape", ())) for k, v in state.items()} != shapes:
             raise CheckpointError(path, later("the snapshot of epoch {key} does not fit the model's weights", key=key))
-        if not all(isinstance(v, torch.Tensor) and v.is_floating_point() and torch.isfinite(v).all()
-                   for v in state.values()):
+        if not (all(isinstance(v, torch.Tensor) for v in state.values()) and _sound(state, model.state_dict())):
             raise CheckpointError(path, later("the snapshot of epoch {key} holds NaN, infinite or non-float weights",
                                               key=key))
 

@@ -282,8 +282,10 @@ atexit.register(_end_at_exit)
 
 
 def default_name(model_config: ModelConfig, train_config: TrainConfig) -> str:
-    """A model's name when the user gave none, e.g. 'relu-max-10ep-20261203-101500'."""
-    return f"{model_config.variant}-{train_config.num_epochs}ep-{time.strftime('%Y%m%d-%H%M%S')}"
+    """A model's name when the user gave none, e.g. 'relu-max-10ep-20261203-101500' (another member than the
+    seed's: its shape too, 'relu-max-6c5bn-16c5bn_120bn-84bn-10ep-…')."""
+    shape = "" if model_config.is_seed else "-" + model_config.architecture.replace(" · ", "_")
+    return f"{model_config.variant}{shape}-{train_config.num_epochs}ep-{time.strftime('%Y%m%d-%H%M%S')}"
 
 
 __all__ = ["JobBusy", "Progress", "TrainingJob"]

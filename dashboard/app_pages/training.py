@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard.app_pages.d2l_import import import_ui
 from dashboard.app_pages.saved_models import saved_models_ui
+from dashboard.app_pages.architecture_form import work_ratio
 from dashboard.app_pages.training_form import device_text, settings_ui
 from dashboard.cache import job_manager
 from dashboard.charts import chart
@@ -151,7 +152,7 @@ def show() -> None:
         images = train_config.train_subset or FULL_TRAIN
         unwritable = writable()  # found now, not after the whole run has trained
         refused = refusal(_("start a run")) or run_too_long(train_config.num_epochs, images,
-                                                             train_config.batch_size) \
+                                                             train_config.batch_size, work_ratio(model_config)) \
             or (unwritable and _("Not started: {why}, so the trained model could not be saved.").format(
                 why=unwritable))
         if refused:

@@ -8,6 +8,7 @@ from dataclasses import fields
 import streamlit as st
 import torch
 
+from dashboard.app_pages.architecture_form import architecture_ui, shown_architecture
 from lenet.config import OPTIMIZERS, PRESETS, SCHEDULES, ModelConfig, TrainConfig
 from lenet.data import FULL_TRAIN
 from lenet.device import describe_device, pick_device
@@ -109,8 +110,9 @@ def shown_configs() -> tuple[ModelConfig, TrainConfig]:
     """The configs the fields show, exactly."""
     defaults = {f.name: f.default for f in fields(TrainConfig)}
     values = {name: type(defaults[name])(st.session_state[key]) for key, name in TRAIN_FIELDS.items()}
-    return (ModelConfig(**{name: st.session_state[key] for key, name in MODEL_FIELDS.items()}),
-            TrainConfig(**values))
+    convs, dense = shown_architecture()  # (settings_ui starts nothing while the architecture is wrong)
+    return (ModelConfig(**{name: st.session_state[key] for key, name in MODEL_FIELDS.items()}, convs=convs,
+                        dense=dense), TrainConfig(**values))
 
 
 def preset(key: str):
@@ -147,6 +149,7 @@ def settings_ui() -> tuple | None:
                    format_func=lambda p: _(POOLINGS[p].label))
     preset_help = PRESET_HELP.get(st.session_state["train_preset"])
     st.caption(_(preset_help) if preset_help else "")
+    architecture_ui(st.session_state["train_activation"], st.session_state["train_pooling"])
     c = st.columns(4)
     _field(c[0], _("Epochs"), "train_epochs")
     _field(c[1], _("Training images (0 = all {n:,})").format(n=FULL_TRAIN), "train_subset", step=1000,
@@ -169,7 +172,7 @@ def settings_ui() -> tuple | None:
                             format_func=lambda d: _(DEVICE_NAMES[d]) if d in DEVICE_NAMES else d)
     name = c[3].text_input(_("Model name"), "", placeholder=_("automatic"), key="train_name")
     _said(["train_seed"])
-    problems = out_of_range()
+    problems = out_of_range() + ([shown_architecture()] if isinstance(shown_architecture(), str) else [])
     c = st.columns([1, 3], vertical_alignment="center")
     pressed = c[0].button(_("Start training"), type="primary", key="train_start", disabled=bool(problems))
     c[1].caption(ngettext("Not startable: {n} field out of range (said under each).",

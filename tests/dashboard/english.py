@@ -21,15 +21,18 @@ NAMES = {
     "debian", "ubuntu", "sudo", "apt", "get", "install", "dataset", "datasets", "usr", "share", "dir", "data",
     "torchvision", "fashionmnist", "raw", "train", "t10k", "images", "labels", "ubyte", "idx1", "idx3", "download",
     "python", "pretrained", "save", "net", "path", "weight", "state", "dict", "max", "e2e",
+    # the layers' PyTorch class names in the Training page's shape printout (as the seed's printout has them)
+    "conv2d", "avgpool2d", "maxpool2d", "l2pool2d", "flatten", "linear", "batchnorm1d", "batchnorm2d", "dropout",
 }
 _SKIP_FIELDS = {"autocomplete", "tag", "uuid", "styles", "component_name", "js_content", "html_content", "css_content",
                 "config", "id", "form_id", "key", "css", "type", "default", "icon", "widget_id", "element_id",
-                "fragment_id", "file_id", "url", "src", "data", "args", "body_html"}
+                "fragment_id", "file_id", "url", "src", "data", "args", "body_html", "language"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z'0-9]+")  # (conv1 is one word: a stage's name)
 # what is not prose: LaTeX, code names (with _), paths, ∂-notation, Markdown directives, Plotly's %{…}, tags,
 # entities, `code`, links, placeholders
 _NOISE = re.compile(r"\$\$.*?\$\$|[A-Za-z0-9_.]*_[A-Za-z0-9_.]+|\w+(?:/|&#47;)|∂\w+|:[a-z]+\[|%\{[^}]*\}|<[^>]*>"
-                    r"|&[a-z]+;|\$[^$]*\$|`[^`]*`|https?://\S+|\?[a-z_]+=\S*|\{[^}]*\}")
+                    r"|&[a-z]+;|\$[^$]*\$|`[^`]*`|https?://\S+|\?[a-z_]+=\S*|\{[^}]*\}"
+                    r"|\d+c\d[\w.-]*(?: · [\w.-]+)?")  # (and a member's shape in short: 6c5bn-16c5bn · 120bn-84bn)
 
 
 def _proto_strings(message, out: list[str]) -> None:
@@ -81,7 +84,7 @@ def english(texts: list[str]) -> list[str]:
     for text in texts:
         plain = _NOISE.sub(" ", html.unescape(text).replace("\n", " "))
         words = [w for w in _WORD.findall(plain) if w.lower().strip("'") not in NAMES
-                 and not re.fullmatch(r"(conv|fc|pool|act)\d+", w.lower())]
+                 and not re.fullmatch(r"(conv|fc|pool|act|bn|drop)\d+", w.lower())]
         shape = re.sub(r"[-+]?\d[\d.,]*", "#", text)
         if words and shape not in seen:
             seen.add(shape)

@@ -1,5 +1,7 @@
 """Every page for every member of the LeNet family (issue 24): a model of each, saved as a model trained here,
 opened in the explorer (every stage's detail, Why?, focus, a phone), on Mistakes, Filters and One step."""
+import re
+
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest
@@ -71,3 +73,27 @@ def test_why_focus_and_a_phone_for_members(saved, name):
 def test_the_learning_pages_show_every_member(saved, name, script, page):
     at = open_page(script, page, _key(name))
     assert not at.exception and not at.error, [e.value for e in at.error]
+
+
+def test_members_speak_chinese(saved):
+    """The stages a member adds (BatchNorm, dropout, a third block, a wide layer) in Chinese too."""
+    from lenet.i18n import use
+    from tests.dashboard.english import english, visible_texts
+
+    def still_english(at) -> list[str]:  # (the models' file names are the user's own words: they stay)
+        texts = [re.sub("|".join(MEMBERS), "", t) for t in visible_texts(at)]
+        return english(texts)
+
+    found = []
+    for name, params in (("batchnorm", {}), ("batchnorm", {"stage": "bn2"}), ("batchnorm", {"stage": "bn3"}),
+                         ("batchnorm", {"stage": "fc1"}), ("batchnorm", {"wd": "1"}),
+                         ("dropout_nopool", {"stage": "drop1"}), ("three_blocks", {"stage": "conv3"}),
+                         ("wide64", {"stage": "conv2"}), ("no_hidden", {"stage": "fc1"})):
+        at = run_explorer({"mode": "user", "um": f"{name}.pt", **params, "lang": "zh"})
+        found += [f"{name} {params}: {t[:200]!r}" for t in still_english(at)]
+        use("en")
+    for script, page in ((mistakes_page, "mistakes"), (filters_page, "filters"), (step_page, "step")):
+        at = open_page(script, page, _key("three_blocks"), lang="zh")
+        found += [f"{page}: {t[:200]!r}" for t in still_english(at)]
+        use("en")
+    assert not found, "\n".join(found)

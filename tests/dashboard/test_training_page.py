@@ -220,3 +220,49 @@ def test_a_full_models_folder_keeps_the_run_until_saved_again(need_dataset, tiny
     assert not at.exception
     assert any("Saved as no-room.pt" in shown(s.value) for s in at.success), [e.value for e in at.error]
     assert (tiny_disk.folder / "no-room.pt").is_file()
+
+
+def test_the_page_builds_a_member_and_what_runs_is_what_shows(models, monkeypatch):
+    """d2l's BatchNorm LeNet from its preset: the shape printout and the parameter count follow the fields; the
+    run trains that member (its checkpoint says so) and the explorer shows it. A network whose maps shrink to
+    nothing cannot start; a wide one counts its work against the run limit."""
+    from dashboard.cache import job_manager
+    from lenet.checkpoint import load_checkpoint
+    from lenet.config import ARCHITECTURES
+
+    at = AppTest.from_function(_training_page, default_timeout=120)
+    at.run()
+    assert any("61,706 parameters, 1.0× the seed LeNet's work" in c.value for c in at.caption)
+    at.selectbox(key="arch_preset").set_value("batchnorm").run()
+    assert any("6c5bn-16c5bn · 120bn-84bn: 44,878 parameters" in c.value for c in at.caption)
+    printout = next(c.value for c in at.code)
+    assert "bn1      BatchNorm2d" in printout and "16×4×4" in printout and "fc1      Linear" in printout
+    at.selectbox(key="train_preset").set_value("demo").run()  # the recipe; the network stays
+    at.number_input(key="train_epochs").set_value(1)
+    at.number_input(key="train_subset").set_value(2000)
+    at.text_input(key="train_name").set_value("bn demo")
+    at.button(key="train_start").click().run()
+    assert not at.exception and not at.warning, [w.value for w in at.warning]
+    _wait_until_done(at)
+    assert job_manager().current.progress().state == "finished", job_manager().current.progress().error
+    ck = load_checkpoint(models / "bn-demo.pt")
+    assert (ck.model_config.convs, ck.model_config.dense) == ARCHITECTURES["batchnorm"]
+    assert (ck.model_config.activation, ck.model_config.pooling) == ("relu", "max")
+    explorer = AppTest.from_file(APP, default_timeout=120)
+    explorer.session_state["screen"] = {"size": [1236, 720]}
+    explorer.query_params.update({"mode": "user", "um": "bn-demo.pt"})
+    explorer.run()
+    assert not explorer.exception and '"bn1"' in " ".join(c.proto.spec for c in explorer.get("plotly_chart"))
+
+    at.number_input(key="arch_blocks").set_value(4).run()  # 28 → 14 → 5 → 0: nothing left
+    assert at.selectbox(key="arch_preset").value == "custom"
+    assert any("The maps shrink to nothing (28 → 24 → 12 → 8 → 4" in e.value for e in at.error)
+    assert at.button(key="train_start").disabled
+    at.number_input(key="arch_blocks").set_value(2).run()
+    at.number_input(key="arch_c0_channels").set_value(64)
+    at.number_input(key="arch_c1_channels").set_value(64).run()
+    monkeypatch.setenv("LENET_MAX_STEPS", "200")
+    at.number_input(key="train_epochs").set_value(2)
+    at.button(key="train_start").click().run()
+    assert any("of a network that does" in w.value and "the seed LeNet's work per image" in w.value
+               for w in at.warning), [w.value for w in at.warning]
