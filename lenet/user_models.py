@@ -220,13 +220,15 @@ def delete_model(path: Path, folder: Path | None = None) -> None:
 
 
 def import_model(state: dict[str, torch.Tensor], activation: str, pooling: str, name: str, folder: Path,
-                 X: torch.Tensor, y: torch.Tensor, evaluated_on: str) -> tuple[Path, float]:
-    """Save a d2l state_dict as a model of ours (the chosen ops, its accuracy on X, y measured once and stored),
-    under a free file name (never over another model); the path and the accuracy."""
+                 X: torch.Tensor, y: torch.Tensor, evaluated_on: str, padding: tuple[int, ...] | None = None
+                 ) -> tuple[Path, float]:
+    """Save a d2l state_dict as a model of ours (its architecture inferred; the chosen ops and padding, None: the
+    most usual; its accuracy on X, y measured once and stored), under a free file name (never over another
+    model); the path and the accuracy."""
     from lenet.engine import evaluate  # (the training engine: only an import needs it)
 
     layout = layout_of(state)
-    model = convert(state, activation, pooling)
+    model = convert(state, activation, pooling, padding)
     acc = evaluate(model, X, y)
     metrics = {"test_acc": acc, "test_examples": int(len(y)), "evaluated_on": evaluated_on}
     extra = {"name": name, "source": "d2l", "layout": layout}

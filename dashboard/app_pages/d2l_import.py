@@ -11,16 +11,17 @@ from dashboard.choice import ops_label
 from dashboard.language import uploader_words
 from dashboard.roles import refusal
 from dashboard.text import plain
-from lenet.d2l import LAYOUT_TEXT, SEED_OPS, D2LError, layout_of, read_state
+from lenet.d2l import DROPOUT, LAYOUT_TEXT, SEED_OPS, D2LError, Found, infer, layout_of, read_state
 from lenet.i18n import N_, _, later, say
 from lenet.ops import ACTIVATIONS, POOLINGS
 from lenet.user_models import import_model, models_dir, writable, write_problem
 
 UPLOAD = N_("the uploaded file")  # (the menu's value for an upload: shown through _())
 HOW = N_("In the notebook, save the trained net's weights: `torch.save(net.state_dict(), 'lenet.params')` (the "
-         "seed's net, with `Reshape()` first, or the book's current one without). Upload that file here, or drop "
-         "it into the models folder: it is listed at once with the seed's sigmoid + average pooling; import it "
-         "here to choose others. Only weights are read (no code in the file can run).")
+         "seed's net, with `Reshape()` first, or the book's current one without; d2l's BatchNorm LeNet or your "
+         "own LeNet-like net built with `nn.Sequential` too). Upload that file here, or drop it into the models "
+         "folder: it is listed at once with the seed's sigmoid + average pooling; import it here to choose others. "
+         "Only weights are read (no code in the file can run).")
 
 
 def dropped() -> list[str]:
@@ -52,11 +53,49 @@ def import_ui() -> None:
             st.session_state["_d2l_for"] = identity
             st.session_state["d2l_name"] = f"d2l {default}"
         c4.text_input(_("Save as"), key="d2l_name", max_chars=60)
+        found = _found(upload.getvalue() if source == UPLOAD else models_dir() / source)
+        if found is not None:
+            _found_ui(found)
         st.button(_("Import"), key="d2l_import", on_click=_on_import)
         note = st.session_state.pop("_d2l_note", None)
         if note:
             done, said = note
             (st.success if done else st.error)(plain(said))
+
+
+def _found(source) -> Found | str | None:
+    """What the file is the weights of (lenet.d2l.infer), or why it is none; None where it cannot be read at all
+    (the import says why)."""
+    try:
+        return infer(read_state(source))
+    except D2LError as e:
+        return e.explained()
+    except OSError:
+        return None
+
+
+def _found_ui(found: Found | str) -> None:
+    """The architecture the file holds, in short, and the padding where its shapes allow several."""
+    if isinstance(found, str):
+        st.warning(_("This file cannot be imported: {why}.").format(why=found))
+        return
+    config = found.config()
+    said = _("The file holds {arch}: {convs} conv blocks, {dense} hidden dense layers.").format(
+        arch=config.architecture, convs=len(config.convs), dense=len(config.dense))
+    if found.dropped_out:
+        said += " " + _("Dropout after dense layer {layers}: its rate is not in the file ({p:g} assumed; it plays no "
+                        "part in what the net predicts).").format(layers=_(", ").join(map(str, found.dropped_out)),
+                                                                 p=DROPOUT)
+    st.caption(said)
+    options = [",".join(map(str, p)) for p in found.paddings]
+    if len(options) > 1:
+        if st.session_state.get("d2l_padding") not in options:
+            st.session_state["d2l_padding"] = options[0]
+        st.selectbox(_("Padding of each conv block"), options, key="d2l_padding",
+                     help=_("the file's shapes allow each of these (the most usual first): the net was built with "
+                            "one of them"))
+    else:
+        st.session_state["d2l_padding"] = options[0]
 
 
 def _on_import() -> None:
@@ -69,11 +108,14 @@ def _on_import() -> None:
     if source == UPLOAD and upload is None:
         st.session_state["_d2l_note"] = (False, _("Not imported: the uploaded file is gone (upload it again)."))
         return
+    padding = state.get("d2l_padding")
+    padding = tuple(int(p) for p in padding.split(",")) if isinstance(padding, str) and padding else None
     st.session_state["_d2l_note"] = _import(upload.getvalue() if source == UPLOAD else models_dir() / source,
-                                            activation, pooling, name or "d2l model")
+                                            activation, pooling, name or "d2l model", padding)
 
 
-def _import(source, activation: str, pooling: str, name: str) -> tuple[bool, str]:
+def _import(source, activation: str, pooling: str, name: str, padding: tuple[int, ...] | None = None
+            ) -> tuple[bool, str]:
     """Import and say what happened (whether it was imported; one line: the file saved and its accuracy, or why
     not)."""
     refused = refusal(_("import a model"))
@@ -89,7 +131,7 @@ def _import(source, activation: str, pooling: str, name: str) -> tuple[bool, str
         # stored with the model, said in each reader's language
         where = later("the full test set ({n:,} images)", n=len(y)) if full else \
             later("the {n:,} bundled test images", n=len(y))
-        path, acc = import_model(state, activation, pooling, name, models_dir(), X, y, where)
+        path, acc = import_model(state, activation, pooling, name, models_dir(), X, y, where, padding)
     except D2LError as e:
         return False, _("Not imported: {why}.").format(why=e.explained())
     except OSError as e:  # a full or read-only disk, said in words (never the server's path)

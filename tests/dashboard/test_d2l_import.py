@@ -96,3 +96,34 @@ def test_an_import_into_a_full_models_folder_says_so_in_words(need_dataset, tiny
     (said,) = [shown(e.value) for e in at.error]
     assert said.startswith("Not imported: the models folder models/ is full: ") and str(tiny_disk.folder) not in said
     assert sorted(p.name for p in tiny_disk.folder.iterdir() if p.name != ".training") == ["notebook.pt"]
+
+
+def test_a_notebook_member_imports_with_the_padding_chosen(models, monkeypatch):
+    """d2l's BatchNorm LeNet and an exercise net, dropped in: the page says what each file holds and asks the
+    padding only where the shapes allow several (the seed's net: 2, 0 first); the import builds that member."""
+    from tests.lenet.test_d2l import d2l_batchnorm_net, exercise_net
+
+    monkeypatch.delenv("LENET_LECTURER_KEY", raising=False)
+    torch.save(d2l_batchnorm_net().state_dict(), models / "bn.pt")
+    torch.save(exercise_net().state_dict(), models / "exercise.pt")
+    torch.save(d2l_net("book").state_dict(), models / "seed.pt")
+    at = _page()
+    at.selectbox(key="d2l_source").set_value("exercise.pt").run()
+    said = " ".join(c.value for c in at.caption)
+    assert "16c3p1-32c3p1-64c3p1 · 256d0.5-128: 3 conv blocks, 2 hidden dense layers" in said
+    assert "Dropout after dense layer 1: its rate is not in the file (0.5 assumed" in said
+    at.selectbox(key="d2l_source").set_value("seed.pt").run()
+    assert at.selectbox(key="d2l_padding").options[0] == "2,0"
+    at.selectbox(key="d2l_padding").set_value("0,1")
+    at.text_input(key="d2l_name").set_value("seed other padding")
+    at.button(key="d2l_import").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    ck = load_checkpoint(models / "seed-other-padding.pt")
+    assert [b.padding for b in ck.model_config.convs] == [0, 1]
+    at.selectbox(key="d2l_source").set_value("bn.pt").run()
+    assert "6c5bn-16c5bn · 120bn-84bn" in " ".join(c.value for c in at.caption)
+    at.text_input(key="d2l_name").set_value("bn").run()
+    at.button(key="d2l_import").click().run()
+    assert not at.error, [e.value for e in at.error]
+    ck = load_checkpoint(models / "bn-2.pt")  # (bn.pt is the file dropped in)
+    assert any(b.batchnorm for b in ck.model_config.convs) and ck.meta.get("name") == "bn"
