@@ -16,6 +16,7 @@ COMPARISONS = {
     "act": N_("the same weights, another activation"),
     "epochs": N_("this model before training (epoch 0)"),
     "shipped": N_("the shipped variant with these ops"),
+    "model": N_("another model trained here (at the same epoch)"),
 }
 ALIASES = {"cmp": {"1": "pool"}}  # older links
 
@@ -34,6 +35,7 @@ FIELDS: dict[str, tuple[str, object, object]] = {
     "i": ("row", 14, int),
     "j": ("col", 14, int),
     "cmp": ("compare", "", ("", *COMPARISONS)),
+    "vm": ("compare_model", "", str),  # compare mode's other model trained here (a file name)
     "vs": ("compare_pooling", "", ("", *POOLINGS)),  # compare with this pooling ("": the first other one)
     "cls": ("pick_class", "all classes", ("all classes", *CLASS_NAMES)),
     "wrong": ("pick_wrong", False, bool),

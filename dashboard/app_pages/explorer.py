@@ -13,9 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from dashboard.app_pages.explorer_parts import (accuracy_line, choices, compare_overviews, detail_dialog,
+from dashboard.app_pages.explorer_parts import (accuracy_line, choices, compare_overviews, detail_dialog, same_shapes,
                                                 prediction_text)
-from dashboard.app_pages.settings import (another_network_note, epoch_ui, gone_note, same_weights_ui, settings_ui,
+from dashboard.app_pages.settings import (another_network_note, epoch_ui, gone_note, ops_settled, same_weights_ui,
+                                          settings_ui,
                                           settle_ops_from_link)
 from dashboard.cache import acts_for, get_model, model_error, overview
 from dashboard.choice import ModelChoice, ops_label
@@ -86,6 +87,7 @@ def _bar(model_key: str) -> tuple[str, np.ndarray | None]:
         st.segmented_control(_("Activation"), list(ACTIVATIONS), key="activation", label_visibility="collapsed",
                              format_func=lambda a: _(ACTIVATIONS[a].label), help=_("activation after each layer"),
                              on_change=ops_changed)
+        ops_settled()
         same_weights_ui()
         epoch_ui()
         source = source_ui()
@@ -171,6 +173,7 @@ def _presentation(choice, other, reported: Screen | None) -> None:
         _network(choice, other, view, st.container(key="network"), reported,
                  top.container(horizontal=True, vertical_alignment="center", gap="small", key="seen"))
     sync_query_params()
+    ops_settled()  # (no bar here: the keys change the ops, which a link's model's own must not undo)
 
 
 def first_sentence(text: str) -> str:
@@ -214,6 +217,8 @@ def _prepare(choice: ModelChoice, other: ModelChoice | None, view: Picked, room:
     if comparing:
         b = get_model(other.key), acts_for(other.key, image.tobytes())
         overviews = compare_overviews(model, b[0], choice, other, acts, b[1], view.label, room)
+        if not same_shapes(model, b[0]):  # (the detail views set A's numbers beside B's: only where they line up)
+            b = None
     else:
         overviews = [] if focus else [("", "overview", overview(choice.key, image.tobytes(), view.label, room,
                                                                 look()))]

@@ -34,7 +34,9 @@ def choices() -> tuple[ModelChoice, ModelChoice | None]:
             stamp = user_stamp(file)  # the file as it is now: a file replaced under its name is computed anew
             shown = ModelChoice(weights, act, pool, trained, stamp)
             other = {"epochs": ModelChoice(f"user:{file}@0", act, pool, trained, stamp) if epochs else None,
-                     "shipped": ModelChoice(closest_shipped(act, pool), act, pool)}.get(compare)
+                     "shipped": ModelChoice(closest_shipped(act, pool), act, pool),
+                     "model": _other_model(models, epoch if epochs and 0 <= epoch < epochs[-1] else None),
+                     }.get(compare)
             return shown, other
     weights = closest_shipped(act, pool) if st.session_state["weights_mode"] == "trained" \
         else st.session_state["base_weights"]
@@ -45,6 +47,21 @@ def choices() -> tuple[ModelChoice, ModelChoice | None]:
              "pool-trained": ModelChoice(closest_shipped(act, vs_pool), act, vs_pool),
              "act": ModelChoice(weights, vs_act, pool)}.get(compare)
     return shown, other
+
+
+def _other_model(models: dict, epoch: int | None) -> ModelChoice | None:
+    """Compare mode's other model trained here, with its own ops, at the epoch shown where it has that epoch."""
+    file = st.session_state.get("compare_model")
+    if file not in models:
+        return None
+    config, epochs = models[file].model_config, list(models[file].epochs)
+    at = f"@{epoch}" if epoch is not None and epochs and epoch in epochs and epoch < epochs[-1] else ""
+    return ModelChoice(f"user:{file}{at}", config.activation, config.pooling, config.variant, user_stamp(file))
+
+
+def same_shapes(a: LeNet, b: LeNet) -> bool:
+    """Whether two models' stages line up name for name and shape for shape (then A − B means something)."""
+    return [(s.name, s.shape) for s in a.stages] == [(s.name, s.shape) for s in b.stages]
 
 
 def accuracy_line(choice: ModelChoice) -> str:
@@ -75,13 +92,23 @@ COMPARE_TITLE = 66  # px each of compare mode's overviews takes beyond its figur
 def compare_overviews(model_a: LeNet, model_b: LeNet, a: ModelChoice, b: ModelChoice, acts_a, acts_b,
                       label: int | None, room: Screen) -> list[tuple[str, str, Figure]]:
     """A, B and the difference A − B of every stage, each a third of the room, column for column on one
-    geometry and one colour range per stage: (title, chart key, figure) each."""
+    geometry and one colour range per stage: (title, chart key, figure) each. Two members of other shapes: A and
+    B each half the room, each on its own geometry and colours, and no difference."""
+    pa, pb = acts_a["softmax"], acts_b["softmax"]
+    title = _("**{which}** {model} — {cls}: {p:.0%}")
+    if not same_shapes(model_a, model_b):
+        screen = Screen(room.width, max(200.0, (room.height - 2 * COMPARE_TITLE) / 2), room.narrow)
+        note = _("(other shapes: side by side, no A − B)")
+        return [
+            (title.format(which="A", model=a.label, cls=class_name(int(np.argmax(pa))), p=pa.max()), "overview",
+             build_overview(model_a, acts_a, label, screen, colour_key=False)),
+            (title.format(which="B", model=b.label, cls=class_name(int(np.argmax(pb))), p=pb.max()) + " " + note,
+             "overview_b", build_overview(model_b, acts_b, label, screen)),
+        ]
     diff = {k: acts_a[k] - acts_b[k] for k in acts_a}
     screen = Screen(room.width, max(200.0, (room.height - 3 * COMPARE_TITLE) / 3), room.narrow)
     shared = shared_limits(model_a.stages, acts_a, acts_b)
     g = geometry(columns_for(view_of(model_a, acts_a, label)), screen)
-    pa, pb = acts_a["softmax"], acts_b["softmax"]
-    title = _("**{which}** {model} — {cls}: {p:.0%}")
     return [
         (title.format(which="A", model=a.label, cls=class_name(int(np.argmax(pa))), p=pa.max()), "overview",
          build_overview(model_a, acts_a, label, screen, geo=g, limits=shared, colour_key=False)),

@@ -20,7 +20,7 @@ from lenet.pretrained import SHIPPED, closest_shipped
 
 WEIGHTS_MODES = {"trained": N_("trained with these ops (shipped variant)"),
                  "swap": N_("keep other weights, swap only the ops"), "user": N_("a model trained here")}
-USER_COMPARISONS = ("epochs", "shipped")
+USER_COMPARISONS = ("epochs", "shipped", "model")
 RANGES = {"map": N_("map"), "stage": N_("stage"), "network": N_("network")}  # the colour range's choices
 # The settings panel: a button at the right end of the page's header row, its panel over the page (the network
 # keeps its size: a sidebar took ~300 px of a 1280-px projector's width).
@@ -59,6 +59,13 @@ def _settings_body() -> None:
         st.session_state["compare"] = ""
     st.selectbox(_("Compare with"), ["", *allowed], key="compare",
                  format_func=lambda c: _(COMPARISONS[c]) if c else _("— nothing: one model —"))
+    if st.session_state["compare"] == "model":
+        others = [f for f in models if f != st.session_state.get("user_model")] or list(models)
+        if st.session_state.get("compare_model") not in others:
+            st.session_state["compare_model"] = others[0]
+        st.selectbox(_("The other model"), others, key="compare_model",
+                     format_func=lambda f: str(models[f].meta.get("name", f)),
+                     help=_("with its own ops; A − B where the two have the same shapes, side by side otherwise"))
     if st.session_state["compare"] in ("pool", "pool-trained"):
         pool = shown_ops()[1]
         others = [p for p in POOLINGS if p != pool]
@@ -83,13 +90,19 @@ def _mode_changed(models: dict) -> None:
 
 
 def settle_ops_from_link() -> None:
-    """Once per session: a link that names a model trained here but no ops (?mode=user&um=…, as the Training
-    page's "Open it in the Explorer") runs it with the ops it was trained with."""
+    """Until the bar's toggles have been drawn once (ops_settled): a link that names a model trained here but no
+    ops (?mode=user&um=…, as the Training page's "Open it in the Explorer") runs it with the ops it was trained
+    with. (Marked done at the first run only, a browser's first run cut short by the next one — the screen's size
+    arriving — left the toggles at the defaults, one visit in two.)"""
     if st.session_state.get("_ops_from_link"):
         return
-    st.session_state["_ops_from_link"] = True
     if st.session_state.get("weights_mode") == "user" and not {"act", "pool"} & set(st.query_params):
         _ops_of_chosen(user_models())
+
+
+def ops_settled() -> None:
+    """The bar's toggles are drawn with the session's ops: a link's model's own ops are not applied again."""
+    st.session_state["_ops_from_link"] = True
 
 
 def _ops_of_chosen(models: dict) -> None:

@@ -97,3 +97,26 @@ def test_members_speak_chinese(saved):
         found += [f"{page}: {t[:200]!r}" for t in still_english(at)]
         use("en")
     assert not found, "\n".join(found)
+
+
+def test_two_members_compare_side_by_side_or_as_a_difference(saved):
+    """LeNet against BatchNorm LeNet on the same image: other shapes, so A and B side by side (no A − B, each its
+    own columns) and the detail views show A's numbers alone; two of the same shapes: A, B and A − B."""
+    import json
+
+    def overviews(at):
+        return {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+
+    at = run_explorer({"mode": "user", "um": "seed.pt", "cmp": "model", "vm": "batchnorm.pt"})
+    figs = overviews(at)
+    assert {"overview", "overview_b"} <= set(figs) and "overview_diff" not in figs
+    assert '"bn1"' in json.dumps(figs["overview_b"]) and '"bn1"' not in json.dumps(figs["overview"])
+    assert any("other shapes: side by side, no A − B" in m.value for m in at.markdown)
+    at = run_explorer({"mode": "user", "um": "seed.pt", "cmp": "model", "vm": "batchnorm.pt", "stage": "pool1"})
+    assert not at.exception
+    at = run_explorer({"mode": "user", "um": "seed.pt", "cmp": "model", "vm": "no_hidden.pt"})
+    assert "overview_diff" not in overviews(at)  # (no hidden dense layers: other stages)
+    save_checkpoint(saved / "seed2.pt", build_model(MEMBERS["seed"], seed=3).eval(), {"test_acc": 0.5},
+                    extra={"name": "seed2"})
+    at = run_explorer({"mode": "user", "um": "seed.pt", "cmp": "model", "vm": "seed2.pt", "stage": "pool1"})
+    assert {"overview", "overview_b", "overview_diff"} <= set(overviews(at))
