@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from lenet.config import ModelConfig, TrainConfig
 from lenet.data import Data
 from lenet.device import describe_device, pick_device
-from lenet.fastgrad import autograd_grads, hand_written, logits_of, loss_and_grads, params_of
+from lenet.fastgrad import autograd_grads, logits_of, loss_and_grads, params_of, trains_faster
 from lenet.i18n import later, say
 from lenet.model import LeNet, build_model
 from lenet.ops import ACTIVATIONS
@@ -182,7 +182,7 @@ class Trainer:
         report_every = max(1, steps_per_epoch // train_config.reports_per_epoch)
         opt, sched = _optimizer(model, train_config, steps_per_epoch * train_config.num_epochs)
         params = params_of(model)
-        fast = hand_written(self.model_config)  # else autograd through the modules (BatchNorm, dropout)
+        fast = trains_faster(self.model_config)  # else autograd through the modules (BatchNorm, dropout, ...)
         model.train()
         gen = torch.Generator(device="cpu").manual_seed(train_config.seed)
         t_start = time.perf_counter()

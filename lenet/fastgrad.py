@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from lenet.config import ModelConfig
+from lenet.config import SEED_CONVS, ModelConfig
 from lenet.model import LeNet
 from lenet.ops import ACTIVATIONS, PHASES, POOLINGS, Phases, Pooling
 
@@ -24,9 +24,17 @@ PARAM_NAMES = ("conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.
 
 
 def hand_written(config: ModelConfig) -> bool:
-    """Whether this module's forward and backward cover the member: every one without BatchNorm or dropout. The
-    others train by autograd (their running statistics and random masks live in the modules)."""
+    """Whether this module's forward and backward cover the member: every one without BatchNorm or dropout (whose
+    running statistics and random masks live in the modules)."""
     return not any(b.batchnorm for b in config.convs) and not any(d.batchnorm or d.dropout for d in config.dense)
+
+
+def trains_faster(config: ModelConfig) -> bool:
+    """Whether the training engine steps this member by the hand-written pass rather than by autograd: where it
+    was measured faster (bench/family_speed.py, batch 256, 2 cores): the seed's conv blocks, whatever the dense
+    layers (17.6 against 25.8 ms a step; without hidden layers 15.3 against 19.6). Other members were within 10 %
+    either way, autograd ahead for 3×3 kernels and a third block: they train by autograd."""
+    return hand_written(config) and config.convs == SEED_CONVS
 
 
 def _phase(a: torch.Tensor, r: int, s: int) -> torch.Tensor:

@@ -6,7 +6,8 @@ from torch import nn
 
 from lenet import ModelConfig, build_model
 from lenet.ops import ACTIVATIONS, POOLINGS
-from lenet.fastgrad import PARAM_NAMES, autograd_grads, forward, hand_written, logits_of, loss_and_grads, params_of
+from lenet.fastgrad import (PARAM_NAMES, autograd_grads, forward, hand_written, logits_of, loss_and_grads, params_of,
+                            trains_faster)
 from tests.members import HAND_WRITTEN, MEMBERS
 
 VARIANTS = [ModelConfig(a, p) for a in ACTIVATIONS for p in POOLINGS]
@@ -47,8 +48,11 @@ def test_forward_equals_the_module(config):
     assert torch.allclose(logits, model(X), atol=1e-5)
 
 
-def test_which_members_the_hand_written_pass_covers():
+def test_which_members_the_hand_written_pass_covers_and_which_it_trains():
+    """It computes every member without BatchNorm or dropout; the engine uses it where it was measured faster
+    (bench/family_speed.py): the seed's conv blocks."""
     assert {k for k, c in MEMBERS.items() if hand_written(c)} == set(HAND_WRITTEN)
+    assert {k for k, c in MEMBERS.items() if trains_faster(c)} == {"seed", "no_hidden"}
 
 
 @pytest.mark.parametrize("name", [k for k in MEMBERS if k not in HAND_WRITTEN])
