@@ -7,7 +7,7 @@
 
 Each student is what a browser is to the server: it loads the page (keeping the cookies, such as the class
 command's stickiness cookie), then opens a websocket to /_stcore/stream speaking Streamlit's protobuf
-messages. It opens the explorer and reports its screen (1920×1080, as dashboard/screen.py does); the class
+messages. It opens the explorer and reports its screen (1920×1080, as dashboard/core/screen.py does); the class
 joins over 0.1 s per student (100 students over 10 s), each join checked and timed up to the first overview
 drawn. Then, in the timed window (--seconds), each student changes the image about every --every seconds
 (jittered), exactly as a click on the image index does: a rerun of the page's fragment with the new index.

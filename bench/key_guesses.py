@@ -24,7 +24,7 @@ PAGE = "from dashboard.app_pages import training; training.show()"
 def measure(sessions: int, seconds: float) -> dict:
     from streamlit.testing.v1 import AppTest
 
-    from dashboard import cache
+    from dashboard.core import cache
 
     with tempfile.TemporaryDirectory() as folder:
         os.environ["LENET_MODELS_DIR"] = folder

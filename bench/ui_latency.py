@@ -31,7 +31,7 @@ def server_side(repeats: int) -> dict[str, float]:
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(PAGES), default_timeout=120)
-    at.session_state["screen"] = {"size": [1876, 1080]}  # what a 1920×1080 browser reports (dashboard/screen.py)
+    at.session_state["screen"] = {"size": [1876, 1080]}  # what a 1920×1080 browser reports (dashboard/core/screen.py)
     at.run()
     at.run()  # warm: models loaded, figures built once
     inputs, toggles = [], []

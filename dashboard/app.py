@@ -26,10 +26,10 @@ def warm_up() -> None:
     try:
         import torch
 
-        from dashboard import cache  # imports torch and the lenet package: the slow part
+        from dashboard.core import cache  # imports torch and the lenet package: the slow part
         from dashboard.app_pages import explorer, training  # noqa: F401  the page modules
-        from dashboard.choice import ModelChoice
-        from dashboard.state import DEFAULTS
+        from dashboard.core.choice import ModelChoice
+        from dashboard.core.state import DEFAULTS
         from lenet.pretrained import closest_shipped
 
         # The server runs one image at a time, far too little work to share between cores; with two threads
@@ -58,7 +58,7 @@ def warm_up() -> None:
 
 @asynccontextmanager
 async def lifespan(_app):
-    from dashboard import upload_guard
+    from dashboard.core import upload_guard
 
     upload_guard.install()  # what a session's uploads may hold in memory
     threading.Thread(target=warm_up, name="warm-up", daemon=True).start()  # the server answers meanwhile

@@ -1,10 +1,10 @@
 """The script every browser session runs (dashboard/app.py serves it): page set-up and the pages' menu."""
 import streamlit as st
 
-from dashboard.language import language_ui, settle_language
+from dashboard.core.language import language_ui, settle_language
 from dashboard.menu import pages  # light: no torch
-from dashboard.screen import report_screen
-from dashboard.state import presenting
+from dashboard.core.screen import report_screen
+from dashboard.core.state import presenting
 
 
 # The sidebar (the explorer's less used settings) starts closed: on a 1280-px projector the network needs the width.

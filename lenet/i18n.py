@@ -35,7 +35,7 @@ LOCALES = {"zh": "zh_CN", "en": "en"}  # code -> the catalogue's locale
 DEFAULT = "en"
 
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("lenet_language")
-# where a thread that has not chosen asks (dashboard/language.py: the browser session's choice, for a widget's
+# where a thread that has not chosen asks (dashboard/core/language.py: the browser session's choice, for a widget's
 # callback, which runs before the page has said its language); None: DEFAULT
 fallback: Callable[[], str | None] | None = None
 

@@ -6,11 +6,11 @@ import numpy as np
 import streamlit as st
 import torch
 
-from dashboard.cache import gallery, user_models
-from dashboard.choice import ops_label
-from dashboard.language import uploader_words
-from dashboard.roles import refusal
-from dashboard.text import plain
+from dashboard.core.cache import gallery, user_models
+from dashboard.core.choice import ops_label
+from dashboard.core.language import uploader_words
+from dashboard.core.roles import refusal
+from dashboard.core.text import plain
 from lenet.d2l import DROPOUT, LAYOUT_TEXT, SEED_OPS, D2LError, Found, infer, layout_of, read_state
 from lenet.i18n import N_, _, later, say
 from lenet.ops import ACTIVATIONS, POOLINGS

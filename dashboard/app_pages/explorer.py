@@ -18,20 +18,20 @@ from dashboard.app_pages.explorer_parts import (accuracy_line, choices, compare_
 from dashboard.app_pages.settings import (another_network_note, epoch_ui, gone_note, ops_settled, same_weights_ui,
                                           settings_ui,
                                           settle_ops_from_link)
-from dashboard.cache import acts_for, get_model, model_error, overview
-from dashboard.choice import ModelChoice, ops_label
+from dashboard.core.cache import acts_for, get_model, model_error, overview
+from dashboard.core.choice import ModelChoice, ops_label
 from dashboard.figures.overview import DEFAULT_SCREEN, Screen
-from dashboard.inputs import Picked, candidates, draw_ui, pick_controls_ui, picked, source_ui, strip_ui, upload_ui
-from dashboard.keys import HELP, keys_ui
+from dashboard.parts.inputs import Picked, candidates, draw_ui, pick_controls_ui, picked, source_ui, strip_ui, upload_ui
+from dashboard.core.keys import HELP, keys_ui
 from dashboard.figures.layout import text_width
-from dashboard.overview import focus_ui, look, overview_ui, shared_limits
+from dashboard.parts.overview import focus_ui, look, overview_ui, shared_limits
 from dashboard.views import detail_stages
 from dashboard.figures.pictures import seen_image
-from dashboard.screen import screen_ui
-from dashboard.state import init_state, ops_changed, sync_query_params
-from dashboard.text import plain
+from dashboard.core.screen import screen_ui
+from dashboard.core.state import init_state, ops_changed, sync_query_params
+from dashboard.core.text import plain
 from dashboard.views import settle_map
-from dashboard.why import settle_class, why_button, why_dialog
+from dashboard.parts.why import settle_class, why_button, why_dialog
 from lenet.config import ModelConfig
 from lenet.i18n import _
 from lenet.model import LeNet

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from dashboard.cache import accuracy, gallery, shipped_metrics, user_models, user_stamp
-from dashboard.choice import ModelChoice
+from dashboard.core.cache import accuracy, gallery, shipped_metrics, user_models, user_stamp
+from dashboard.core.choice import ModelChoice
 from dashboard.figures.base import Figure
 from dashboard.figures.overview import Screen, geometry
-from dashboard.language import dialog_language_ui
-from dashboard.overview import build_overview, columns_for, shared_limits, view_of
-from dashboard.state import shown_ops, sync_query_params
+from dashboard.core.language import dialog_language_ui
+from dashboard.parts.overview import build_overview, columns_for, shared_limits, view_of
+from dashboard.core.state import shown_ops, sync_query_params
 from dashboard.views import detail_ui, move_stage
 from lenet.data import class_name
 from lenet.i18n import _

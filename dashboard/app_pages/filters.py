@@ -7,14 +7,14 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.app_pages.model_pick import page_head
-from dashboard.cache import gallery, get_model, initial_of, top_images_of
-from dashboard.charts import CHART_OPTIONS, chart
+from dashboard.core.cache import gallery, get_model, initial_of, top_images_of
+from dashboard.core.charts import CHART_OPTIONS, chart
 from dashboard.figures.base import clicked_index
 from dashboard.figures.filters import kernels_figure, top_figure
 from dashboard.figures.overview import DEFAULT_SCREEN, LINE, STRIP, text_width
 from dashboard.figures.rows import row_font
-from dashboard.keys import taps_ui
-from dashboard.screen import screen_ui
+from dashboard.core.keys import taps_ui
+from dashboard.core.screen import screen_ui
 from lenet.data import class_name
 from lenet.filters import receptive_field
 from lenet.i18n import _

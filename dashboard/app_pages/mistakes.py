@@ -7,17 +7,17 @@ import numpy as np
 import streamlit as st
 
 from dashboard.app_pages.model_pick import page_head
-from dashboard.cache import gallery, mistakes_of
-from dashboard.choice import ModelChoice, user_file_epoch
-from dashboard.charts import CHART_OPTIONS, chart
+from dashboard.core.cache import gallery, mistakes_of
+from dashboard.core.choice import ModelChoice, user_file_epoch
+from dashboard.core.charts import CHART_OPTIONS, chart
 from dashboard.figures.base import clicked_customdata, clicked_index
 from dashboard.figures.mistakes import confusion_figure, confusion_rows_figure, gallery_figure
-from dashboard.keys import taps_ui
-from dashboard.links import explorer_page
+from dashboard.core.keys import taps_ui
+from dashboard.core.links import explorer_page
 from dashboard.figures.overview import DEFAULT_SCREEN
 from dashboard.figures.rows import row_font
-from dashboard.screen import screen_ui
-from dashboard.state import init_state
+from dashboard.core.screen import screen_ui
+from dashboard.core.state import init_state
 from lenet.data import class_name, class_names
 from lenet.i18n import _
 

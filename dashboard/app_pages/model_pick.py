@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard.cache import model_error, user_models, user_stamp
-from dashboard.choice import ModelChoice, ops_label
-from dashboard.text import plain
+from dashboard.core.cache import model_error, user_models, user_stamp
+from dashboard.core.choice import ModelChoice, ops_label
+from dashboard.core.text import plain
 from lenet.i18n import _
 from lenet.pretrained import SHIPPED
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.cache import gallery, pooling_study
-from dashboard.charts import CHART_OPTIONS, chart
+from dashboard.core.cache import gallery, pooling_study
+from dashboard.core.charts import CHART_OPTIONS, chart
 from dashboard.figures.overview import DEFAULT_SCREEN
 from dashboard.figures.pooling import curves_figure, gradients_figure
-from dashboard.screen import screen_ui
+from dashboard.core.screen import screen_ui
 from lenet.i18n import N_, _
 from lenet.max_or_avg import answer
 

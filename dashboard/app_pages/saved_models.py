@@ -5,9 +5,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.roles import refusal
-from dashboard.text import plain
-from dashboard.choice import ops_label
+from dashboard.core.roles import refusal
+from dashboard.core.text import plain
+from dashboard.core.choice import ops_label
 from lenet.i18n import _, say
 from lenet.user_models import MAX_LISTED, SavedModel, delete_model, list_files, models_dir, scan_models
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.cache import gallery, user_models
-from dashboard.choice import ops_label
-from dashboard.keys import HELP
-from dashboard.state import COMPARISONS, shown_ops
-from dashboard.text import plain
+from dashboard.core.cache import gallery, user_models
+from dashboard.core.choice import ops_label
+from dashboard.core.keys import HELP
+from dashboard.core.state import COMPARISONS, shown_ops
+from dashboard.core.text import plain
 from lenet.data import how_to_get_it
 from lenet.i18n import N_, _
 from lenet.ops import POOLINGS

@@ -8,15 +8,15 @@ import streamlit as st
 import torch
 
 from dashboard.app_pages.model_pick import page_head
-from dashboard.cache import gallery, get_model
-from dashboard.charts import CHART_OPTIONS, chart
+from dashboard.core.cache import gallery, get_model
+from dashboard.core.charts import CHART_OPTIONS, chart
 from dashboard.figures.colours import SIGNED, WEIGHTS
 from dashboard.figures.base import stage_figure
 from dashboard.figures.filters import kernels_figure
 from dashboard.figures.overview import DEFAULT_SCREEN, Column, Screen, overview_figure
 from dashboard.figures.rows import row_font, rows_figure
-from dashboard.overview import columns_for, view_of
-from dashboard.screen import screen_ui
+from dashboard.parts.overview import columns_for, view_of
+from dashboard.core.screen import screen_ui
 from lenet.data import CLASS_NAMES, class_name
 from lenet.i18n import _, ngettext
 from lenet.model import LeNet

@@ -7,12 +7,12 @@ from dashboard.app_pages.d2l_import import import_ui
 from dashboard.app_pages.saved_models import saved_models_ui
 from dashboard.app_pages.architecture_form import work_ratio
 from dashboard.app_pages.training_form import device_text, settings_ui
-from dashboard.cache import job_manager
-from dashboard.charts import chart
-from dashboard.roles import is_lecturer, lecturer_key, refusal, run_too_long, unlock
-from dashboard.text import plain
+from dashboard.core.cache import job_manager
+from dashboard.core.charts import chart
+from dashboard.core.roles import is_lecturer, lecturer_key, refusal, run_too_long, unlock
+from dashboard.core.text import plain
 from dashboard.figures.training import training_figure
-from dashboard.links import explorer_page
+from dashboard.core.links import explorer_page
 from lenet.data import FULL_TRAIN, dataset_available, how_to_get_it
 from lenet.i18n import N_, _, say
 from lenet.ops import POOLINGS

@@ -11,7 +11,7 @@ import numpy as np
 import streamlit as st
 
 from dashboard.figures.detail import strongest
-from dashboard.overview import View
+from dashboard.parts.overview import View
 from dashboard.views import activation, batchnorm, conv, dense, dropout, pool, softmax
 from dashboard.views.common import Acts, Detail
 from lenet.model import LeNet

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.charts import CHART_OPTIONS, chart
+from dashboard.core.charts import CHART_OPTIONS, chart
 from dashboard.figures.detail import activation_figure
 from dashboard.views.common import Detail, map_ui
 from lenet.explain import activation_curve

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.charts import CHART_OPTIONS, chart
+from dashboard.core.charts import CHART_OPTIONS, chart
 from dashboard.figures.detail import batchnorm_figure
 from dashboard.views.common import Detail, map_ui, position_ui
 from lenet.explain import batchnorm_value

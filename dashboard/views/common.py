@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard.figures.base import clicked_index
 from dashboard.figures.detail import Paint
-from dashboard.overview import View, colouring
+from dashboard.parts.overview import View, colouring
 from lenet.i18n import _
 from lenet.model import LeNet
 from lenet.ops import ACTIVATIONS

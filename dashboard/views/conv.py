@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from dashboard.charts import CHART_OPTIONS, chart
+from dashboard.core.charts import CHART_OPTIONS, chart
 from dashboard.figures.base import clicked_customdata
 from dashboard.figures.detail import MAX_PICKABLE, conv_figure
 from dashboard.views.common import Detail, after_layer, position_ui, step

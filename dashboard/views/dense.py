@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from dashboard.charts import CHART_OPTIONS, chart
+from dashboard.core.charts import CHART_OPTIONS, chart
 from dashboard.figures.colours import WEIGHTS
 from dashboard.figures.base import stage_figure
 from dashboard.figures.detail import contributions_figure

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.charts import CHART_OPTIONS, chart
+from dashboard.core.charts import CHART_OPTIONS, chart
 from dashboard.figures.detail import pool_figure
 from dashboard.views.common import Detail, clicked_pixel, position_ui
 from lenet.explain import pool_window

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.charts import CHART_OPTIONS, chart
+from dashboard.core.charts import CHART_OPTIONS, chart
 from dashboard.figures.detail import temperature_figure
-from dashboard.state import TEMPERATURES
+from dashboard.core.state import TEMPERATURES
 from dashboard.views.common import Detail
 from lenet.data import class_name, class_names
 from lenet.explain import softmax_steps

@@ -1,6 +1,6 @@
 import pytest
 
-from dashboard import cache
+from dashboard.core import cache
 
 
 @pytest.fixture

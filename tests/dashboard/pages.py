@@ -12,7 +12,7 @@ def run_explorer(params: dict | None = None):
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["screen"] = {"size": list(SCREEN)}  # what the browser reports (dashboard/screen.py)
+    at.session_state["screen"] = {"size": list(SCREEN)}  # what the browser reports (dashboard/core/screen.py)
     for k, v in (params or {}).items():
         at.query_params[k] = v
     at.run()
@@ -23,7 +23,7 @@ def run_explorer(params: dict | None = None):
 def training_page():
     """The Training page alone, as an AppTest script (AppTest runs this function's source)."""
     from dashboard.app_pages import training
-    from dashboard.language import settle_language
+    from dashboard.core.language import settle_language
 
     settle_language()  # ?lang= (else English: AppTest's browser has no language)
     training.show()
@@ -32,7 +32,7 @@ def training_page():
 def mistakes_page():
     """The Mistakes page alone, as an AppTest script."""
     from dashboard.app_pages import mistakes
-    from dashboard.language import settle_language
+    from dashboard.core.language import settle_language
 
     settle_language()  # ?lang= (else English: AppTest's browser has no language)
     mistakes.show()
@@ -41,7 +41,7 @@ def mistakes_page():
 def filters_page():
     """The Filters page alone, as an AppTest script."""
     from dashboard.app_pages import filters
-    from dashboard.language import settle_language
+    from dashboard.core.language import settle_language
 
     settle_language()  # ?lang= (else English: AppTest's browser has no language)
     filters.show()
@@ -50,7 +50,7 @@ def filters_page():
 def step_page():
     """The One step page alone, as an AppTest script."""
     from dashboard.app_pages import step
-    from dashboard.language import settle_language
+    from dashboard.core.language import settle_language
 
     settle_language()  # ?lang= (else English: AppTest's browser has no language)
     step.show()
@@ -80,7 +80,7 @@ def charts(at) -> dict[str, dict]:
 def pooling_page():
     """The Max or average? page alone, as an AppTest script."""
     from dashboard.app_pages import pooling
-    from dashboard.language import settle_language
+    from dashboard.core.language import settle_language
 
     settle_language()  # ?lang= (else English: AppTest's browser has no language)
     pooling.show()

@@ -1,4 +1,4 @@
-"""The shared caches (dashboard.shared_cache.shared, used by dashboard.cache): what is kept, what is dropped, one computation per key."""
+"""The shared caches (dashboard.core.shared_cache.shared, used by dashboard.core.cache): what is kept, what is dropped, one computation per key."""
 from __future__ import annotations
 
 import threading
@@ -7,10 +7,10 @@ import time
 import numpy as np
 import pytest
 
-from dashboard import cache
-from dashboard.choice import ModelChoice
+from dashboard.core import cache
+from dashboard.core.choice import ModelChoice
 from dashboard.figures.overview import DEFAULT_SCREEN
-from dashboard.overview import Look
+from dashboard.parts.overview import Look
 
 
 def _counted(max_entries: int, pause: float = 0.0):

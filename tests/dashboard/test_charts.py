@@ -8,7 +8,7 @@ def _script():
     import plotly.graph_objects as go
     import streamlit as st
 
-    from dashboard.charts import chart
+    from dashboard.core.charts import chart
     from dashboard.figures.base import make_figure
 
     fig = make_figure([dict(type="scatter", x=[1, 2], y=[3.5, 4], name="p", customdata=[[0], [1]])],
@@ -43,7 +43,7 @@ def test_chart_makes_the_element_st_plotly_chart_makes():
 def _two_figures():
     import streamlit as st
 
-    from dashboard.charts import chart
+    from dashboard.core.charts import chart
     from dashboard.figures.base import make_figure
 
     y = st.session_state.get("y", 3.5)

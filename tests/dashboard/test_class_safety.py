@@ -4,7 +4,7 @@ import time
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard.text import plain
+from dashboard.core.text import plain
 from tests.dashboard.pages import APP, shown
 from tests.dashboard.pages import training_page as _training_page
 from tests.files import hostile_files
@@ -59,7 +59,7 @@ def test_start_is_refused_at_once_when_the_models_folder_cannot_be_written(model
     monkeypatch.setenv("LENET_MODELS_DIR", str(target))
     at = AppTest.from_function(_training_page, default_timeout=120).run()
     at.button(key="train_start").click().run()
-    from dashboard.cache import job_manager
+    from dashboard.core.cache import job_manager
 
     assert job_manager().current is None or not job_manager().current.alive
     assert any("Not started" in w.value and "not-a-folder" in w.value for w in at.warning), \
@@ -90,7 +90,7 @@ def test_without_a_key_the_page_says_anyone_may_do_anything(models, monkeypatch)
 
 
 def test_a_student_cannot_start_stop_or_delete_and_the_lecturer_can(models, monkeypatch, train_data):
-    from dashboard.cache import job_manager
+    from dashboard.core.cache import job_manager
     from lenet import ModelConfig, TrainConfig, build_model, save_checkpoint
     from lenet.data import Data
     from lenet.jobs import TrainingJob
@@ -134,7 +134,7 @@ def test_a_student_cannot_start_stop_or_delete_and_the_lecturer_can(models, monk
 
 
 def test_a_run_too_long_for_the_slot_is_refused(models, monkeypatch):
-    from dashboard.cache import job_manager
+    from dashboard.core.cache import job_manager
 
     monkeypatch.delenv("LENET_LECTURER_KEY", raising=False)
     at = AppTest.from_function(_training_page, default_timeout=120).run()

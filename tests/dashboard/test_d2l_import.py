@@ -84,7 +84,7 @@ def test_each_file_is_saved_under_its_own_name(models, monkeypatch):
 
 
 def test_an_import_into_a_full_models_folder_says_so_in_words(need_dataset, tiny_disk, monkeypatch):
-    from dashboard import cache
+    from dashboard.core import cache
 
     monkeypatch.setenv("LENET_MODELS_DIR", str(tiny_disk.folder))
     monkeypatch.delenv("LENET_LECTURER_KEY", raising=False)

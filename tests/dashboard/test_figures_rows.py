@@ -6,7 +6,7 @@ import torch
 
 from dashboard.figures.overview import CHAR
 from dashboard.figures.rows import map_grid, rows_figure
-from dashboard.overview import Look, columns_for, columns_of, view_of
+from dashboard.parts.overview import Look, columns_for, columns_of, view_of
 from lenet.stages import STAGES
 from lenet import acts_of, capture, load_pretrained
 from lenet.samples import load_samples

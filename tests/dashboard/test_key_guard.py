@@ -4,7 +4,7 @@ import time
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard import key_guard
+from dashboard.core import key_guard
 from tests.dashboard.pages import training_page
 
 

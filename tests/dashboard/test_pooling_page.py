@@ -4,7 +4,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from dashboard.cache import gallery
+from dashboard.core.cache import gallery
 from lenet import max_or_avg as M
 from lenet.checkpoint import load_checkpoint
 from lenet.pretrained import pretrained_path

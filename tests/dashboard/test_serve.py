@@ -3,7 +3,7 @@ message where HAProxy is missing. tests/e2e/test_serve.py runs the whole command
 import subprocess
 
 from dashboard import serve
-from dashboard.proxy import COOKIE
+from dashboard.serve.proxy import COOKIE
 from tests.testsupport import skip_or_fail
 
 

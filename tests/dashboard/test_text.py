@@ -1,7 +1,7 @@
-"""User text shown as typed (dashboard.text.plain): nothing in it is Markdown, HTML, a formula or a link."""
+"""User text shown as typed (dashboard.core.text.plain): nothing in it is Markdown, HTML, a formula or a link."""
 import html
 
-from dashboard.text import plain
+from dashboard.core.text import plain
 
 HOSTILE = ["![x](http://host/t.png)", "**bold** _it_ `code` ~~s~~", "[link](http://x.org) <b>tag</b>",
            "visit www.evil.com or mail a@b.co https://evil.org", ":red[red] :material/home: $x^2$ \\(y\\)",

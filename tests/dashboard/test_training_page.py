@@ -8,7 +8,7 @@ from tests.dashboard.pages import training_page as _training_page
 
 
 def _wait_until_done(at: AppTest, timeout: float = 120) -> None:
-    from dashboard.cache import job_manager
+    from dashboard.core.cache import job_manager
 
     job = job_manager().current
     assert job is not None
@@ -28,7 +28,7 @@ def test_short_real_run_shows_progress_and_the_model_reaches_the_explorer(models
     at.text_input(key="train_name").set_value("lecture demo")
     at.button(key="train_start").click().run()
     assert not at.exception
-    from dashboard.cache import job_manager
+    from dashboard.core.cache import job_manager
 
     job = job_manager().current
     deadline = time.time() + 60
@@ -48,7 +48,7 @@ def test_short_real_run_shows_progress_and_the_model_reaches_the_explorer(models
     assert (models / "lecture-demo.pt").is_file()
 
     explorer = AppTest.from_file(APP, default_timeout=120)
-    explorer.session_state["screen"] = {"size": [1236, 720]}  # what a browser reports (dashboard/screen.py)
+    explorer.session_state["screen"] = {"size": [1236, 720]}  # what a browser reports (dashboard/core/screen.py)
     explorer.query_params["mode"] = "user"
     explorer.run()
     assert not explorer.exception
@@ -60,7 +60,7 @@ def test_short_real_run_shows_progress_and_the_model_reaches_the_explorer(models
 
 
 def test_a_second_start_while_training_is_refused(models):
-    from dashboard.cache import job_manager
+    from dashboard.core.cache import job_manager
     from lenet.config import ModelConfig, TrainConfig
     from lenet.jobs import TrainingJob
 
@@ -196,7 +196,7 @@ def test_a_field_out_of_its_range_is_refused_by_name_and_nothing_starts(models):
 def test_a_full_models_folder_keeps_the_run_until_saved_again(need_dataset, tiny_disk, monkeypatch):
     """The page says in words why nothing was saved (never the server's path), offers Save again and saves the run
     once there is room."""
-    from dashboard import cache
+    from dashboard.core import cache
 
     monkeypatch.setenv("LENET_MODELS_DIR", str(tiny_disk.folder))
     cache.clear()
@@ -226,7 +226,7 @@ def test_the_page_builds_a_member_and_what_runs_is_what_shows(models, monkeypatc
     """d2l's BatchNorm LeNet from its preset: the shape printout and the parameter count follow the fields; the
     run trains that member (its checkpoint says so) and the explorer shows it. A network whose maps shrink to
     nothing cannot start; a wide one counts its work against the run limit."""
-    from dashboard.cache import job_manager
+    from dashboard.core.cache import job_manager
     from lenet.checkpoint import load_checkpoint
     from lenet.config import ARCHITECTURES
 

@@ -1,8 +1,8 @@
-"""What uploads may hold in the server's memory (dashboard/upload_guard.py), on Streamlit's own upload manager."""
+"""What uploads may hold in the server's memory (dashboard/core/upload_guard.py), on Streamlit's own upload manager."""
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 from streamlit.runtime.uploaded_file_manager import UploadedFileRec
 
-from dashboard import upload_guard
+from dashboard.core import upload_guard
 
 MB = 2**20
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from dashboard.choice import ModelChoice, user_file_epoch
+from dashboard.core.choice import ModelChoice, user_file_epoch
 from lenet import acts_of, capture, load_pretrained
 from lenet.checkpoint import save_checkpoint
 from lenet.samples import load_samples
@@ -88,7 +88,7 @@ def test_a_folder_of_2000_models_is_listed_a_page_at_a_time(tmp_path, monkeypatc
     the explorer's menus offer the newest MAX_OFFERED."""
     import os
 
-    from dashboard import cache
+    from dashboard.core import cache
     from dashboard.app_pages.saved_models import PAGE
     from lenet import ModelConfig, build_model
     from tests.dashboard.pages import training_page

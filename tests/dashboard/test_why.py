@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.cache import gallery
+from dashboard.core.cache import gallery
 from dashboard.figures.colours import color_limit
 from dashboard.figures.overview import MARK
 from lenet import attribution as A

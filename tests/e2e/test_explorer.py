@@ -100,7 +100,7 @@ def test_a_flood_of_uploads_over_the_protocol_is_bounded(page, server, tmp_path)
 
     from PIL import Image
 
-    from dashboard import upload_guard
+    from dashboard.core import upload_guard
 
     page.goto(server + "/?src=upload")
     page.get_by_text("A photo of a garment").wait_for()

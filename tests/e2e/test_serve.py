@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bench.dashboard_server import descendants, running_class
-from dashboard.proxy import COOKIE
+from dashboard.serve.proxy import COOKIE
 from dashboard.serve import answers, find_haproxy
 from lenet.data import dataset_available
 from tests.e2e.helpers import ARTIFACTS, assert_no_errors

@@ -134,7 +134,7 @@ def test_errors_say_english_to_the_log_and_each_reader_their_language(tmp_path):
 
 def test_a_thread_that_has_not_chosen_asks_the_fallback():
     """A widget's callback runs in the run's new thread before the page says its language: it asks the browser
-    session (dashboard/language.py sets the fallback)."""
+    session (dashboard/core/language.py sets the fallback)."""
     said = {}
 
     def callback():

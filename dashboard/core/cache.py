@@ -15,12 +15,12 @@ import numpy as np
 import streamlit as st
 import torch
 
-from dashboard.choice import ModelChoice, user_file_epoch
+from dashboard.core.choice import ModelChoice, user_file_epoch
 from dashboard.figures.base import Figure
 from dashboard.figures.inputs import thumbnail_strip
 from dashboard.figures.overview import Screen
-from dashboard.overview import Look, build_overview
-from dashboard.shared_cache import clear_shared, shared
+from dashboard.parts.overview import Look, build_overview
+from dashboard.core.shared_cache import clear_shared, shared
 from lenet import attribution
 from lenet.capture import acts_of, capture
 from lenet.checkpoint import Checkpoint, CheckpointError, load_checkpoint, snapshot_model, snapshots_of

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from dashboard.text import plain
+from dashboard.core.text import plain
 from lenet.i18n import _
 from lenet.ops import ACTIVATIONS, POOLINGS
 

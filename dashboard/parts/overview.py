@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import streamlit as st
 
-from dashboard.charts import CHART_OPTIONS, chart
+from dashboard.core.charts import CHART_OPTIONS, chart
 from dashboard.figures.colours import IMAGE, POSITIVE, SIGNED, Scale, color_limit
 from dashboard.figures.base import Figure
 from dashboard.figures.rows import rows_figure

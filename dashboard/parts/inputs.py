@@ -10,14 +10,14 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from dashboard.cache import gallery, predictions, strip
-from dashboard.charts import chart
+from dashboard.core.cache import gallery, predictions, strip
+from dashboard.core.charts import chart
 from dashboard.figures.base import clicked_index
-from dashboard.language import uploader_words
+from dashboard.core.language import uploader_words
 from dashboard.figures.pictures import png_uri
-from dashboard.sketch import TOOLS, pad_ui
+from dashboard.parts.sketch import TOOLS, pad_ui
 from lenet.data import CLASS_NAMES, class_name
-from dashboard.text import plain
+from dashboard.core.text import plain
 from lenet.i18n import N_, _
 from lenet.preprocess import ImageError, prepare_drawing, prepare_upload
 

@@ -33,10 +33,10 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dashboard.proxy import find_haproxy, haproxy_config
+from dashboard.serve.proxy import find_haproxy, haproxy_config
 from lenet.i18n import _, from_environment, use
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboard" / "app.py"
 START_TIMEOUT_S = 180.0  # a replica's first start imports torch; a fresh clone has no bytecode yet
 

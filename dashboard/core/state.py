@@ -119,6 +119,6 @@ def sync_query_params() -> None:
         if value != default:
             wanted[name] = ("1" if value else "0") if allowed is bool else f"{value:g}" if allowed is float \
                 else str(value)
-    wanted["lang"] = st.session_state.get("lang", "en")  # (the link keeps its language: dashboard/language.py)
+    wanted["lang"] = st.session_state.get("lang", "en")  # (the link keeps its language: dashboard/core/language.py)
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)

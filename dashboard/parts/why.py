@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from dashboard.cache import attribution_of, contributions_of, get_model, window_drops_of
-from dashboard.charts import CHART_OPTIONS, chart
+from dashboard.core.cache import attribution_of, contributions_of, get_model, window_drops_of
+from dashboard.core.charts import CHART_OPTIONS, chart
 from dashboard.figures.why import attribution_figure
-from dashboard.language import dialog_language_ui
-from dashboard.overview import columns_of, shown
-from dashboard.state import sync_query_params
+from dashboard.core.language import dialog_language_ui
+from dashboard.parts.overview import columns_of, shown
+from dashboard.core.state import sync_query_params
 from dashboard.views.common import NARROW
 from lenet.attribution import METHODS, WINDOW, last_conv, maps_reading
 from lenet.data import CLASS_NAMES, class_name

@@ -13,7 +13,7 @@ from typing import Callable
 
 import streamlit as st
 
-from dashboard.state import ops_changed, shown_ops
+from dashboard.core.state import ops_changed, shown_ops
 from dashboard.views import move_stage, next_detail_stage
 from lenet.i18n import N_
 from lenet.ops import POOLINGS
@@ -63,7 +63,7 @@ def _cycle_pooling() -> None:
 def _next_image(delta: int) -> Callable[[], None]:
     def move() -> None:
         from dashboard.app_pages.explorer_parts import choices  # the page's own modules, imported when used
-        from dashboard.inputs import candidates
+        from dashboard.parts.inputs import candidates
 
         allowed = candidates(choices()[0].key).tolist()
         idx = int(st.session_state.get("index", 0))

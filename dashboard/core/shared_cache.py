@@ -1,4 +1,4 @@
-"""The shared caches: a small LRU per function for what every input change asks for (dashboard/cache.py)."""
+"""The shared caches: a small LRU per function for what every input change asks for (dashboard/core/cache.py)."""
 from __future__ import annotations
 
 import functools

@@ -40,8 +40,8 @@ def is_lecturer() -> bool:
 
 def unlock(typed: str) -> str | None:
     """Unlock this session if `typed` is the key (compared in constant time): None, else what the page says
-    (wrong keys are slowed down per session and per server, and logged: dashboard/key_guard.py)."""
-    from dashboard.key_guard import check
+    (wrong keys are slowed down per session and per server, and logged: dashboard/core/key_guard.py)."""
+    from dashboard.core.key_guard import check
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     key = lecturer_key()
