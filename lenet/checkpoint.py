@@ -17,7 +17,7 @@ from typing import Any
 import torch
 
 from lenet.atomic import atomic_write
-from lenet.i18n import later, say
+from lenet.i18n import Said, later, say
 from lenet.config import ModelConfig, TrainConfig
 from lenet.d2l import SEED_OPS, D2LError, convert, is_d2l_state, layout_of
 from lenet.model import LeNet
@@ -32,18 +32,15 @@ def _version(package: str) -> str:
         return "unknown"
 
 
-class CheckpointError(Exception):
-    """A checkpoint file could not be used; the message names the file and the problem."""
+class CheckpointError(Said):
+    """A checkpoint file could not be used; the message names the file and the problem (said: a later() message;
+    str(e) and `problem` in English with the library's own words, if any, for logs and the CLI; the pages say
+    `said` only, through explained())."""
 
     def __init__(self, path: str | os.PathLike, problem: str, detail: str = "") -> None:
-        self.path, self.said = Path(path), problem  # said: a lenet.i18n.later() message (or plain text)
-        # in English, with the library's own words if any (logs, the CLI; str(e)); the pages say `said` only
+        self.path = Path(path)
         self.problem = say(problem, "en") + (f" ({detail})" if detail else "")
-        super().__init__(f"{path}: {self.problem}")
-
-    def explained(self) -> str:
-        """The problem in this thread's language."""
-        return say(self.said)
+        super().__init__(problem, f"{path}: {self.problem}")
 
 
 @dataclass(frozen=True)

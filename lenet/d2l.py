@@ -26,7 +26,7 @@ from pathlib import Path
 import torch
 
 from lenet.config import IMAGE, LIMITS, ConvBlock, DenseLayer, ModelConfig
-from lenet.i18n import N_, later, say
+from lenet.i18n import N_, Said, later
 from lenet.model import LeNet
 
 LAYOUT_TEXT = {"seed": N_("the seed's layout, Reshape() first"),  # (English keys: shown through _())
@@ -38,16 +38,9 @@ _PARTS = ("weight", "bias", "running_mean", "running_var", "num_batches_tracked"
 _KEY = re.compile(r"^(\d+)\.(" + "|".join(_PARTS) + r")$")
 
 
-class D2LError(ValueError):
-    """Not a usable d2l LeNet state_dict; the message says why, in one line (str(e) in English; e.said the
-    lenet.i18n.later() message, e.explained() in this thread's language)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(say(message, "en"))
-        self.said = message
-
-    def explained(self) -> str:
-        return say(self.said)
+class D2LError(Said, ValueError):
+    """Not a usable d2l LeNet state_dict; the message says why, in one line (lenet.i18n.Said: str(e) in English,
+    e.said the later() message, e.explained() in this thread's language)."""
 
 
 def is_d2l_state(payload) -> bool:

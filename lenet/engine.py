@@ -23,7 +23,7 @@ from lenet.config import ModelConfig, TrainConfig
 from lenet.data import Data
 from lenet.device import describe_device, pick_device
 from lenet.fastgrad import autograd_grads, logits_of, loss_and_grads, params_of, trains_faster
-from lenet.i18n import later, say
+from lenet.i18n import Said, later
 from lenet.model import LeNet, build_model
 from lenet.ops import ACTIVATIONS
 
@@ -45,13 +45,9 @@ def _keep_freed_memory() -> None:
         pass
 
 
-class TrainingDiverged(RuntimeError):
-    """The loss became NaN or infinite; the message names the likely cause. str(e) says it in English; e.message
-    is the lenet.i18n.later() message (the page says it in each reader's language)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(say(message, "en"))
-        self.message = message
+class TrainingDiverged(Said, RuntimeError):
+    """The loss became NaN or infinite; the message names the likely cause (lenet.i18n.Said: str(e) in English,
+    e.said the later() message, which the worker passes on for each reader's language)."""
 
 
 @dataclass(frozen=True)

@@ -144,3 +144,16 @@ def from_browser(locale: str | None) -> str:
 
 
 __all__ = ["DEFAULT", "LANGUAGES", "N_", "_", "from_browser", "language", "later", "later_n", "ngettext", "say", "use"]
+
+
+class Said(Exception):
+    """An error whose message is a later() message, for readers in either language: str(e) in English (logs, the
+    command line; `english` where it adds words of its own), e.said the message itself (it crosses threads,
+    processes and JSON), e.explained() in this thread's language (a page)."""
+
+    def __init__(self, said: str, english: str | None = None) -> None:
+        super().__init__(say(said, "en") if english is None else english)
+        self.said = said
+
+    def explained(self) -> str:
+        return say(self.said)

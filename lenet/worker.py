@@ -38,7 +38,7 @@ def _worker(model_config: ModelConfig, train_config: TrainConfig, device: str, d
             events.put(("epoch" if isinstance(ev, EpochEvent) else "step", ev))
         events.put(("done", stop.is_set()))
     except TrainingDiverged as e:
-        events.put(("error", e.message))  # (said in each reader's language)
+        events.put(("error", e.said))  # (said in each reader's language)
     except Exception as e:  # the page shows what went wrong instead of a silent stop
         events.put(("error", f"{type(e).__name__}: {e}"))
 

@@ -166,3 +166,24 @@ def test_the_command_lines_help_speaks_the_terminals_language(monkeypatch):
         i18n.use("en")
     monkeypatch.setenv("LANG", "C.UTF-8")
     assert "epochs (classic: 10)" in build_parser().format_help()
+
+
+def test_the_errors_that_speak_both_languages_share_one_base():
+    """CheckpointError, D2LError and TrainingDiverged are lenet.i18n.Said: English for str(e), the later() message
+    in e.said, the reader's language from e.explained()."""
+    from lenet.checkpoint import CheckpointError
+    from lenet.d2l import D2LError
+    from lenet.engine import TrainingDiverged
+    from lenet.i18n import Said, later, say, use
+
+    said = later("its weights contain NaN or infinite values")
+    for e in (CheckpointError("m.pt", said, "torch's words"), D2LError(said), TrainingDiverged(said)):
+        assert isinstance(e, Said) and e.said == said
+        assert "its weights contain NaN or infinite values" in str(e)
+        use("zh")
+        try:
+            assert e.explained() != say(said, "en") and "NaN" in e.explained()
+        finally:
+            use("en")
+    assert str(CheckpointError("m.pt", said, "torch's words")) == \
+        "m.pt: its weights contain NaN or infinite values (torch's words)"
