@@ -18,7 +18,7 @@ from dashboard.app_pages.explorer_parts import (accuracy_line, choices, compare_
 from dashboard.app_pages.settings import (another_network_note, epoch_ui, gone_note, ops_settled, same_weights_ui,
                                           settings_ui,
                                           settle_ops_from_link)
-from dashboard.core.cache import acts_for, get_model, model_error, overview
+from dashboard.core.cache import acts_for, get_model, measured_once, model_error, overview
 from dashboard.core.choice import ModelChoice, ops_label
 from dashboard.figures.overview import DEFAULT_SCREEN, Screen
 from dashboard.parts.inputs import Picked, candidates, draw_ui, pick_controls_ui, picked, source_ui, strip_ui, upload_ui
@@ -108,6 +108,8 @@ def _body(reported: Screen | None) -> None:
         return
     error = model_error(choice.key)
     ready = None
+    if not error:
+        measured_once(choice.key)  # (said while it runs, for a model many times the seed's work)
     if not error and reported is not None and (st.session_state.get("source") or "pick") == "pick":
         # A picked image is known before any widget is drawn: the network is computed first, so that the bar,
         # the strip and the overview reach the browser in one burst (each separate burst is another redraw).

@@ -31,6 +31,7 @@ from lenet.max_or_avg import Study, study
 from lenet.mistakes import Mistakes, mistakes
 from lenet.model import LeNet, with_ops
 from lenet.pretrained import pretrained_path
+from lenet.stages import STAGES, stages_of
 from lenet.samples import ImageSet, load_samples
 from lenet.slot import JobManager
 from lenet.user_models import SavedModel, models_dir, scan_models
@@ -180,12 +181,31 @@ def gallery() -> tuple[ImageSet, bool]:
     return load_samples(), False
 
 
+SLOW_WORK = 20  # × the seed's work per image from which a model's first measurement is said while it runs
+
+
 @shared(max_entries=32)
 def mistakes_of(key: str) -> Mistakes:
     """What the model predicts for every gallery image (the full test set when present), computed once per
     model and shared by every session: the confusion matrix and its cells (lenet.mistakes)."""
     samples = gallery()[0]
     return mistakes(get_model(key), samples.tensor(), samples.labels)
+
+
+def measured_once(key: str) -> None:
+    """A model seen for the first time is run over every gallery image (its predictions: the strip's red frames,
+    the accuracy): for a member many times the seed's work per image that takes a while, said while it runs
+    (a 64-map, 7×7 LeNet over the full test set: a minute or more on 2 cores). Once per model, for every session."""
+    if mistakes_of.holds(key):
+        return
+    ratio = stages_of(get_model(key).config).work() / STAGES.work()
+    if ratio < SLOW_WORK:
+        predictions(key)
+        return
+    n = len(gallery()[0])
+    with st.spinner(_("Measuring this model on the {n:,} test images, once for every session: a network of "
+                      "{ratio:,.0f}× the seed LeNet's work per image takes a while.").format(n=n, ratio=ratio)):
+        predictions(key)
 
 
 def predictions(key: str) -> np.ndarray:

@@ -44,6 +44,7 @@ def shared(max_entries: int, by_language: bool = False):
                 return value
 
         cached.clear = values.clear
+        cached.holds = lambda *args: ((*args, language()) if by_language else args) in values  # (no computing)
         _SHARED.append(cached)
         return cached
     return wrap
