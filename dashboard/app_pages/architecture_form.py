@@ -114,7 +114,7 @@ def architecture_ui(activation: str, pooling: str) -> None:
         if isinstance(shown, str):
             st.error(shown)
             return
-        st.code(printout(ModelConfig(activation, pooling, *shown)), language=None)
+        st.markdown(printout(ModelConfig(activation, pooling, *shown)))
     shown = shown_architecture()
     if not isinstance(shown, str):
         st.caption(summary(ModelConfig(activation, pooling, *shown)))
@@ -144,15 +144,17 @@ def _layer_row(k: int) -> None:
 
 
 def printout(config: ModelConfig) -> str:
-    """The seed's shape printout (each layer's name and output shape), with each stage's parameters."""
+    """The seed's shape printout (each layer's name, its PyTorch class and output shape), with each stage's
+    parameters: a line each, which wraps on a phone (a block of code or a table scrolled sideways there)."""
     model = LeNet(config)
     lines = []
     for stage in model.stages.modules:
         module = type(getattr(model, stage.name)).__name__
         params = stage_params(model, stage.name)
         shape = "×".join(map(str, stage.shape))
-        lines.append(f"{stage.name:<8} {module:<12} {shape:>10}" + (f"  {params:>9,}" if params else ""))
-    return "\n".join(lines)
+        lines.append(f"**{stage.name}** {module} → {shape}" + (" · " + _("{n:,} parameters").format(n=params)
+                                                               if params else ""))
+    return "  \n".join(lines)
 
 
 def work_ratio(config: ModelConfig) -> float:

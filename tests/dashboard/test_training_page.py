@@ -235,8 +235,9 @@ def test_the_page_builds_a_member_and_what_runs_is_what_shows(models, monkeypatc
     assert any("61,706 parameters, 1.0× the seed LeNet's work" in c.value for c in at.caption)
     at.selectbox(key="arch_preset").set_value("batchnorm").run()
     assert any("6c5bn-16c5bn · 120bn-84bn: 44,878 parameters" in c.value for c in at.caption)
-    printout = next(c.value for c in at.code)
-    assert "bn1      BatchNorm2d" in printout and "16×4×4" in printout and "fc1      Linear" in printout
+    printout = next(m.value for m in at.markdown if "**conv1** Conv2d" in m.value)
+    assert "**bn1** BatchNorm2d → 6×24×24 · 12 parameters" in printout and "**pool2** AvgPool2d → 16×4×4  \n" \
+        in printout and "**fc1** Linear → 120 · 30,840 parameters" in printout
     at.selectbox(key="train_preset").set_value("demo").run()  # the recipe; the network stays
     at.number_input(key="train_epochs").set_value(1)
     at.number_input(key="train_subset").set_value(2000)

@@ -128,7 +128,7 @@ def test_presentation_mode_and_its_keys(page_at, server):
         " const f = gd && gd.layout && gd.data && gd.layout.shapes.find(s => s.line.color === '#31333f');"
         " const c = f && gd.data.find(t => t.name === 'conv1'); return c ? [f.x0, f.x1, c.x0] : null; }").json_value()
     assert frame[0] < frame[2] < frame[1]  # the frame is around conv1's column
-    assert page.get_by_text("Six 5×5 kernels slide over the image").count() == 1  # what the stage does, in a line
+    assert page.get_by_text("6 kernels of 5×5 slide over the image").count() == 1  # what the stage does, in a line
     page.keyboard.press("Enter")  # opens the framed stage's numbers
     page.get_by_role("dialog").get_by_text("Σ per input map").filter(visible=True).first.wait_for()
     assert "stage=conv1" in page.url
