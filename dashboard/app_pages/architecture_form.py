@@ -96,16 +96,26 @@ def _sizes() -> list[int]:
     return sizes
 
 
-def architecture_ui(activation: str, pooling: str) -> None:
-    """The preset, the blocks and layers, and the live printout of the member they make."""
+def network_ui(where) -> None:
+    """The network's preset menu (in the settings' first row), its help saying what the preset is."""
     _ensure()
-    c = st.columns([2, 1, 1], vertical_alignment="bottom")
-    c[0].selectbox(_("Network"), list(NAMES), key="arch_preset", on_change=_on_preset,
-                   format_func=lambda n: _(NAMES[n]), help=_("fills the layers below"))
-    c[1].number_input(_("Conv blocks"), *LIMITS["blocks"], key="arch_blocks", on_change=_custom, step=1)
-    c[2].number_input(_("Hidden dense layers"), *LIMITS["dense"], key="arch_hidden", on_change=_custom, step=1)
-    st.caption(_(HELP[st.session_state["arch_preset"]]))
+    where.selectbox(_("Network"), list(NAMES), key="arch_preset", on_change=_on_preset,
+                    format_func=lambda n: _(NAMES[n]), help=_(HELP[st.session_state["arch_preset"]]))
+
+
+def architecture_summary(activation: str, pooling: str) -> str:
+    """The member the fields make, in a line (or what is wrong with them)."""
+    shown = shown_architecture()
+    return shown if isinstance(shown, str) else summary(ModelConfig(activation, pooling, *shown))
+
+
+def layers_ui(activation: str, pooling: str) -> None:
+    """How many blocks and layers, a row for each, and the live printout of the member they make."""
+    _ensure()
     with st.expander(_("Layers, and the shape of every stage")):
+        c = st.columns(4, vertical_alignment="bottom")
+        c[0].number_input(_("Conv blocks"), *LIMITS["blocks"], key="arch_blocks", on_change=_custom, step=1)
+        c[1].number_input(_("Hidden dense layers"), *LIMITS["dense"], key="arch_hidden", on_change=_custom, step=1)
         for b in range(int(st.session_state["arch_blocks"])):
             _block_row(b)
         for k in range(int(st.session_state["arch_hidden"])):
@@ -115,9 +125,6 @@ def architecture_ui(activation: str, pooling: str) -> None:
             st.error(shown)
             return
         st.markdown(printout(ModelConfig(activation, pooling, *shown)))
-    shown = shown_architecture()
-    if not isinstance(shown, str):
-        st.caption(summary(ModelConfig(activation, pooling, *shown)))
 
 
 def _block_row(b: int) -> None:

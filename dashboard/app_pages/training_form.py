@@ -8,7 +8,7 @@ from dataclasses import fields
 import streamlit as st
 import torch
 
-from dashboard.app_pages.architecture_form import architecture_ui, shown_architecture
+from dashboard.app_pages.architecture_form import architecture_summary, layers_ui, network_ui, shown_architecture
 from lenet.config import OPTIMIZERS, PRESETS, SCHEDULES, ModelConfig, TrainConfig
 from lenet.data import FULL_TRAIN
 from lenet.device import describe_device, pick_device
@@ -139,7 +139,7 @@ def settings_ui() -> tuple | None:
     st.html(FORM_CSS)
     if st.session_state.get("train_preset") not in PRESETS:
         st.session_state["train_preset"] = next(iter(PRESETS))
-    c = st.columns([2, 1, 1], vertical_alignment="bottom")
+    c = st.columns([2, 1, 1, 2], vertical_alignment="bottom")
     c[0].selectbox(_("Preset"), list(PRESETS), key="train_preset", on_change=fill_from_preset,
                    format_func=lambda p: _(PRESET_NAMES[p]) if p in PRESET_NAMES else p,
                    help=_("fills every field below"))
@@ -147,9 +147,11 @@ def settings_ui() -> tuple | None:
                    key="train_activation", format_func=lambda a: _(ACTIVATIONS[a].label))
     c[2].selectbox(_("Pooling"), list(POOLINGS), _index(POOLINGS, "train_pooling"), key="train_pooling",
                    format_func=lambda p: _(POOLINGS[p].label))
+    network_ui(c[3])
     preset_help = PRESET_HELP.get(st.session_state["train_preset"])
-    st.caption(_(preset_help) if preset_help else "")
-    architecture_ui(st.session_state["train_activation"], st.session_state["train_pooling"])
+    summary = architecture_summary(st.session_state["train_activation"], st.session_state["train_pooling"])
+    st.caption(" · ".join(t for t in (_(preset_help) if preset_help else "", summary) if t))
+    layers_ui(st.session_state["train_activation"], st.session_state["train_pooling"])
     c = st.columns(4)
     _field(c[0], _("Epochs"), "train_epochs")
     _field(c[1], _("Training images (0 = all {n:,})").format(n=FULL_TRAIN), "train_subset", step=1000,
