@@ -13,7 +13,7 @@ import sys
 from dataclasses import replace
 
 from lenet.checkpoint import save_checkpoint
-from lenet.config import OPTIMIZERS, PRESETS, SCHEDULES, ModelConfig, TrainConfig
+from lenet.config import ARCHITECTURES, OPTIMIZERS, PRESETS, SCHEDULES, ModelConfig, TrainConfig
 from lenet.data import DatasetNotFound, find_data_root
 from lenet.engine import EpochEvent, StepEvent, Trainer, TrainingDiverged
 from lenet.i18n import N_, _, from_environment, use
@@ -32,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help=_("starting recipe; 'classic' is d2l's train_ch6 exactly; the flags below override it"))
     p.add_argument("--activation", choices=list(ACTIVATIONS), help=_("activation (preset's if omitted)"))
     p.add_argument("--pooling", choices=list(POOLINGS), help=_("pooling (preset's if omitted)"))
+    p.add_argument("--network", choices=list(ARCHITECTURES), default="lenet",
+                   help=_("the member of the LeNet family: the seed's LeNet, d2l's BatchNorm LeNet (§8.5) or a "
+                          "wider LeNet with 3×3 kernels"))
     p.add_argument("--epochs", type=int, help=_("epochs (classic: {n})").format(n=DEFAULTS.num_epochs))
     p.add_argument("--lr", type=float, help=_("(peak) learning rate (classic: {lr})").format(lr=DEFAULTS.lr))
     p.add_argument("--batch-size", type=int, help=_("batch size (classic: {n})").format(n=DEFAULTS.batch_size))
@@ -55,9 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
 def configs_from_args(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig]:
     """The preset's configs with every given flag applied."""
     model_config, train_config = PRESETS[args.preset]
-    model_config = replace(model_config, **{k: v for k, v in
-                                            dict(activation=args.activation, pooling=args.pooling).items()
-                                            if v is not None})
+    convs, dense = ARCHITECTURES[args.network]
+    model_config = replace(model_config, convs=convs, dense=dense, **{
+        k: v for k, v in dict(activation=args.activation, pooling=args.pooling).items() if v is not None})
     overrides = dict(num_epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, optimizer=args.optimizer,
                      momentum=args.momentum, weight_decay=args.weight_decay, schedule=args.schedule,
                      augment=args.augment, seed=args.seed, train_subset=args.train_subset)

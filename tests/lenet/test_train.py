@@ -123,6 +123,19 @@ def test_cli_trains_one_short_epoch_on_real_data_and_prints_json(need_dataset, t
     assert ck.train_config.optimizer == "adamw" and ck.meta["preset"] == "modern"
 
 
+def test_cli_trains_a_member_of_the_family(need_dataset, tmp_path):
+    """--network batchnorm: d2l §8.5's LeNet, trained (by autograd) and saved with its whole config."""
+    from lenet.config import ARCHITECTURES
+
+    out = tmp_path / "bn.pt"
+    result = _cli("--network", "batchnorm", "--preset", "demo", "--epochs", "1", "--train-subset", "2000",
+                  "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    ck = load_checkpoint(out)
+    assert (ck.model_config.convs, ck.model_config.dense) == ARCHITECTURES["batchnorm"]
+    assert "bn1.running_var" in ck.model.state_dict() and ck.metrics["test_acc"] > 0.3
+
+
 def test_cli_names_all_ways_to_get_a_missing_dataset(tmp_path):
     result = _cli("--epochs", "1", env={"LENET_DATA_DIR": str(tmp_path)})
     assert result.returncode == 2
