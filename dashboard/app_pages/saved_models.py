@@ -81,6 +81,8 @@ def _row(model: SavedModel, folder: Path) -> None:
     m, model_config = model.metrics, model.model_config
     acc = m.get("test_acc")
     ops = ops_label(model_config.activation, model_config.pooling)
+    if not model_config.is_seed:  # another member of the family: its shape in short first (6c5bn-16c5bn · …)
+        ops = f"{model_config.architecture}, {ops}"
     # (every value from the file as plain text: a metric's text once rendered as Markdown, images included)
     if model.meta.get("source") != "d2l":
         how = _("{ops}, {epochs} epochs, test acc {acc}").format(ops=ops, epochs=plain(str(m.get("epochs", "?"))),

@@ -246,6 +246,7 @@ def test_the_page_builds_a_member_and_what_runs_is_what_shows(models, monkeypatc
     assert not at.exception and not at.warning, [w.value for w in at.warning]
     _wait_until_done(at)
     assert job_manager().current.progress().state == "finished", job_manager().current.progress().error
+    assert any("6c5bn-16c5bn · 120bn-84bn, relu + max pooling, 1 epochs" in shown(m.value) for m in at.markdown)
     ck = load_checkpoint(models / "bn-demo.pt")
     assert (ck.model_config.convs, ck.model_config.dense) == ARCHITECTURES["batchnorm"]
     assert (ck.model_config.activation, ck.model_config.pooling) == ("relu", "max")
