@@ -151,7 +151,6 @@ def settings_ui() -> tuple | None:
     preset_help = PRESET_HELP.get(st.session_state["train_preset"])
     summary = architecture_summary(st.session_state["train_activation"], st.session_state["train_pooling"])
     st.caption(" · ".join(t for t in (_(preset_help) if preset_help else "", summary) if t))
-    layers_ui(st.session_state["train_activation"], st.session_state["train_pooling"])
     c = st.columns(4)
     _field(c[0], _("Epochs"), "train_epochs")
     _field(c[1], _("Training images (0 = all {n:,})").format(n=FULL_TRAIN), "train_subset", step=1000,
@@ -182,6 +181,9 @@ def settings_ui() -> tuple | None:
         n=len(problems)) if problems else
         _("Will train on **{device}**.").format(
             device=device_text(describe_device(pick_device(device), threads=TRAIN_THREADS))))
+    # the network's layers under Start: above it they pushed the button below a 1366×768 screen, and the live
+    # curves of the run it starts then began scrolled off the top
+    layers_ui(st.session_state["train_activation"], st.session_state["train_pooling"])
     if not pressed or problems:  # (a Start sent past a disabled button starts nothing either)
         return None
     model_config, train_config = shown_configs()
