@@ -19,3 +19,7 @@ MEMBERS: dict[str, ModelConfig] = {
                                   (DenseLayer(50, dropout=0.5), DenseLayer(30, batchnorm=True))),
 }
 HAND_WRITTEN = {k: c for k, c in MEMBERS.items() if k in ("seed", "one_block", "three_blocks", "wide64", "no_hidden")}
+# Four blocks of 64 maps with BatchNorm, the maps 28×28 until the last block: 19 columns, too many for a projector's
+# width with readable maps (the overview lays it out a stage a row, as on a phone)
+WIDEST_SHOWN = ModelConfig("relu", "max", tuple(ConvBlock(64, 3, 1, batchnorm=True, pool=b == 3) for b in range(4)),
+                           (DenseLayer(1024, True, 0.5), DenseLayer(256)))

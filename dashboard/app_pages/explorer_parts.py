@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard.core.cache import accuracy, gallery, shipped_metrics, user_models, user_stamp
 from dashboard.core.choice import ModelChoice
 from dashboard.figures.base import Figure
+from dashboard.figures.layout import fits
 from dashboard.figures.overview import Screen, geometry
 from dashboard.core.language import dialog_language_ui
 from dashboard.parts.overview import build_overview, columns_for, shared_limits, view_of
@@ -108,7 +109,8 @@ def compare_overviews(model_a: LeNet, model_b: LeNet, a: ModelChoice, b: ModelCh
     diff = {k: acts_a[k] - acts_b[k] for k in acts_a}
     screen = Screen(room.width, max(200.0, (room.height - 3 * COMPARE_TITLE) / 3), room.narrow)
     shared = shared_limits(model_a.stages, acts_a, acts_b)
-    g = geometry(columns_for(view_of(model_a, acts_a, label)), screen)
+    columns = columns_for(view_of(model_a, acts_a, label))
+    g = geometry(columns, screen) if fits(columns, screen) else None  # (else each a stage a row)
     return [
         (title.format(which="A", model=a.label, cls=class_name(int(np.argmax(pa))), p=pa.max()), "overview",
          build_overview(model_a, acts_a, label, screen, geo=g, limits=shared, colour_key=False)),

@@ -142,6 +142,18 @@ def _geometry(shapes: tuple, screen: Screen) -> Geometry:
     return full if _first_map(full) >= 0.8 * _first_map(short) else short
 
 
+READABLE = 14.0  # px: the smallest map side a column of maps may be drawn at on a projector
+
+
+def fits(columns: list[Column], screen: Screen) -> bool:
+    """Whether the network fits the screen's width a stage a column with its maps readable (at least READABLE px
+    each): the seed's and most members do; four blocks of 64 maps with BatchNorm (19 columns) do not, and are laid
+    out a stage a row instead, as on a phone (figures.rows)."""
+    g = geometry(columns, screen)
+    left, width = g.slots[-1]
+    return left + width <= screen.width + 1 and _first_map(g) >= READABLE
+
+
 def _first_map(g: Geometry) -> float:
     return next((size for size, grid in zip(g.sizes[1:], g.grids[1:]) if size), 0.0)
 

@@ -10,6 +10,7 @@ from dashboard.core.charts import CHART_OPTIONS, chart
 from dashboard.figures.colours import IMAGE, POSITIVE, SIGNED, Scale, color_limit
 from dashboard.figures.base import Figure
 from dashboard.figures.rows import rows_figure
+from dashboard.figures.layout import fits
 from dashboard.figures.overview import DEFAULT_SCREEN, Column, Geometry, Screen, clicked_column, overview_figure
 from lenet.data import CLASS_NAMES, class_name
 from lenet.explain import never_negative, stage_params
@@ -222,8 +223,8 @@ def build_overview(model: LeNet, acts: Acts, true_label: int | None, screen: Scr
     page's); marks: the maps (neurons) of each stage to outline as those that matter; colour_key: say under
     the legends what the colours mean."""
     columns = columns_for(view_of(model, acts, true_label, difference, limits, settings, marks))
-    if screen.narrow:  # a phone or a tablet: a stage a row, top to bottom
-        return rows_figure(columns, screen.width)
+    if screen.narrow or (geo is None and not fits(columns, screen)):  # a phone or a tablet, or a network too
+        return rows_figure(columns, screen.width)  # wide for the screen's width: a stage a row, top to bottom
     return overview_figure(columns, screen, geo, colour_key)
 
 

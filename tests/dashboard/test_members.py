@@ -120,3 +120,30 @@ def test_two_members_compare_side_by_side_or_as_a_difference(saved):
                     extra={"name": "seed2"})
     at = run_explorer({"mode": "user", "um": "seed.pt", "cmp": "model", "vm": "seed2.pt", "stage": "pool1"})
     assert {"overview", "overview_b", "overview_diff"} <= set(overviews(at))
+
+
+def test_a_network_too_wide_for_the_projector_is_laid_out_a_stage_a_row():
+    """Every member of tests/members.py fits a 1280×720 projector a stage a column with its maps readable; four
+    blocks of 64 maps with BatchNorm (19 columns) do not: a stage a row, as on a phone, every text inside."""
+    import numpy as np
+
+    from dashboard.figures.layout import READABLE, fits, geometry
+    from dashboard.figures.overview import Screen
+    from dashboard.parts.overview import Look, build_overview, columns_for, view_of
+    from lenet.capture import acts_of, capture
+    from tests.members import WIDEST_SHOWN
+
+    screen = Screen(1236, 720)
+    for name, config in {**MEMBERS, "widest": WIDEST_SHOWN}.items():
+        model = build_model(config, seed=0).eval()
+        acts = acts_of(capture(model, torch.rand(1, 1, 28, 28)))
+        columns = columns_for(view_of(model, acts, 3, settings=Look()))
+        assert fits(columns, screen) == (name != "widest"), name
+        fig = build_overview(model, acts, 3, screen, settings=Look())
+        assert (fig.layout.get("dragmode") is False) == (name == "widest"), name
+        if name != "widest":
+            g = geometry(columns, screen)
+            assert g.slots[-1][0] + g.slots[-1][1] <= screen.width + 1
+            assert min(s for s, c in zip(g.sizes[1:], columns[1:]) if c.kind == "maps") >= READABLE * 0.99, name
+        else:
+            assert fig.layout["width"] <= screen.width + 1 and np.isfinite(fig.layout["height"])
