@@ -122,20 +122,15 @@ def test_presentation_mode_and_its_keys(page_at, server):
         page.keyboard.press(key)
         page.wait_for_function(f"() => location.search.includes('{expected}')")
     assert page.get_by_role("dialog").count() == 0 and "stage=" not in page.url  # the network stays in sight
-    # (one look at the figure: between two looks the browser may be drawing it anew, without a layout yet)
-    frame = page.wait_for_function(
+    # the frame around conv1's column, in one look at the figure (between two looks the browser may be drawing it
+    # anew), looked at until the figure has settled: in CI, loaded, one look caught the frame of the figure before
+    # (around the input) with conv1's new position; a frame in the wrong place for good times out
+    page.wait_for_function(
         "() => { const gd = document.querySelector('.st-key-overview .js-plotly-plot');"
         " const f = gd && gd.layout && gd.data && gd.layout.shapes.find(s => s.line.color === '#31333f');"
-        " const c = f && gd.data.find(t => t.name === 'conv1'); return c ? [f.x0, f.x1, c.x0] : null; }").json_value()
-    assert frame[0] < frame[2] < frame[1]  # the frame is around conv1's column
+        " const c = f && gd.data.find(t => t.name === 'conv1'); return c ? f.x0 < c.x0 && c.x0 < f.x1 : false; }")
     assert page.get_by_text("6 kernels of 5×5 slide over the image").count() == 1  # what the stage does, in a line
     page.keyboard.press("Enter")  # opens the framed stage's numbers
-    try:
-        page.wait_for_function("() => location.search.includes('stage=conv1')", timeout=15_000)
-    except Exception:  # (twice in CI, loaded, a key's update sent while the page still redrew did not reach the
-        # server — Streamlit's "multiple different fragmentIds in a single batch"; the URL said nothing happened)
-        assert "stage=" not in page.url and page.get_by_role("dialog").count() == 0
-        page.keyboard.press("Enter")
     page.get_by_role("dialog").get_by_text("Σ per input map").filter(visible=True).first.wait_for()
     assert "stage=conv1" in page.url
     page.keyboard.press("Escape")
