@@ -173,7 +173,8 @@ def settings_ui() -> tuple | None:
                             format_func=lambda d: _(DEVICE_NAMES[d]) if d in DEVICE_NAMES else d)
     name = c[3].text_input(_("Model name"), "", placeholder=_("automatic"), key="train_name")
     _said(["train_seed"])
-    problems = out_of_range() + ([shown_architecture()] if isinstance(shown_architecture(), str) else [])
+    wrong = shown_architecture()  # (the blocks and layers, or what is wrong with them)
+    problems = out_of_range() + ([wrong] if isinstance(wrong, str) else [])
     c = st.columns([1, 3], vertical_alignment="center")
     pressed = c[0].button(_("Start training"), type="primary", key="train_start", disabled=bool(problems))
     c[1].caption(ngettext("Not startable: {n} field out of range (said under each).",
